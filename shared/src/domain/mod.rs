@@ -1,0 +1,22 @@
+//! Plain domain types and rules. Nothing here touches AWS or HTTP.
+
+pub mod error;
+pub mod geo;
+pub mod ids;
+pub mod national_id;
+pub mod phone;
+pub mod roles;
+pub mod staff;
+pub mod tenancy;
+pub mod text;
+pub mod workflow;
+
+pub use error::DomainError;
+pub use geo::{Coordinates, GeoBounds};
+pub use ids::{Id, MunicipalityId};
+pub use national_id::NationalId;
+pub use phone::Phone;
+pub use roles::{Permission, Principal};
+pub use staff::StaffMember;
+pub use tenancy::{Governorate, Municipality, Service, ServiceState};
+pub use text::{Lang, LocalizedText};

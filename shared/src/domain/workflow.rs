@@ -1,0 +1,425 @@
+//! The tracked-case workflow shared by complaints, permit dossiers,
+//! access-to-information requests, forum entries and appointments.
+//!
+//! Per kind: a set of states, an initial state, and the allowed transitions with who
+//! may make each. A case's current state is the latest entry of its history; the
+//! store writes the state change and its history entry in one transaction
+//! (`store::cases`).
+
+use serde::{Deserialize, Serialize};
+
+use super::{DomainError, Id, MunicipalityId, Permission, Principal, roles};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseKind {
+    Complaint,
+    Permit,
+    InfoRequest,
+    ForumEntry,
+    Appointment,
+}
+
+/// Who may make a transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    /// Staff of the case's municipality holding the kind's permission.
+    Staff,
+    /// The citizen who filed the case.
+    Owner,
+    /// The platform itself (deadlines, automatic closing).
+    System,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub from: &'static str,
+    pub to: &'static str,
+    pub by: Actor,
+}
+
+#[derive(Debug)]
+pub struct Workflow {
+    pub kind: CaseKind,
+    pub initial: &'static str,
+    pub states: &'static [&'static str],
+    /// States after which the case is closed (reopening is an explicit transition).
+    pub closed: &'static [&'static str],
+    pub transitions: &'static [Transition],
+}
+
+const fn t(from: &'static str, to: &'static str, by: Actor) -> Transition {
+    Transition { from, to, by }
+}
+
+use Actor::{Owner, Staff, System};
+
+/// Complaints: the reference platform's statuses plus FixMyStreet's finer
+/// in-progress states.
+pub static COMPLAINT: Workflow = Workflow {
+    kind: CaseKind::Complaint,
+    initial: "received",
+    states: &[
+        "received", "in_progress", "investigating", "action_scheduled", "resolved", "rejected",
+        "not_clear", "outside_remit", "duplicate", "withdrawn",
+    ],
+    closed: &["resolved", "rejected", "outside_remit", "duplicate", "withdrawn"],
+    transitions: &[
+        t("received", "in_progress", Staff),
+        t("received", "investigating", Staff),
+        t("received", "action_scheduled", Staff),
+        t("received", "not_clear", Staff),
+        t("received", "rejected", Staff),
+        t("received", "outside_remit", Staff),
+        t("received", "duplicate", Staff),
+        t("received", "resolved", Staff),
+        t("received", "withdrawn", Owner),
+        t("in_progress", "investigating", Staff),
+        t("in_progress", "action_scheduled", Staff),
+        t("in_progress", "resolved", Staff),
+        t("in_progress", "rejected", Staff),
+        t("in_progress", "duplicate", Staff),
+        t("in_progress", "outside_remit", Staff),
+        t("investigating", "in_progress", Staff),
+        t("investigating", "action_scheduled", Staff),
+        t("investigating", "resolved", Staff),
+        t("investigating", "rejected", Staff),
+        t("investigating", "outside_remit", Staff),
+        t("investigating", "duplicate", Staff),
+        t("action_scheduled", "in_progress", Staff),
+        t("action_scheduled", "resolved", Staff),
+        t("action_scheduled", "rejected", Staff),
+        t("not_clear", "received", Owner),
+        t("not_clear", "received", Staff),
+        t("not_clear", "in_progress", Staff),
+        t("not_clear", "rejected", Staff),
+        t("not_clear", "withdrawn", Owner),
+        t("not_clear", "rejected", System),
+        t("resolved", "in_progress", Staff),
+        t("rejected", "in_progress", Staff),
+        t("duplicate", "received", Staff),
+    ],
+};
+
+/// Permit dossiers: the reference platform's statuses along BLDS's workflow.
+pub static PERMIT: Workflow = Workflow {
+    kind: CaseKind::Permit,
+    initial: "received",
+    states: &[
+        "received", "in_review", "not_clear", "fees_due", "issued", "inspection", "finaled",
+        "rejected", "appealed", "cancelled", "invalid",
+    ],
+    closed: &["finaled", "rejected", "cancelled", "invalid"],
+    transitions: &[
+        t("received", "in_review", Staff),
+        t("received", "not_clear", Staff),
+        t("received", "invalid", Staff),
+        t("received", "cancelled", Owner),
+        t("not_clear", "in_review", Staff),
+        t("not_clear", "received", Owner),
+        t("not_clear", "cancelled", Owner),
+        t("in_review", "not_clear", Staff),
+        t("in_review", "fees_due", Staff),
+        t("in_review", "issued", Staff),
+        t("in_review", "rejected", Staff),
+        t("in_review", "cancelled", Owner),
+        t("fees_due", "issued", Staff),
+        t("fees_due", "cancelled", Owner),
+        t("fees_due", "cancelled", Staff),
+        t("issued", "inspection", Staff),
+        t("issued", "finaled", Staff),
+        t("inspection", "finaled", Staff),
+        t("inspection", "issued", Staff),
+        t("rejected", "appealed", Owner),
+        t("appealed", "in_review", Staff),
+        t("appealed", "rejected", Staff),
+        t("appealed", "issued", Staff),
+    ],
+};
+
+/// Access-to-information requests (organic law 2016-22).
+pub static INFO_REQUEST: Workflow = Workflow {
+    kind: CaseKind::InfoRequest,
+    initial: "received",
+    states: &[
+        "received", "processing", "extended", "not_clear", "accepted", "partially_accepted",
+        "rejected", "not_held", "appealed", "appeal_accepted", "appeal_rejected", "withdrawn",
+    ],
+    closed: &[
+        "accepted", "partially_accepted", "not_held", "appeal_accepted", "appeal_rejected", "withdrawn",
+    ],
+    transitions: &[
+        t("received", "processing", Staff),
+        t("received", "not_clear", Staff),
+        t("received", "not_held", Staff),
+        t("received", "accepted", Staff),
+        t("received", "rejected", Staff),
+        t("received", "withdrawn", Owner),
+        t("processing", "extended", Staff),
+        t("processing", "accepted", Staff),
+        t("processing", "partially_accepted", Staff),
+        t("processing", "rejected", Staff),
+        t("processing", "not_held", Staff),
+        t("processing", "withdrawn", Owner),
+        t("extended", "accepted", Staff),
+        t("extended", "partially_accepted", Staff),
+        t("extended", "rejected", Staff),
+        t("extended", "withdrawn", Owner),
+        t("not_clear", "received", Owner),
+        t("not_clear", "withdrawn", Owner),
+        t("rejected", "appealed", Owner),
+        t("partially_accepted", "appealed", Owner),
+        // Silence of the body past its deadline counts as refusal.
+        t("processing", "rejected", System),
+        t("extended", "rejected", System),
+        t("appealed", "appeal_accepted", Staff),
+        t("appealed", "appeal_rejected", Staff),
+        t("appealed", "appeal_rejected", System),
+    ],
+};
+
+/// Questions, suggestions and remarks in the forum: moderated before publication.
+pub static FORUM_ENTRY: Workflow = Workflow {
+    kind: CaseKind::ForumEntry,
+    initial: "received",
+    states: &["received", "published", "answered", "hidden", "withdrawn"],
+    closed: &["answered", "hidden", "withdrawn"],
+    transitions: &[
+        t("received", "published", Staff),
+        t("received", "answered", Staff),
+        t("received", "hidden", Staff),
+        t("received", "withdrawn", Owner),
+        t("published", "answered", Staff),
+        t("published", "hidden", Staff),
+        t("published", "withdrawn", Owner),
+        t("answered", "hidden", Staff),
+        t("hidden", "published", Staff),
+    ],
+};
+
+/// Appointments with municipal services.
+pub static APPOINTMENT: Workflow = Workflow {
+    kind: CaseKind::Appointment,
+    initial: "requested",
+    states: &["requested", "confirmed", "declined", "cancelled", "done", "no_show"],
+    closed: &["declined", "cancelled", "done", "no_show"],
+    transitions: &[
+        t("requested", "confirmed", Staff),
+        t("requested", "declined", Staff),
+        t("requested", "cancelled", Owner),
+        t("confirmed", "cancelled", Owner),
+        t("confirmed", "cancelled", Staff),
+        t("confirmed", "done", Staff),
+        t("confirmed", "no_show", Staff),
+        t("no_show", "confirmed", Staff),
+    ],
+};
+
+impl CaseKind {
+    pub fn workflow(self) -> &'static Workflow {
+        match self {
+            CaseKind::Complaint => &COMPLAINT,
+            CaseKind::Permit => &PERMIT,
+            CaseKind::InfoRequest => &INFO_REQUEST,
+            CaseKind::ForumEntry => &FORUM_ENTRY,
+            CaseKind::Appointment => &APPOINTMENT,
+        }
+    }
+
+    /// The staff permission that manages this kind of case.
+    pub fn permission(self) -> Permission {
+        match self {
+            CaseKind::Complaint => Permission::Complaints,
+            CaseKind::Permit => Permission::Permits,
+            CaseKind::InfoRequest => Permission::AccessToInformation,
+            CaseKind::ForumEntry => Permission::Forum,
+            CaseKind::Appointment => Permission::Appointments,
+        }
+    }
+
+    /// Short tag used in storage keys.
+    pub fn tag(self) -> &'static str {
+        match self {
+            CaseKind::Complaint => "CMP",
+            CaseKind::Permit => "PRM",
+            CaseKind::InfoRequest => "AIR",
+            CaseKind::ForumEntry => "FRM",
+            CaseKind::Appointment => "APT",
+        }
+    }
+}
+
+impl Workflow {
+    /// The state named `raw`, if it belongs to this workflow.
+    pub fn state(&self, raw: &str) -> Result<&'static str, DomainError> {
+        self.states
+            .iter()
+            .copied()
+            .find(|s| *s == raw)
+            .ok_or_else(|| DomainError::UnknownState(raw.to_owned()))
+    }
+
+    pub fn is_closed(&self, state: &str) -> bool {
+        self.closed.contains(&state)
+    }
+
+    /// Is `from → to` allowed for `actor`?
+    pub fn check(&self, from: &str, to: &str, actor: Actor) -> Result<(), DomainError> {
+        let to = self.state(to)?;
+        let allowed = self
+            .transitions
+            .iter()
+            .any(|tr| tr.from == from && tr.to == to && tr.by == actor);
+        if allowed {
+            Ok(())
+        } else {
+            Err(DomainError::TransitionNotAllowed {
+                from: from.to_owned(),
+                to: to.to_owned(),
+            })
+        }
+    }
+
+    /// The states `actor` may move a case to from `from` (for the UI's buttons).
+    pub fn next_states(&self, from: &str, actor: Actor) -> Vec<&'static str> {
+        let mut out: Vec<_> = self
+            .transitions
+            .iter()
+            .filter(|tr| tr.from == from && tr.by == actor)
+            .map(|tr| tr.to)
+            .collect();
+        out.dedup();
+        out
+    }
+}
+
+/// The facts about a case that decide who may move it.
+#[derive(Debug, Clone)]
+pub struct CaseRef<'a> {
+    pub kind: CaseKind,
+    pub municipality: &'a MunicipalityId,
+    pub owner: &'a Id,
+    pub state: &'a str,
+}
+
+/// Decide in which capacity `who` acts on `case` moving it to `to`, and check the
+/// transition. Staff rights win over ownership (a staff member who filed a case
+/// still moves it as staff). Staff of another municipality get 404, like anyone who
+/// is neither staff nor owner.
+pub fn authorize_transition(who: &Principal, case: &CaseRef<'_>, to: &str) -> Result<Actor, DomainError> {
+    let wf = case.kind.workflow();
+    let actor = match roles::authorize(who, case.municipality, case.kind.permission()) {
+        Ok(()) => Actor::Staff,
+        Err(_) if who.user() == case.owner => Actor::Owner,
+        Err(DomainError::Forbidden) if who.is_staff_of(case.municipality) => return Err(DomainError::Forbidden),
+        Err(_) => return Err(DomainError::NotFound),
+    };
+    wf.check(case.state, to, actor)?;
+    Ok(actor)
+}
+
+/// One entry of a case's history: a state change, with an optional note and
+/// attachment. The current state is the latest entry's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// 1 for the creation entry, then +1 per change.
+    pub seq: u64,
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// `usr_…` of the author, or `system`.
+    pub author: String,
+    pub author_role: Actor,
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// Storage key of an attached file (a photo of the work done, a decision).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static ALL: [&Workflow; 5] = [&COMPLAINT, &PERMIT, &INFO_REQUEST, &FORUM_ENTRY, &APPOINTMENT];
+
+    #[test]
+    fn every_transition_uses_known_states_and_every_state_is_reachable() {
+        for wf in ALL {
+            assert!(wf.states.contains(&wf.initial));
+            for tr in wf.transitions {
+                assert!(wf.states.contains(&tr.from), "{:?}: {}", wf.kind, tr.from);
+                assert!(wf.states.contains(&tr.to), "{:?}: {}", wf.kind, tr.to);
+            }
+            for s in wf.closed {
+                assert!(wf.states.contains(s));
+            }
+            // Breadth-first from the initial state.
+            let mut seen = vec![wf.initial];
+            let mut i = 0;
+            while i < seen.len() {
+                let current = seen[i];
+                for tr in wf.transitions.iter().filter(|tr| tr.from == current) {
+                    if !seen.contains(&tr.to) {
+                        seen.push(tr.to);
+                    }
+                }
+                i += 1;
+            }
+            for s in wf.states {
+                assert!(seen.contains(s), "{:?}: {s} unreachable", wf.kind);
+            }
+            // Open states always have a way forward.
+            for s in wf.states.iter().filter(|s| !wf.closed.contains(s)) {
+                assert!(wf.transitions.iter().any(|tr| tr.from == *s), "{:?}: {s} is a dead end", wf.kind);
+            }
+        }
+    }
+
+    #[test]
+    fn staff_move_complaints_citizens_do_not() {
+        assert!(COMPLAINT.check("received", "in_progress", Actor::Staff).is_ok());
+        assert!(matches!(
+            COMPLAINT.check("received", "in_progress", Actor::Owner),
+            Err(DomainError::TransitionNotAllowed { .. })
+        ));
+        assert!(COMPLAINT.check("received", "withdrawn", Actor::Owner).is_ok());
+        assert_eq!(
+            COMPLAINT.check("received", "flying", Actor::Staff),
+            Err(DomainError::UnknownState("flying".into()))
+        );
+        assert!(COMPLAINT.check("withdrawn", "received", Actor::Staff).is_err());
+    }
+
+    #[test]
+    fn next_states_lists_the_buttons() {
+        assert_eq!(COMPLAINT.next_states("not_clear", Actor::Owner), vec!["received", "withdrawn"]);
+        assert!(APPOINTMENT.next_states("done", Actor::Staff).is_empty());
+    }
+
+    #[test]
+    fn who_acts_in_which_capacity() {
+        let tunis = MunicipalityId::parse("tunis").unwrap();
+        let citizen = Principal::Citizen { user: Id::generate("usr") };
+        let case = CaseRef {
+            kind: CaseKind::Complaint,
+            municipality: &tunis,
+            owner: citizen.user(),
+            state: "received",
+        };
+        let staff = Principal::staff("tunis", [Permission::Complaints]);
+        assert_eq!(authorize_transition(&staff, &case, "in_progress"), Ok(Actor::Staff));
+        assert_eq!(authorize_transition(&citizen, &case, "withdrawn"), Ok(Actor::Owner));
+        assert!(matches!(
+            authorize_transition(&citizen, &case, "resolved"),
+            Err(DomainError::TransitionNotAllowed { .. })
+        ));
+        let stranger = Principal::Citizen { user: Id::generate("usr") };
+        assert_eq!(authorize_transition(&stranger, &case, "withdrawn"), Err(DomainError::NotFound));
+        let other_town = Principal::staff("sfax", [Permission::Complaints]);
+        assert_eq!(authorize_transition(&other_town, &case, "in_progress"), Err(DomainError::NotFound));
+        let news_editor = Principal::staff("tunis", [Permission::News]);
+        assert_eq!(authorize_transition(&news_editor, &case, "in_progress"), Err(DomainError::Forbidden));
+    }
+}

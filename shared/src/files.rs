@@ -1,0 +1,113 @@
+//! S3: attachments and published documents. Clients upload and download directly
+//! with short-lived presigned URLs; object keys begin with the tenant.
+
+use std::time::Duration;
+
+use aws_sdk_s3::Client;
+use aws_sdk_s3::presigning::PresigningConfig;
+
+use crate::domain::MunicipalityId;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FilesError {
+    #[error("invalid presigning request: {0}")]
+    Invalid(String),
+    #[error("storage unavailable")]
+    Unavailable,
+}
+
+/// A presigned request the client performs itself.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Presigned {
+    pub url: String,
+    pub method: &'static str,
+    /// Headers the client must send with the request, exactly.
+    pub headers: Vec<(String, String)>,
+    pub expires_in: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Files {
+    s3: Client,
+}
+
+/// `<m>/<area>/<name>`: every object key starts with the municipality.
+pub fn object_key(m: &MunicipalityId, area: &str, name: &str) -> String {
+    format!("{m}/{area}/{name}")
+}
+
+impl Files {
+    pub fn new(s3: Client) -> Files {
+        Files { s3 }
+    }
+
+    /// A client for `sdk`, with path-style addressing when an endpoint override is
+    /// set (the local emulator has no per-bucket host names).
+    pub fn from_sdk_config(sdk: &aws_config::SdkConfig) -> Files {
+        let mut conf = aws_sdk_s3::config::Builder::from(sdk);
+        if sdk.endpoint_url().is_some() {
+            conf = conf.force_path_style(true);
+        }
+        Files::new(Client::from_conf(conf.build()))
+    }
+
+    /// A URL to PUT one object of `content_type`, at most `max_bytes` long (the
+    /// length is signed, so S3 refuses any other size).
+    pub async fn presign_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        content_type: &str,
+        content_length: u64,
+        expires: Duration,
+    ) -> Result<Presigned, FilesError> {
+        let conf = PresigningConfig::expires_in(expires).map_err(|e| FilesError::Invalid(e.to_string()))?;
+        let req = self
+            .s3
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type(content_type)
+            .content_length(content_length as i64)
+            .presigned(conf)
+            .await
+            .map_err(|e| FilesError::Invalid(e.to_string()))?;
+        Ok(Presigned {
+            url: req.uri().to_owned(),
+            method: "PUT",
+            headers: vec![
+                ("content-type".into(), content_type.into()),
+                ("content-length".into(), content_length.to_string()),
+            ],
+            expires_in: expires.as_secs(),
+        })
+    }
+
+    /// A URL to GET one object.
+    pub async fn presign_download(&self, bucket: &str, key: &str, expires: Duration) -> Result<Presigned, FilesError> {
+        let conf = PresigningConfig::expires_in(expires).map_err(|e| FilesError::Invalid(e.to_string()))?;
+        let req = self
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .presigned(conf)
+            .await
+            .map_err(|e| FilesError::Invalid(e.to_string()))?;
+        Ok(Presigned {
+            url: req.uri().to_owned(),
+            method: "GET",
+            headers: Vec::new(),
+            expires_in: expires.as_secs(),
+        })
+    }
+
+    pub async fn get_bytes(&self, bucket: &str, key: &str) -> Result<Vec<u8>, FilesError> {
+        let out = self.s3.get_object().bucket(bucket).key(key).send().await.map_err(|e| {
+            tracing::error!(code = ?aws_sdk_s3::error::ProvideErrorMetadata::code(&e), "s3 get failed");
+            FilesError::Unavailable
+        })?;
+        let bytes = out.body.collect().await.map_err(|_| FilesError::Unavailable)?;
+        Ok(bytes.into_bytes().to_vec())
+    }
+}

@@ -1,0 +1,19 @@
+//! The HTTP edge: everything between an API Gateway request and the domain.
+//!
+//! Handlers parse their input here into typed values, and every failure becomes an
+//! [`ApiError`], rendered as `application/problem+json` in exactly one place
+//! ([`ApiError::into_response`]).
+
+pub mod auth;
+pub mod cursor;
+pub mod i18n;
+pub mod problem;
+pub mod request;
+pub mod response;
+pub mod router;
+
+pub use auth::{AccessClaims, TokenSigner, TokenVerifier};
+pub use cursor::CursorCodec;
+pub use problem::ApiError;
+pub use request::{IdempotencyKey, RequestView};
+pub use router::{Route, RouteMatch};

@@ -1,0 +1,175 @@
+//! `application/problem+json` (RFC 9457) answers with stable codes.
+
+use http::StatusCode;
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+use super::i18n;
+use crate::domain::{DomainError, Lang};
+
+/// A failed request. Built anywhere on the request path; rendered once, in
+/// [`ApiError::into_response`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    /// Stable machine code, see [`i18n::CODES`].
+    pub code: &'static str,
+    /// Offending field and the reason code, for validation errors.
+    pub field: Option<(&'static str, &'static str)>,
+    /// Extra, untranslated detail safe to show (never personal data).
+    pub detail: Option<String>,
+    /// For 405: the methods the path accepts.
+    pub allow: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str) -> Self {
+        ApiError {
+            status,
+            code,
+            field: None,
+            detail: None,
+            allow: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn bad_request(code: &'static str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code)
+    }
+    pub fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated")
+    }
+    pub fn invalid_token() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_token")
+    }
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden")
+    }
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found")
+    }
+    pub fn conflict(code: &'static str) -> Self {
+        Self::new(StatusCode::CONFLICT, code)
+    }
+    pub fn invalid(field: &'static str, reason: &'static str) -> Self {
+        DomainError::invalid(field, reason).into()
+    }
+    pub fn internal() -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal")
+    }
+    pub fn unavailable() -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable")
+    }
+
+    pub fn into_response(self, lang: Lang) -> Response<Body> {
+        #[derive(Serialize)]
+        struct FieldError<'a> {
+            field: &'a str,
+            reason: &'a str,
+        }
+        #[derive(Serialize)]
+        struct Problem<'a> {
+            #[serde(rename = "type")]
+            kind: String,
+            title: &'a str,
+            status: u16,
+            code: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            detail: Option<&'a str>,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            errors: Vec<FieldError<'a>>,
+        }
+        let problem = Problem {
+            kind: format!("https://baladiya.tn/problems/{}", self.code.replace('_', "-")),
+            title: i18n::message(self.code, lang),
+            status: self.status.as_u16(),
+            code: self.code,
+            detail: self.detail.as_deref(),
+            errors: self
+                .field
+                .iter()
+                .map(|(field, reason)| FieldError { field, reason })
+                .collect(),
+        };
+        let body = serde_json::to_string(&problem).unwrap_or_else(|_| String::from("{}"));
+        let mut builder = Response::builder()
+            .status(self.status)
+            .header("content-type", "application/problem+json")
+            .header("content-language", lang.code())
+            .header("cache-control", "no-store");
+        if let Some(allow) = &self.allow {
+            builder = builder.header("allow", allow.as_str());
+        }
+        builder.body(Body::Text(body)).unwrap_or_else(|_| {
+            let mut r = Response::new(Body::Empty);
+            *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            r
+        })
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let status = match &e {
+            DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            DomainError::ServiceNotActive(_) => StatusCode::FORBIDDEN,
+            DomainError::Forbidden => StatusCode::FORBIDDEN,
+            DomainError::NotFound => StatusCode::NOT_FOUND,
+            DomainError::TransitionNotAllowed { .. } => StatusCode::CONFLICT,
+            DomainError::UnknownState(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        let mut err = ApiError::new(status, e.code());
+        match e {
+            DomainError::Invalid { field, reason } => err.field = Some((field, reason)),
+            DomainError::ServiceNotActive(service) => err.detail = Some(format!("service: {service}")),
+            DomainError::TransitionNotAllowed { from, to } => err.detail = Some(format!("{from} -> {to}")),
+            DomainError::UnknownState(s) => err.detail = Some(format!("state: {s}")),
+            DomainError::Forbidden | DomainError::NotFound => {}
+        }
+        err
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(r: &Response<Body>) -> serde_json::Value {
+        match r.body() {
+            Body::Text(t) => serde_json::from_str(t).unwrap(),
+            _ => panic!("text body expected"),
+        }
+    }
+
+    #[test]
+    fn renders_problem_json_in_the_callers_language() {
+        let r = ApiError::invalid("phone", "format").into_response(Lang::Fr);
+        assert_eq!(r.status(), 422);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        assert_eq!(r.headers()["content-language"], "fr");
+        let b = body(&r);
+        assert_eq!(b["code"], "invalid_field");
+        assert_eq!(b["status"], 422);
+        assert_eq!(b["title"], "La valeur d'un champ n'est pas acceptable.");
+        assert_eq!(b["errors"][0]["field"], "phone");
+        assert_eq!(b["errors"][0]["reason"], "format");
+        assert_eq!(b["type"], "https://baladiya.tn/problems/invalid-field");
+    }
+
+    #[test]
+    fn domain_errors_map_to_statuses() {
+        assert_eq!(ApiError::from(DomainError::NotFound).status, 404);
+        assert_eq!(ApiError::from(DomainError::Forbidden).status, 403);
+        assert_eq!(ApiError::from(DomainError::ServiceNotActive("news")).status, 403);
+        let e = ApiError::from(DomainError::TransitionNotAllowed {
+            from: "a".into(),
+            to: "b".into(),
+        });
+        assert_eq!((e.status.as_u16(), e.code), (409, "transition_not_allowed"));
+    }
+}

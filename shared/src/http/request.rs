@@ -1,0 +1,174 @@
+//! Reading a request at the edge: language, bearer token, query, JSON body,
+//! idempotency key. Everything returns typed values or an [`ApiError`].
+
+use std::collections::HashMap;
+
+use http::StatusCode;
+use lambda_http::{Body, Request, RequestExt};
+use serde::de::DeserializeOwned;
+
+use super::{ApiError, TokenVerifier, i18n};
+use crate::domain::{Lang, Principal};
+
+/// Largest JSON body accepted. Our documents are small; files go to S3 directly.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What a handler reads of a request.
+pub struct RequestView<'a> {
+    req: &'a Request,
+    pub lang: Lang,
+}
+
+impl<'a> RequestView<'a> {
+    pub fn new(req: &'a Request) -> Self {
+        let lang = i18n::negotiate(req.headers().get("accept-language").and_then(|v| v.to_str().ok()));
+        RequestView { req, lang }
+    }
+
+    pub fn method(&self) -> &str {
+        self.req.method().as_str()
+    }
+
+    pub fn path(&self) -> &str {
+        self.req.uri().path()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.req.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The caller, if a valid bearer token was presented. A present but invalid token
+    /// is an error even where anonymous access is allowed: the client must know.
+    pub fn optional_principal(&self, verifier: &TokenVerifier) -> Result<Option<Principal>, ApiError> {
+        let Some(value) = self.header("authorization") else {
+            return Ok(None);
+        };
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .ok_or_else(ApiError::invalid_token)?;
+        verifier.verify(token.trim()).map(Some).map_err(|_| ApiError::invalid_token())
+    }
+
+    /// The caller; 401 without a valid bearer token.
+    pub fn principal(&self, verifier: &TokenVerifier) -> Result<Principal, ApiError> {
+        self.optional_principal(verifier)?.ok_or_else(ApiError::unauthenticated)
+    }
+
+    /// Query parameters, each at most once; unknown ones refused so that typos
+    /// (`?governorat=`) do not silently return everything.
+    pub fn query(&self, allowed: &[&str]) -> Result<HashMap<String, String>, ApiError> {
+        let params = self.req.query_string_parameters();
+        let mut out = HashMap::new();
+        for (name, value) in params.iter() {
+            if !allowed.contains(&name) {
+                return Err(ApiError::bad_request("invalid_query").with_detail(format!("unknown parameter: {name}")));
+            }
+            if out.insert(name.to_owned(), value.to_owned()).is_some() {
+                return Err(ApiError::bad_request("invalid_query").with_detail(format!("repeated parameter: {name}")));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The JSON body as `T`. `T` should `deny_unknown_fields`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        let content_type = self.header("content-type").unwrap_or_default();
+        let mime = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if mime != "application/json" && mime != "application/merge-patch+json" {
+            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
+        }
+        let bytes: &[u8] = match self.req.body() {
+            Body::Empty => b"",
+            Body::Text(t) => t.as_bytes(),
+            Body::Binary(b) => b,
+            _ => b"",
+        };
+        if bytes.len() > MAX_BODY_BYTES {
+            return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
+        }
+        parse_json(bytes)
+    }
+
+    /// The `Idempotency-Key` header, if any.
+    pub fn idempotency_key(&self) -> Result<Option<IdempotencyKey>, ApiError> {
+        self.header("idempotency-key").map(IdempotencyKey::parse).transpose()
+    }
+}
+
+/// Parse JSON bytes, telling syntax errors (400) from shape errors (422).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request("malformed_json"),
+            // serde's message names the field and expected type, never the value.
+            Category::Data => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").with_detail(strip_position(&e.to_string()))
+            }
+        }
+    })
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// A client-chosen key that makes a create safe to retry: the same key with the
+/// same body returns the first answer instead of creating twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(raw: &str) -> Result<IdempotencyKey, ApiError> {
+        let ok = (8..=128).contains(&raw.len())
+            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+        if ok {
+            Ok(IdempotencyKey(raw.to_owned()))
+        } else {
+            Err(ApiError::bad_request("invalid_idempotency_key"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        count: Option<u32>,
+    }
+
+    #[test]
+    fn syntax_errors_are_400_shape_errors_422() {
+        assert_eq!(parse_json::<Body>(b"{").unwrap_err().code, "malformed_json");
+        assert_eq!(parse_json::<Body>(b"").unwrap_err().code, "malformed_json");
+        let e = parse_json::<Body>(br#"{"name": 3}"#).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (422, "invalid_body"));
+        let e = parse_json::<Body>(br#"{"name": "x", "admin": true}"#).unwrap_err();
+        assert!(e.detail.unwrap().contains("unknown field `admin`"));
+        assert_eq!(parse_json::<Body>(br#"{}"#).unwrap_err().code, "invalid_body");
+        assert_eq!(parse_json::<Body>(br#"{"name":"x","count":-1}"#).unwrap_err().code, "invalid_body");
+        assert!(parse_json::<Body>(br#"{"name":"x"}"#).is_ok());
+    }
+
+    #[test]
+    fn idempotency_keys() {
+        assert!(IdempotencyKey::parse("0f8fad5b-d9cb-469f-a165-70867728950e").is_ok());
+        for bad in ["short", "has space in it", "é-accented-key", &"k".repeat(129)] {
+            assert!(IdempotencyKey::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

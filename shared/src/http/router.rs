@@ -1,0 +1,130 @@
+//! Matching a request's method and path against a function's route table.
+//!
+//! Each function declares its routes once (`ROUTES`), as API Gateway spells them
+//! (`/v1/municipalities/{m}`); `template.yaml`, the local router table in
+//! `Cargo.toml` and `openapi.yaml` are checked against that list by a test.
+
+use super::ApiError;
+use http::StatusCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route<Op: 'static> {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub op: Op,
+}
+
+/// A matched route and its path parameters, in order of appearance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteMatch<Op> {
+    pub op: Op,
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl<Op> RouteMatch<Op> {
+    /// The raw value of path parameter `name` (percent-decoded).
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+}
+
+/// Find the route for `method path`. Unknown path → 404 `route_not_found`; known
+/// path with another method → 405 with an `Allow` header.
+pub fn route<Op: Copy>(routes: &'static [Route<Op>], method: &str, path: &str) -> Result<RouteMatch<Op>, ApiError> {
+    let path = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    let mut allowed: Vec<&str> = Vec::new();
+    for r in routes {
+        let Some(params) = match_path(r.path, &segments) else { continue };
+        if r.method.eq_ignore_ascii_case(method) {
+            return Ok(RouteMatch { op: r.op, params });
+        }
+        allowed.push(r.method);
+    }
+    if allowed.is_empty() {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "route_not_found"));
+    }
+    let mut err = ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    err.allow = Some(allowed.join(", "));
+    Err(err)
+}
+
+fn match_path(pattern: &'static str, segments: &[&str]) -> Option<Vec<(&'static str, String)>> {
+    let pattern_segments: Vec<&'static str> = pattern.split('/').collect();
+    if pattern_segments.len() != segments.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (p, s) in pattern_segments.iter().zip(segments) {
+        if let Some(name) = p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            if s.is_empty() {
+                return None;
+            }
+            params.push((name, percent_decode(s)?));
+        } else if p != s {
+            return None;
+        }
+    }
+    Some(params)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Op {
+        List,
+        Get,
+        Patch,
+        Staff,
+    }
+
+    static ROUTES: &[Route<Op>] = &[
+        Route { method: "GET", path: "/v1/municipalities", op: Op::List },
+        Route { method: "GET", path: "/v1/municipalities/{m}", op: Op::Get },
+        Route { method: "PATCH", path: "/v1/municipalities/{m}", op: Op::Patch },
+        Route { method: "GET", path: "/v1/municipalities/{m}/staff/{user}", op: Op::Staff },
+    ];
+
+    #[test]
+    fn matches_and_extracts_parameters() {
+        let m = route(ROUTES, "GET", "/v1/municipalities/tunis").unwrap();
+        assert_eq!(m.op, Op::Get);
+        assert_eq!(m.param("m"), "tunis");
+        let m = route(ROUTES, "GET", "/v1/municipalities/tunis/staff/stf_1").unwrap();
+        assert_eq!((m.param("m"), m.param("user")), ("tunis", "stf_1"));
+        assert_eq!(route(ROUTES, "get", "/v1/municipalities/").unwrap().op, Op::List);
+        assert_eq!(route(ROUTES, "GET", "/v1/municipalities/la%2Dmarsa").unwrap().param("m"), "la-marsa");
+    }
+
+    #[test]
+    fn unknown_paths_and_methods() {
+        assert_eq!(route(ROUTES, "GET", "/v1/nope").unwrap_err().code, "route_not_found");
+        assert_eq!(route(ROUTES, "GET", "/v1/municipalities//staff/x").unwrap_err().code, "route_not_found");
+        let e = route(ROUTES, "DELETE", "/v1/municipalities/tunis").unwrap_err();
+        assert_eq!((e.status.as_u16(), e.allow.as_deref()), (405, Some("GET, PATCH")));
+        assert_eq!(route(ROUTES, "GET", "/v1/municipalities/%ZZ").unwrap_err().code, "route_not_found");
+    }
+}

@@ -1,0 +1,19 @@
+//! Baladiya's domain crate, shared by every Lambda function.
+//!
+//! - [`domain`]: plain types and rules (ids, phone numbers, tenancy, roles, the case
+//!   workflow). No AWS types; unit-tested without any network.
+//! - [`http`]: the edge — problem+json errors, bearer tokens, cursors, body parsing,
+//!   routing.
+//! - [`store`]: the only DynamoDB code (key builders, item mapping, queries).
+//! - [`files`] (S3) and [`notify`] (SNS): the other adapters.
+//! - [`config`] and [`telemetry`]: set up once per cold start.
+
+pub mod config;
+pub mod domain;
+pub mod files;
+pub mod http;
+pub mod notify;
+pub mod store;
+pub mod telemetry;
+
+pub use domain::error::DomainError;

@@ -1,0 +1,159 @@
+//! Tracked cases of every kind: `PK = M#<m>#<KIND>#<id>` holds the current state
+//! (`SK = CASE`) and the history (`SK = H#<seq>`). A state change updates `CASE`
+//! (conditioned on the sequence number read) and puts the new history entry in one
+//! transaction, together with any extra items the caller adds (for example a
+//! notification intent), so that none is written without the others.
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
+use serde::{Deserialize, Serialize};
+
+use super::idempotency::{Created, Idempotency};
+use super::{Item, Page, Store, StoreError, TxError, from_item, keys, n, page_key, s, sdk_error, start_key, to_item};
+use crate::domain::MunicipalityId;
+use crate::domain::workflow::{CaseKind, HistoryEntry};
+use crate::http::cursor::PageKey;
+
+/// A case's current state and its kind-specific data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    pub kind: CaseKind,
+    pub municipality: MunicipalityId,
+    pub id: String,
+    /// `usr_…` of the citizen who filed it.
+    pub owner: String,
+    pub state: String,
+    /// Sequence number of the latest history entry.
+    pub seq: u64,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Kind-specific fields (a complaint's category and location, a dossier's type…).
+    #[serde(default)]
+    pub data: serde_json::Value,
+}
+
+fn put(table: &str, item: Item, condition: &str) -> Result<TransactWriteItem, StoreError> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression(condition)
+        .build()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+fn history_item(case: &CaseRecord, entry: &HistoryEntry) -> Result<Item, StoreError> {
+    let mut item = to_item(entry)?;
+    item.insert(keys::PK.into(), s(keys::case_pk(&case.municipality, case.kind, &case.id)));
+    item.insert(keys::SK.into(), s(keys::history_sk(entry.seq)));
+    item.insert("type".into(), s("case_history"));
+    Ok(item)
+}
+
+impl Store {
+    /// File a new case with its first history entry (`entry.seq == 1`).
+    pub async fn create_case(
+        &self,
+        case: &CaseRecord,
+        entry: &HistoryEntry,
+        extra: Vec<TransactWriteItem>,
+        idem: Option<&Idempotency>,
+        answer: &str,
+    ) -> Result<Created, StoreError> {
+        let mut item = to_item(case)?;
+        item.insert(keys::PK.into(), s(keys::case_pk(&case.municipality, case.kind, &case.id)));
+        item.insert(keys::SK.into(), s(keys::CASE));
+        item.insert(keys::GSI1PK.into(), s(keys::cases_gsi(&case.municipality, case.kind)));
+        item.insert(keys::GSI1SK.into(), s(format!("{}#{}", case.created_at, case.id)));
+        item.insert(keys::GSI2PK.into(), s(keys::owner_gsi(&case.owner)));
+        item.insert(
+            keys::GSI2SK.into(),
+            s(format!("{}#{}", keys::cases_gsi(&case.municipality, case.kind), case.created_at)),
+        );
+        item.insert("type".into(), s("case"));
+        let mut tx = vec![
+            put(&self.table, item, "attribute_not_exists(PK)")?,
+            put(&self.table, history_item(case, entry)?, "attribute_not_exists(PK)")?,
+        ];
+        tx.extend(extra);
+        self.create_once("case.create", tx, idem, 201, answer).await
+    }
+
+    pub async fn get_case(&self, m: &MunicipalityId, kind: CaseKind, id: &str) -> Result<Option<CaseRecord>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::case_pk(m, kind, id)))
+            .key(keys::SK, s(keys::CASE))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("case.get", e))?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// Move `case` (as read, at `case.seq`) to `entry.state`, recording `entry`
+    /// (whose `seq` must be `case.seq + 1`). Fails with
+    /// [`StoreError::VersionConflict`] if someone moved it meanwhile; then nothing
+    /// at all is written.
+    pub async fn transition_case(
+        &self,
+        case: &CaseRecord,
+        entry: &HistoryEntry,
+        extra: Vec<TransactWriteItem>,
+    ) -> Result<(), StoreError> {
+        if entry.seq != case.seq + 1 {
+            return Err(StoreError::VersionConflict);
+        }
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::case_pk(&case.municipality, case.kind, &case.id)))
+            .key(keys::SK, s(keys::CASE))
+            .update_expression("SET #state = :state, seq = :next, updated_at = :at")
+            .condition_expression("seq = :seq")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":state", s(&entry.state))
+            .expression_attribute_values(":next", n(entry.seq))
+            .expression_attribute_values(":seq", n(case.seq))
+            .expression_attribute_values(":at", s(&entry.at))
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = vec![
+            TransactWriteItem::builder().update(update).build(),
+            put(&self.table, history_item(case, entry)?, "attribute_not_exists(PK)")?,
+        ];
+        tx.extend(extra);
+        match self.transact("case.transition", tx).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Conditions(_)) => Err(StoreError::VersionConflict),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+
+    /// A case's history, oldest first.
+    pub async fn case_history(
+        &self,
+        m: &MunicipalityId,
+        kind: CaseKind,
+        id: &str,
+        limit: i32,
+        start: Option<PageKey>,
+    ) -> Result<Page<HistoryEntry>, StoreError> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :h)")
+            .expression_attribute_values(":pk", s(keys::case_pk(m, kind, id)))
+            .expression_attribute_values(":h", s(keys::HISTORY_PREFIX))
+            .consistent_read(true)
+            .limit(limit)
+            .set_exclusive_start_key(start_key(start))
+            .send()
+            .await
+            .map_err(|e| sdk_error("case.history", e))?;
+        let next = page_key(out.last_evaluated_key.as_ref());
+        let items = out.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<_, _>>()?;
+        Ok(Page { items, next })
+    }
+}

@@ -1,0 +1,118 @@
+//! Every key of the table, built in one place. Each begins with the tenant:
+//! `M#<municipality>` for a municipality's records, `P` for platform records.
+//! Index keys that are about a person (GSI2, `PHONE#…`) are the exception: they
+//! answer "what does this person hold, anywhere" for sign-in and data-rights
+//! requests, and are read only on that person's behalf.
+
+use sha2::{Digest, Sha256};
+
+use crate::domain::workflow::CaseKind;
+use crate::domain::{Id, MunicipalityId, Phone};
+
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+pub const GSI1: &str = "GSI1";
+pub const GSI1PK: &str = "GSI1PK";
+pub const GSI1SK: &str = "GSI1SK";
+pub const GSI2: &str = "GSI2";
+pub const GSI2PK: &str = "GSI2PK";
+pub const GSI2SK: &str = "GSI2SK";
+/// TTL attribute (epoch seconds).
+pub const EXPIRES_AT: &str = "expiresAt";
+
+pub const PLATFORM: &str = "P";
+
+pub fn tenant(m: &MunicipalityId) -> String {
+    format!("M#{m}")
+}
+
+// Municipality profile: PK = M#tunis, SK = PROFILE; listed through GSI1.
+pub const PROFILE: &str = "PROFILE";
+pub const MUNICIPALITIES: &str = "MUNICIPALITIES";
+pub fn municipality_listing(governorate: &str, m: &MunicipalityId) -> String {
+    format!("{governorate}#{m}")
+}
+
+// Staff: PK = M#tunis, SK = STAFF#stf_…; a guard item per phone keeps a number
+// registered once per municipality.
+pub const STAFF_PREFIX: &str = "STAFF#";
+pub fn staff_sk(id: &Id) -> String {
+    format!("{STAFF_PREFIX}{id}")
+}
+pub fn staff_phone_sk(phone: &Phone) -> String {
+    format!("STAFFPHONE#{}", phone.e164())
+}
+
+// Who a phone number is, across tenants (GSI2).
+pub fn phone_gsi(phone: &Phone) -> String {
+    format!("PHONE#{}", phone.e164())
+}
+pub fn staff_role_gsi(m: &MunicipalityId, id: &Id) -> String {
+    format!("ROLE#STAFF#{m}#{id}")
+}
+pub const ADMIN_ROLE_GSI: &str = "ROLE#ADMIN";
+pub fn admin_sk(phone: &Phone) -> String {
+    format!("ADMIN#{}", phone.e164())
+}
+
+// Tracked cases: one item collection per case (current state + history), so a
+// busy municipality's cases spread over many partitions.
+pub fn case_pk(m: &MunicipalityId, kind: CaseKind, id: &str) -> String {
+    format!("M#{m}#{}#{id}", kind.tag())
+}
+pub const CASE: &str = "CASE";
+pub const HISTORY_PREFIX: &str = "H#";
+pub fn history_sk(seq: u64) -> String {
+    format!("{HISTORY_PREFIX}{seq:010}")
+}
+/// A municipality's cases of one kind, newest first by creation (GSI1).
+pub fn cases_gsi(m: &MunicipalityId, kind: CaseKind) -> String {
+    format!("M#{m}#{}", kind.tag())
+}
+/// A citizen's own cases (GSI2).
+pub fn owner_gsi(user: &str) -> String {
+    format!("USER#{user}")
+}
+
+/// An idempotency record: per tenant, per caller, per key. The caller and key are
+/// hashed so the key stays short whatever the client sent.
+pub fn idempotency_pk(tenant: &str, caller: &str, key: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(caller.as_bytes())
+        .chain_update([0])
+        .chain_update(key.as_bytes())
+        .finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{tenant}#IDEM#{hex}")
+}
+pub const IDEMPOTENCY: &str = "IDEM";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_begin_with_the_tenant() {
+        let m = MunicipalityId::parse("tunis").unwrap();
+        assert_eq!(tenant(&m), "M#tunis");
+        assert!(case_pk(&m, CaseKind::Complaint, "cmp_1").starts_with("M#tunis#"));
+        assert!(cases_gsi(&m, CaseKind::Permit).starts_with("M#tunis#"));
+        assert!(idempotency_pk("M#tunis", "usr_1", "k").starts_with("M#tunis#IDEM#"));
+        // A municipality called `tunis-x` cannot reach into `tunis`'s cases:
+        // the separator after the slug is `#`, which slugs cannot contain.
+        let other = MunicipalityId::parse("tunis-x").unwrap();
+        assert!(!case_pk(&other, CaseKind::Complaint, "a").starts_with("M#tunis#"));
+    }
+
+    #[test]
+    fn history_sorts_numerically() {
+        assert!(history_sk(9) < history_sk(10));
+        assert!(history_sk(99) < history_sk(1000));
+    }
+
+    #[test]
+    fn idempotency_keys_separate_callers() {
+        assert_ne!(idempotency_pk("P", "usr_a", "k"), idempotency_pk("P", "usr_b", "k"));
+        assert_ne!(idempotency_pk("P", "a", "bk"), idempotency_pk("P", "ab", "k"));
+    }
+}

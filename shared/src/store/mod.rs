@@ -1,0 +1,177 @@
+//! The only DynamoDB code: key builders, item mapping, queries and transactions.
+//!
+//! One table. Every key begins with the tenant (`M#<municipality>` or, for
+//! platform-wide records, `P`); every read is a GetItem or a Query. See the
+//! access-pattern table in the README.
+
+pub mod cases;
+pub mod idempotency;
+pub mod keys;
+pub mod municipalities;
+pub mod staff;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, TransactWriteItem};
+use http::StatusCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::http::ApiError;
+use crate::http::cursor::PageKey;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// The table, and the client to reach it. Built once per cold start.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Client,
+    pub(crate) table: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("item not found")]
+    NotFound,
+    #[error("item already exists")]
+    AlreadyExists,
+    #[error("item changed since it was read")]
+    VersionConflict,
+    #[error("idempotency key reused with a different request")]
+    IdempotencyMismatch,
+    #[error("throttled")]
+    Throttled,
+    #[error("database unavailable ({0})")]
+    Unavailable(String),
+    #[error("stored item does not match its type ({0})")]
+    Corrupt(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::not_found(),
+            StoreError::AlreadyExists => ApiError::conflict("already_exists"),
+            StoreError::VersionConflict => ApiError::conflict("version_conflict"),
+            StoreError::IdempotencyMismatch => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"),
+            StoreError::Throttled => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            StoreError::Unavailable(_) => ApiError::unavailable(),
+            StoreError::Corrupt(_) => ApiError::internal(),
+        }
+    }
+}
+
+/// A page of a listing and where the next one starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<PageKey>,
+}
+
+/// Map an SDK failure. Only the error code is logged: messages can echo key values,
+/// and some keys hold phone numbers.
+pub(crate) fn sdk_error<E: ProvideErrorMetadata + std::fmt::Debug>(op: &'static str, e: SdkError<E>) -> StoreError {
+    let code = e.code().unwrap_or("none").to_owned();
+    match code.as_str() {
+        "ConditionalCheckFailedException" => StoreError::VersionConflict,
+        "ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded" => {
+            tracing::warn!(op, code, "dynamodb throttled");
+            StoreError::Throttled
+        }
+        _ => {
+            let kind = match &e {
+                SdkError::ConstructionFailure(_) => "construction",
+                SdkError::TimeoutError(_) => "timeout",
+                SdkError::DispatchFailure(_) => "dispatch",
+                SdkError::ResponseError(_) => "response",
+                SdkError::ServiceError(_) => "service",
+                _ => "other",
+            };
+            tracing::error!(op, code, kind, "dynamodb call failed");
+            StoreError::Unavailable(code)
+        }
+    }
+}
+
+pub(crate) fn to_item<T: Serialize>(value: &T) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub(crate) fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+/// Our key attributes are all strings: a LastEvaluatedKey fits a `PageKey`.
+pub(crate) fn page_key(lek: Option<&Item>) -> Option<PageKey> {
+    lek.map(|k| {
+        k.iter()
+            .filter_map(|(name, v)| v.as_s().ok().map(|s| (name.clone(), s.clone())))
+            .collect()
+    })
+}
+
+pub(crate) fn start_key(key: Option<PageKey>) -> Option<Item> {
+    key.map(|k| k.into_iter().map(|(name, v)| (name, AttributeValue::S(v))).collect())
+}
+
+/// How a cancelled transaction failed, item by item.
+pub(crate) fn cancellation_codes(reasons: &[CancellationReason]) -> Vec<Option<String>> {
+    reasons.iter().map(|r| r.code().filter(|c| *c != "None").map(str::to_owned)).collect()
+}
+
+impl Store {
+    pub fn new(db: Client, table: impl Into<String>) -> Store {
+        Store { db, table: table.into() }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Run a transaction. On cancellation, the per-item reason codes are returned so
+    /// callers can tell which condition failed.
+    pub(crate) async fn transact(&self, op: &'static str, items: Vec<TransactWriteItem>) -> Result<(), TxError> {
+        match self.db.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) =
+                    e.as_service_error()
+                {
+                    let codes = cancellation_codes(c.cancellation_reasons());
+                    if codes.iter().flatten().all(|c| c == "ConditionalCheckFailed") && !codes.iter().all(Option::is_none) {
+                        return Err(TxError::Conditions(codes));
+                    }
+                    tracing::warn!(op, ?codes, "transaction cancelled");
+                    if codes.iter().flatten().any(|c| c == "TransactionConflict" || c == "ThrottlingError") {
+                        return Err(TxError::Store(StoreError::Throttled));
+                    }
+                }
+                Err(TxError::Store(sdk_error(op, e)))
+            }
+        }
+    }
+}
+
+/// Outcome of a failed transaction.
+#[derive(Debug)]
+pub(crate) enum TxError {
+    /// Item `i`'s condition failed where `codes[i]` is `Some`.
+    Conditions(Vec<Option<String>>),
+    Store(StoreError),
+}
+
+impl TxError {
+    pub(crate) fn failed_at(&self, i: usize) -> bool {
+        matches!(self, TxError::Conditions(codes) if codes.get(i).is_some_and(Option::is_some))
+    }
+}

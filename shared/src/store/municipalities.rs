@@ -1,0 +1,93 @@
+//! Municipality profiles: `PK = M#<m>`, `SK = PROFILE`; listed by governorate
+//! through GSI1 (`GSI1PK = MUNICIPALITIES`, `GSI1SK = <governorate>#<m>`).
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+
+use super::idempotency::{Created, Idempotency};
+use super::{Item, Page, Store, StoreError, from_item, keys, n, page_key, s, sdk_error, start_key, to_item};
+use crate::domain::{Municipality, MunicipalityId};
+use crate::http::cursor::PageKey;
+
+fn item(m: &Municipality) -> Result<Item, StoreError> {
+    let mut item = to_item(m)?;
+    item.insert(keys::PK.into(), s(keys::tenant(&m.id)));
+    item.insert(keys::SK.into(), s(keys::PROFILE));
+    item.insert(keys::GSI1PK.into(), s(keys::MUNICIPALITIES));
+    item.insert(keys::GSI1SK.into(), s(keys::municipality_listing(&m.governorate, &m.id)));
+    item.insert("type".into(), s("municipality"));
+    Ok(item)
+}
+
+impl Store {
+    /// Create a municipality; [`StoreError::AlreadyExists`] if the id is taken.
+    pub async fn create_municipality(
+        &self,
+        m: &Municipality,
+        idem: Option<&Idempotency>,
+        answer: &str,
+    ) -> Result<Created, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item(m)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tx = vec![TransactWriteItem::builder().put(put).build()];
+        self.create_once("municipality.create", tx, idem, 201, answer).await
+    }
+
+    pub async fn get_municipality(&self, id: &MunicipalityId) -> Result<Option<Municipality>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::tenant(id)))
+            .key(keys::SK, s(keys::PROFILE))
+            .send()
+            .await
+            .map_err(|e| sdk_error("municipality.get", e))?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// Replace a municipality's profile if nobody changed it since `expected_version`
+    /// was read. `m.version` must already be the new version.
+    pub async fn update_municipality(&self, m: &Municipality, expected_version: u64) -> Result<(), StoreError> {
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(m)?))
+            .condition_expression("attribute_exists(PK) AND version = :v")
+            .expression_attribute_values(":v", n(expected_version))
+            .send()
+            .await
+            .map_err(|e| sdk_error("municipality.update", e))?;
+        Ok(())
+    }
+
+    /// All municipalities, by governorate then id; optionally one governorate only.
+    pub async fn list_municipalities(
+        &self,
+        governorate: Option<&str>,
+        limit: i32,
+        start: Option<PageKey>,
+    ) -> Result<Page<Municipality>, StoreError> {
+        let mut q = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI1)
+            .expression_attribute_values(":pk", s(keys::MUNICIPALITIES))
+            .limit(limit)
+            .set_exclusive_start_key(start_key(start));
+        q = match governorate {
+            Some(g) => q
+                .key_condition_expression("GSI1PK = :pk AND begins_with(GSI1SK, :g)")
+                .expression_attribute_values(":g", s(format!("{g}#"))),
+            None => q.key_condition_expression("GSI1PK = :pk"),
+        };
+        let out = q.send().await.map_err(|e| sdk_error("municipality.list", e))?;
+        let next = page_key(out.last_evaluated_key.as_ref());
+        let items = out.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<_, _>>()?;
+        Ok(Page { items, next })
+    }
+}
