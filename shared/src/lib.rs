@@ -8,6 +8,7 @@
 //! - [`files`] (S3) and [`notify`] (SNS): the other adapters.
 //! - [`config`] and [`telemetry`]: set up once per cold start.
 
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod files;

@@ -1,1 +1,15 @@
-fn main() {}
+use std::convert::Infallible;
+
+use baladiya::{config, telemetry};
+use lambda_http::{Error, Request, service_fn};
+use municipalities::{Ctx, handle};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    // Configuration and clients once per cold start, shared by every invocation.
+    let config = config::Config::from_env()?;
+    let sdk = config::aws().await;
+    let ctx: &'static Ctx = Box::leak(Box::new(Ctx::new(&config, aws_sdk_dynamodb::Client::new(&sdk))?));
+    lambda_http::run(service_fn(move |req: Request| async move { Ok::<_, Infallible>(handle(ctx, req).await) })).await
+}

@@ -90,6 +90,22 @@ impl<'de> Deserialize<'de> for Phone {
     }
 }
 
+/// A public contact number (a municipality's switchboard): any valid number,
+/// landlines included, in E.164. Not personal data.
+pub fn parse_contact_number(raw: &str) -> Result<String, DomainError> {
+    let bad = || DomainError::invalid("contact.phone", "format");
+    let raw = raw.trim();
+    let body = raw.strip_prefix('+').unwrap_or(raw);
+    if raw.is_empty() || raw.len() > 32 || !body.chars().all(|c| c.is_ascii_digit() || " .-()".contains(c)) {
+        return Err(bad());
+    }
+    let number = phonenumber::parse(Some(country::Id::TN), raw).map_err(|_| bad())?;
+    if !phonenumber::is_valid(&number) {
+        return Err(bad());
+    }
+    Ok(number.format().mode(Mode::E164).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +159,12 @@ mod tests {
             Phone::parse("71 123 456").unwrap_err(),
             DomainError::invalid("phone", "not_mobile")
         );
+    }
+
+    #[test]
+    fn contact_numbers_may_be_landlines() {
+        assert_eq!(parse_contact_number("71 123 456").unwrap(), "+21671123456");
+        assert!(parse_contact_number("123").is_err());
     }
 
     #[test]

@@ -144,6 +144,31 @@ pub struct Contact {
     pub address: Option<LocalizedText>,
 }
 
+impl Contact {
+    pub fn parse_email(raw: &str) -> Result<String, DomainError> {
+        let v = raw.trim();
+        let bad = || DomainError::invalid("contact.email", "format");
+        let (local, domain) = v.split_once('@').ok_or_else(bad)?;
+        let ok = v.len() <= 254
+            && !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !v.chars().any(|c| c.is_whitespace() || c.is_control())
+            && !domain.contains('@');
+        if ok { Ok(v.to_owned()) } else { Err(bad()) }
+    }
+
+    pub fn parse_website(raw: &str) -> Result<String, DomainError> {
+        let v = raw.trim();
+        let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
+        let ok = v.len() <= 200
+            && rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+            && !v.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+        if ok { Ok(v.to_owned()) } else { Err(DomainError::invalid("contact.website", "format")) }
+    }
+}
+
 /// A municipality: the tenant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Municipality {
@@ -200,6 +225,18 @@ impl Municipality {
 mod tests {
     use super::*;
     use crate::domain::{Id, Permission};
+
+    #[test]
+    fn contact_fields() {
+        assert!(Contact::parse_email("contact@commune-tunis.gov.tn").is_ok());
+        for bad in ["", "a@b", "@b.tn", "a b@c.tn", "a@.tn", "a@b.tn."] {
+            assert!(Contact::parse_email(bad).is_err(), "{bad}");
+        }
+        assert!(Contact::parse_website("https://www.commune-tunis.gov.tn").is_ok());
+        for bad in ["www.x.tn", "javascript:alert(1)", "https://", "https:///x", "https://a b.tn"] {
+            assert!(Contact::parse_website(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn twenty_four_governorates_with_unique_codes() {

@@ -185,6 +185,16 @@ impl TokenSigner {
         })
     }
 
+    /// The public half as a JWKS document, ready for `/.well-known/jwks.json` and
+    /// for `BALADIYA_JWKS`.
+    pub fn public_jwks(&self) -> Result<String, TokenError> {
+        let mut jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(&self.key, Algorithm::EdDSA)
+            .map_err(|e| TokenError::Config(e.to_string()))?;
+        jwk.common.key_id = Some(self.kid.clone());
+        jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
+        serde_json::to_string(&JwkSet { keys: vec![jwk] }).map_err(|e| TokenError::Config(e.to_string()))
+    }
+
     pub fn sign(&self, claims: &AccessClaims) -> Result<String, TokenError> {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.kid.clone());
@@ -205,7 +215,13 @@ pub(crate) mod tests {
 
     fn jwks() -> String {
         // Derive the public key from the private one so the pair cannot drift.
-        TEST_JWKS.replace("PLACEHOLDER", &public_x(TEST_PEM))
+        let from_signer = TokenSigner::from_ed_pem("test-1", TEST_PEM.as_bytes()).unwrap().public_jwks().unwrap();
+        let by_hand = TEST_JWKS.replace("PLACEHOLDER", &public_x(TEST_PEM));
+        let a: serde_json::Value = serde_json::from_str(&from_signer).unwrap();
+        let b: serde_json::Value = serde_json::from_str(&by_hand).unwrap();
+        assert_eq!(a["keys"][0]["x"], b["keys"][0]["x"]);
+        assert_eq!(a["keys"][0]["kid"], "test-1");
+        from_signer
     }
 
     /// The `x` of an Ed25519 PKCS#8 PEM key: derived with aws-lc-rs via jsonwebtoken.

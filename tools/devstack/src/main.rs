@@ -1,1 +1,472 @@
-fn main() {}
+//! `devstack`: the local stack's helper, used by `scripts/dev`, `scripts/test` and
+//! `scripts/bench`. It talks to the local emulator through the same AWS SDK and the
+//! same store code as the functions.
+//!
+//! ```text
+//! devstack provision            create the template's table, buckets and topics
+//! devstack env                  print the functions' environment (shell `export`s)
+//! devstack seed                 demo municipalities, a demo staff member, the platform admin
+//! devstack token --phone P      a development access token for whoever P is
+//! devstack token --citizen      a token for a fresh citizen
+//! ```
+//! Paths are relative to the workspace root. The emulator is `AWS_ENDPOINT_URL`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use baladiya::domain::tenancy::Contact;
+use baladiya::domain::{
+    Coordinates, GeoBounds, Id, LocalizedText, Municipality, MunicipalityId, Permission, Phone, Principal, Service,
+    ServiceState, StaffMember,
+};
+use baladiya::http::{AccessClaims, TokenSigner};
+use baladiya::store::{Store, StoreError};
+use serde::Deserialize;
+use serde_yaml::Value;
+use sha2::{Digest, Sha256};
+
+const DEV_KID: &str = "dev-1";
+const DEV_CURSOR_KEY: &str = "local-development-cursor-key-not-a-secret-0123456789";
+const ISSUER: &str = "baladiya-accounts";
+pub const DEFAULT_ADMIN_PHONE: &str = "+21620000000";
+pub const DEMO_STAFF_PHONE: &str = "+21620000001";
+
+fn root() -> PathBuf {
+    // tools/devstack → workspace root.
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn local_name(logical_id: &str) -> String {
+    format!("baladiya-{}", logical_id.to_ascii_lowercase())
+}
+
+fn region() -> String {
+    std::env::var("AWS_REGION").unwrap_or_else(|_| "eu-west-3".into())
+}
+
+fn topic_arn(logical_id: &str) -> String {
+    format!("arn:aws:sns:{}:123456789012:{}", region(), local_name(logical_id))
+}
+
+fn load_template() -> Result<Value, String> {
+    let path = root().join("template.yaml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_yaml::from_str(&text).map_err(|e| format!("template.yaml: {e}"))
+}
+
+fn resources(t: &Value) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    if let Some(map) = t.get("Resources").and_then(Value::as_mapping) {
+        for (k, v) in map {
+            let name = k.as_str().unwrap_or_default().to_owned();
+            let kind = v.get("Type").and_then(Value::as_str).unwrap_or_default().to_owned();
+            out.push((name, kind, v.get("Properties").cloned().unwrap_or(Value::Null)));
+        }
+    }
+    out
+}
+
+fn signer() -> Result<TokenSigner, String> {
+    let pem = std::fs::read(root().join("tools/devstack/keys/dev-ed25519.pem")).map_err(|e| e.to_string())?;
+    TokenSigner::from_ed_pem(DEV_KID, &pem).map_err(|e| e.to_string())
+}
+
+async fn sdk() -> aws_config::SdkConfig {
+    baladiya::config::aws().await
+}
+
+// ---------------------------------------------------------------- provision
+
+fn strs(v: &Value, key: &str) -> Vec<Value> {
+    v.get(key).and_then(Value::as_sequence).cloned().unwrap_or_default()
+}
+
+fn s_of(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+}
+
+fn key_schema(v: &Value) -> Vec<aws_sdk_dynamodb::types::KeySchemaElement> {
+    use aws_sdk_dynamodb::types::{KeySchemaElement, KeyType};
+    strs(v, "KeySchema")
+        .iter()
+        .map(|k| {
+            KeySchemaElement::builder()
+                .attribute_name(s_of(k, "AttributeName"))
+                .key_type(KeyType::from(s_of(k, "KeyType").as_str()))
+                .build()
+                .expect("complete key schema")
+        })
+        .collect()
+}
+
+async fn provision() -> Result<(), String> {
+    use aws_sdk_dynamodb::types::*;
+    let t = load_template()?;
+    let sdk = sdk().await;
+    let db = aws_sdk_dynamodb::Client::new(&sdk);
+    let s3 = {
+        let mut conf = aws_sdk_s3::config::Builder::from(&sdk);
+        conf = conf.force_path_style(true);
+        aws_sdk_s3::Client::from_conf(conf.build())
+    };
+    let sns = aws_sdk_sns::Client::new(&sdk);
+    for (logical, kind, props) in resources(&t) {
+        let name = local_name(&logical);
+        match kind.as_str() {
+            "AWS::DynamoDB::Table" => {
+                let attrs = strs(&props, "AttributeDefinitions")
+                    .iter()
+                    .map(|a| {
+                        AttributeDefinition::builder()
+                            .attribute_name(s_of(a, "AttributeName"))
+                            .attribute_type(ScalarAttributeType::from(s_of(a, "AttributeType").as_str()))
+                            .build()
+                            .expect("complete attribute")
+                    })
+                    .collect();
+                let gsis = strs(&props, "GlobalSecondaryIndexes")
+                    .iter()
+                    .map(|g| {
+                        GlobalSecondaryIndex::builder()
+                            .index_name(s_of(g, "IndexName"))
+                            .set_key_schema(Some(key_schema(g)))
+                            .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                            .build()
+                            .expect("complete index")
+                    })
+                    .collect::<Vec<_>>();
+                let stream = props.get("StreamSpecification").map(|s| {
+                    StreamSpecification::builder()
+                        .stream_enabled(true)
+                        .stream_view_type(StreamViewType::from(s_of(s, "StreamViewType").as_str()))
+                        .build()
+                        .expect("complete stream spec")
+                });
+                let res = db
+                    .create_table()
+                    .table_name(&name)
+                    .billing_mode(BillingMode::PayPerRequest)
+                    .set_attribute_definitions(Some(attrs))
+                    .set_key_schema(Some(key_schema(&props)))
+                    .set_global_secondary_indexes((!gsis.is_empty()).then_some(gsis))
+                    .set_stream_specification(stream)
+                    .send()
+                    .await;
+                match res {
+                    Ok(_) => println!("table {name} created"),
+                    Err(e) if format!("{e:?}").contains("ResourceInUse") => println!("table {name} exists"),
+                    Err(e) => return Err(format!("create table {name}: {e:?}")),
+                }
+                if let Some(ttl) = props.get("TimeToLiveSpecification") {
+                    let _ = db
+                        .update_time_to_live()
+                        .table_name(&name)
+                        .time_to_live_specification(
+                            TimeToLiveSpecification::builder()
+                                .attribute_name(s_of(ttl, "AttributeName"))
+                                .enabled(true)
+                                .build()
+                                .expect("complete ttl"),
+                        )
+                        .send()
+                        .await;
+                }
+            }
+            "AWS::S3::Bucket" => {
+                let mut req = s3.create_bucket().bucket(&name);
+                if region() != "us-east-1" {
+                    req = req.create_bucket_configuration(
+                        aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                            .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region().as_str()))
+                            .build(),
+                    );
+                }
+                match req.send().await {
+                    Ok(_) => println!("bucket {name} created"),
+                    Err(e) if format!("{e:?}").contains("BucketAlreadyOwnedByYou") => println!("bucket {name} exists"),
+                    Err(e) => return Err(format!("create bucket {name}: {e:?}")),
+                }
+            }
+            "AWS::SNS::Topic" => {
+                sns.create_topic().name(&name).send().await.map_err(|e| format!("create topic {name}: {e:?}"))?;
+                println!("topic {name} ready");
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- env
+
+fn resolve(t: &Value, v: &Value) -> Result<String, String> {
+    let params = t.get("Parameters");
+    let kinds: BTreeMap<String, String> = resources(t).into_iter().map(|(n, k, _)| (n, k)).collect();
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Tagged(tagged) if tagged.tag == "!Ref" || tagged.tag == "Ref" => {
+            let target = tagged.value.as_str().unwrap_or_default();
+            match (target, kinds.get(target).map(String::as_str)) {
+                ("TokenPublicJwks", None) => signer()?.public_jwks().map_err(|e| e.to_string()),
+                ("CursorSigningKey", None) => Ok(DEV_CURSOR_KEY.into()),
+                (_, Some("AWS::SNS::Topic")) => Ok(topic_arn(target)),
+                (_, Some(_)) => Ok(local_name(target)),
+                (_, None) => params
+                    .and_then(|p| p.get(target))
+                    .and_then(|p| p.get("Default"))
+                    .map(|d| resolve(t, d))
+                    .transpose()?
+                    .ok_or_else(|| format!("cannot resolve !Ref {target} locally")),
+            }
+        }
+        Value::Tagged(tagged) if tagged.tag == "!GetAtt" => {
+            let target = tagged.value.as_str().unwrap_or_default();
+            let logical = target.split('.').next().unwrap_or_default();
+            match kinds.get(logical).map(String::as_str) {
+                Some("AWS::SNS::Topic") => Ok(topic_arn(logical)),
+                Some("AWS::DynamoDB::Table") => Ok(format!(
+                    "arn:aws:dynamodb:{}:123456789012:table/{}",
+                    region(),
+                    local_name(logical)
+                )),
+                _ => Ok(local_name(logical)),
+            }
+        }
+        other => Err(format!("cannot resolve {other:?} locally")),
+    }
+}
+
+fn env_vars() -> Result<BTreeMap<String, String>, String> {
+    let t = load_template()?;
+    let mut out = BTreeMap::new();
+    let mut add = |vars: Option<&Value>| -> Result<(), String> {
+        if let Some(map) = vars.and_then(Value::as_mapping) {
+            for (k, v) in map {
+                out.insert(k.as_str().unwrap_or_default().to_owned(), resolve(&t, v)?);
+            }
+        }
+        Ok(())
+    };
+    add(t.get("Globals").and_then(|g| g.get("Function")).and_then(|f| f.get("Environment")).and_then(|e| e.get("Variables")))?;
+    for (_, kind, props) in resources(&t) {
+        if kind == "AWS::Serverless::Function" {
+            add(props.get("Environment").and_then(|e| e.get("Variables")))?;
+        }
+    }
+    Ok(out)
+}
+
+fn print_env() -> Result<(), String> {
+    for (k, v) in env_vars()? {
+        if v.contains('\'') {
+            return Err(format!("{k} holds a single quote"));
+        }
+        println!("export {k}='{v}'");
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- seed
+
+#[derive(Deserialize)]
+struct SeedPoint {
+    lat: f64,
+    lon: f64,
+}
+
+#[derive(Deserialize)]
+struct SeedName {
+    ar: String,
+    fr: String,
+    en: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SeedContact {
+    phone: Option<String>,
+    email: Option<String>,
+    website: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SeedMunicipality {
+    slug: String,
+    governorate: String,
+    name: SeedName,
+    center: Option<SeedPoint>,
+    contact: Option<SeedContact>,
+}
+
+/// The six municipalities of the demo offer most services; the others complaints
+/// and news only, the rest being set up or off — as on a real platform.
+const SHOWCASE: &[&str] = &["tunis", "ariana", "sfax", "sousse", "bizerte", "ghazala"];
+
+fn demo_services(slug: &str) -> BTreeMap<Service, ServiceState> {
+    use Service::*;
+    use ServiceState::*;
+    let mut s = BTreeMap::new();
+    if SHOWCASE.contains(&slug) {
+        for svc in [Complaints, Permits, AccessToInformation, ServicesGuide, ETicket, News, Events, Reports] {
+            s.insert(svc, Activated);
+        }
+        for svc in [Committees, Forum, Appointments] {
+            s.insert(svc, InProgress);
+        }
+    } else {
+        s.insert(Complaints, Activated);
+        s.insert(News, Activated);
+        s.insert(AccessToInformation, InProgress);
+    }
+    Municipality::complete_services(s)
+}
+
+fn store(sdk: &aws_config::SdkConfig) -> Result<Store, String> {
+    let table = env_vars()?.get("BALADIYA_TABLE").cloned().ok_or("template sets no BALADIYA_TABLE")?;
+    Ok(Store::new(aws_sdk_dynamodb::Client::new(sdk), table))
+}
+
+async fn seed(admin_phone: &str) -> Result<(), String> {
+    let sdk = sdk().await;
+    let store = store(&sdk)?;
+    let text = std::fs::read_to_string(root().join("tools/devstack/data/municipalities.json")).map_err(|e| e.to_string())?;
+    let seeds: Vec<SeedMunicipality> = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let now = baladiya::clock::now_rfc3339();
+    let mut created = 0;
+    for s in &seeds {
+        let contact = s.contact.as_ref();
+        let m = Municipality {
+            id: MunicipalityId::parse(&s.slug).map_err(|e| format!("{}: {e}", s.slug))?,
+            governorate: baladiya::domain::Governorate::by_code(&s.governorate)
+                .map_err(|e| format!("{}: {e}", s.slug))?
+                .code
+                .to_owned(),
+            name: LocalizedText {
+                ar: Some(s.name.ar.clone()),
+                fr: Some(s.name.fr.clone()),
+                en: s.name.en.clone(),
+            },
+            status: ServiceState::Activated,
+            services: demo_services(&s.slug),
+            contact: Contact {
+                phone: contact.and_then(|c| c.phone.clone()),
+                email: contact.and_then(|c| c.email.clone()),
+                website: contact.and_then(|c| c.website.clone()),
+                address: None,
+            },
+            center: s
+                .center
+                .as_ref()
+                .map(|p| Coordinates::parse(p.lat, p.lon, &GeoBounds::TUNISIA))
+                .transpose()
+                .map_err(|e| format!("{}: {e}", s.slug))?,
+            created_at: now.clone(),
+            updated_at: now.clone(),
+            version: 1,
+        };
+        match store.create_municipality(&m, None, "").await {
+            Ok(_) => created += 1,
+            Err(StoreError::AlreadyExists) => {}
+            Err(e) => return Err(format!("{}: {e}", s.slug)),
+        }
+    }
+    println!("municipalities: {created} created, {} already there", seeds.len() - created);
+
+    let admin = Phone::parse(admin_phone).map_err(|e| format!("BALADIYA_ADMIN_PHONE: {e}"))?;
+    store.put_platform_admin(&admin).await.map_err(|e| e.to_string())?;
+    println!("platform administrator: {}", admin.masked());
+
+    // A municipal administrator for Tunis, to try staff management with.
+    let demo = Phone::parse(DEMO_STAFF_PHONE).expect("valid demo number");
+    let tunis = MunicipalityId::parse("tunis").expect("valid slug");
+    let member = StaffMember {
+        id: Id::generate("stf"),
+        municipality: tunis,
+        phone: demo.clone(),
+        name: "Demo Admin — Tunis".into(),
+        title: Some("Municipal administrator".into()),
+        permissions: Permission::ALL.into_iter().collect(),
+        complaint_categories: None,
+        created_at: now.clone(),
+        updated_at: now,
+        created_by: "system".into(),
+        version: 1,
+    };
+    match store.create_staff(&member, None, "").await {
+        Ok(_) => println!("demo staff member of tunis: {}", demo.masked()),
+        Err(StoreError::AlreadyExists) => {}
+        Err(e) => return Err(e.to_string()),
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- token
+
+/// A stable development user id for a phone number (the accounts function will
+/// assign real ones).
+fn dev_user_id(phone: &Phone) -> Id {
+    let digest = Sha256::digest(phone.e164().as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    // Keep the ULID's 48-bit time part small but valid.
+    bytes[0] = 0x01;
+    let ulid = ulid::Ulid::from_bytes(bytes);
+    Id::parse("usr", &format!("usr_{ulid}")).expect("valid ulid")
+}
+
+async fn token(args: &[String]) -> Result<(), String> {
+    let ttl: u64 = flag(args, "--ttl").map(|t| t.parse().map_err(|_| "--ttl: seconds")).transpose()?.unwrap_or(3600);
+    let principal = if args.iter().any(|a| a == "--citizen") {
+        Principal::Citizen { user: Id::generate("usr") }
+    } else {
+        let raw = flag(args, "--phone").ok_or("--phone or --citizen")?;
+        let phone = Phone::parse(&raw).map_err(|e| e.to_string())?;
+        let sdk = sdk().await;
+        let roles = store(&sdk)?.roles_by_phone(&phone).await.map_err(|e| e.to_string())?;
+        let user = dev_user_id(&phone);
+        if roles.platform_admin {
+            Principal::PlatformAdmin { user }
+        } else if let Some(s) = roles.staff.into_iter().next() {
+            Principal::Staff {
+                user,
+                staff_id: s.id,
+                municipality: s.municipality,
+                permissions: s.permissions,
+                complaint_categories: s.complaint_categories.map(|c| c.into_iter().collect::<BTreeSet<_>>()),
+            }
+        } else {
+            Principal::Citizen { user }
+        }
+    };
+    let claims = AccessClaims::for_principal(&principal, ISSUER, ttl);
+    println!("{}", signer()?.sign(&claims).map_err(|e| e.to_string())?);
+    Ok(())
+}
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("provision") => provision().await,
+        Some("env") => print_env(),
+        Some("seed") => {
+            let phone = std::env::var("BALADIYA_ADMIN_PHONE").unwrap_or_else(|_| DEFAULT_ADMIN_PHONE.into());
+            seed(&phone).await
+        }
+        Some("token") => token(&args[1..]).await,
+        _ => Err("usage: devstack provision | env | seed | token (--phone P | --citizen) [--ttl S]".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("devstack: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
