@@ -48,19 +48,28 @@ impl Config {
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let required = |k: &'static str| get(k).filter(|v| !v.is_empty()).ok_or(ConfigError::Missing(k));
+        let required = |k: &'static str| {
+            get(k)
+                .filter(|v| !v.is_empty())
+                .ok_or(ConfigError::Missing(k))
+        };
         let cursor_key = required("BALADIYA_CURSOR_KEY")?.into_bytes();
         if cursor_key.len() < 32 {
-            return Err(ConfigError::Invalid("BALADIYA_CURSOR_KEY", "shorter than 32 bytes".into()));
+            return Err(ConfigError::Invalid(
+                "BALADIYA_CURSOR_KEY",
+                "shorter than 32 bytes".into(),
+            ));
         }
         let geo_bounds = match get("BALADIYA_GEO_BOUNDS").filter(|v| !v.is_empty()) {
-            Some(raw) => GeoBounds::parse(&raw).map_err(|e| ConfigError::Invalid("BALADIYA_GEO_BOUNDS", e.to_string()))?,
+            Some(raw) => GeoBounds::parse(&raw)
+                .map_err(|e| ConfigError::Invalid("BALADIYA_GEO_BOUNDS", e.to_string()))?,
             None => GeoBounds::TUNISIA,
         };
         Ok(Config {
             table: required("BALADIYA_TABLE")?,
             jwks: required("BALADIYA_JWKS")?,
-            token_issuer: get("BALADIYA_TOKEN_ISSUER").unwrap_or_else(|| "baladiya-accounts".into()),
+            token_issuer: get("BALADIYA_TOKEN_ISSUER")
+                .unwrap_or_else(|| "baladiya-accounts".into()),
             cursor_key,
             geo_bounds,
             attachments_bucket: get("BALADIYA_ATTACHMENTS_BUCKET"),
@@ -72,7 +81,9 @@ impl Config {
 /// The AWS SDK configuration: region and credentials from the environment, and an
 /// endpoint override (`AWS_ENDPOINT_URL`) when running against the local emulator.
 pub async fn aws() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await
 }
 
 #[cfg(test)]
@@ -81,7 +92,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -105,7 +119,11 @@ mod tests {
             Err(ConfigError::Missing("BALADIYA_TABLE"))
         ));
         assert!(matches!(
-            Config::from_lookup(lookup(&[("BALADIYA_TABLE", "t"), ("BALADIYA_JWKS", "{}"), ("BALADIYA_CURSOR_KEY", "short")])),
+            Config::from_lookup(lookup(&[
+                ("BALADIYA_TABLE", "t"),
+                ("BALADIYA_JWKS", "{}"),
+                ("BALADIYA_CURSOR_KEY", "short")
+            ])),
             Err(ConfigError::Invalid(..))
         ));
     }

@@ -61,7 +61,8 @@ impl Files {
         content_length: u64,
         expires: Duration,
     ) -> Result<Presigned, FilesError> {
-        let conf = PresigningConfig::expires_in(expires).map_err(|e| FilesError::Invalid(e.to_string()))?;
+        let conf = PresigningConfig::expires_in(expires)
+            .map_err(|e| FilesError::Invalid(e.to_string()))?;
         let req = self
             .s3
             .put_object()
@@ -84,8 +85,14 @@ impl Files {
     }
 
     /// A URL to GET one object.
-    pub async fn presign_download(&self, bucket: &str, key: &str, expires: Duration) -> Result<Presigned, FilesError> {
-        let conf = PresigningConfig::expires_in(expires).map_err(|e| FilesError::Invalid(e.to_string()))?;
+    pub async fn presign_download(
+        &self,
+        bucket: &str,
+        key: &str,
+        expires: Duration,
+    ) -> Result<Presigned, FilesError> {
+        let conf = PresigningConfig::expires_in(expires)
+            .map_err(|e| FilesError::Invalid(e.to_string()))?;
         let req = self
             .s3
             .get_object()
@@ -107,7 +114,11 @@ impl Files {
             tracing::error!(code = ?aws_sdk_s3::error::ProvideErrorMetadata::code(&e), "s3 get failed");
             FilesError::Unavailable
         })?;
-        let bytes = out.body.collect().await.map_err(|_| FilesError::Unavailable)?;
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|_| FilesError::Unavailable)?;
         Ok(bytes.into_bytes().to_vec())
     }
 }

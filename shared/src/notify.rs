@@ -27,12 +27,18 @@ pub struct Notifier {
 pub fn sms_segments(text: &str) -> usize {
     let gsm = text.chars().all(is_gsm7);
     let units: usize = if gsm {
-        text.chars().map(|c| if "^{}\\[~]|€".contains(c) { 2 } else { 1 }).sum()
+        text.chars()
+            .map(|c| if "^{}\\[~]|€".contains(c) { 2 } else { 1 })
+            .sum()
     } else {
         text.encode_utf16().count()
     };
     let (single, multi) = if gsm { (160, 153) } else { (70, 67) };
-    if units <= single { 1 } else { units.div_ceil(multi) }
+    if units <= single {
+        1
+    } else {
+        units.div_ceil(multi)
+    }
 }
 
 fn is_gsm7(c: char) -> bool {
@@ -61,7 +67,11 @@ impl Notifier {
     }
 
     /// Send a push notification to a device's platform endpoint.
-    pub async fn send_push(&self, endpoint_arn: &str, payload_json: &str) -> Result<String, NotifyError> {
+    pub async fn send_push(
+        &self,
+        endpoint_arn: &str,
+        payload_json: &str,
+    ) -> Result<String, NotifyError> {
         let out = self
             .sns
             .publish()
@@ -75,7 +85,12 @@ impl Notifier {
     }
 
     /// Publish to a topic (operator alerts, broadcasts).
-    pub async fn publish(&self, topic_arn: &str, subject: &str, text: &str) -> Result<String, NotifyError> {
+    pub async fn publish(
+        &self,
+        topic_arn: &str,
+        subject: &str,
+        text: &str,
+    ) -> Result<String, NotifyError> {
         let out = self
             .sns
             .publish()
@@ -89,7 +104,11 @@ impl Notifier {
     }
 
     /// Register a device push token as a platform endpoint; returns its ARN.
-    pub async fn register_device(&self, platform_application_arn: &str, token: &str) -> Result<String, NotifyError> {
+    pub async fn register_device(
+        &self,
+        platform_application_arn: &str,
+        token: &str,
+    ) -> Result<String, NotifyError> {
         let out = self
             .sns
             .create_platform_endpoint()
@@ -98,7 +117,8 @@ impl Notifier {
             .send()
             .await
             .map_err(|e| classify("endpoint.create", e))?;
-        out.endpoint_arn.ok_or_else(|| NotifyError::Unavailable("no endpoint arn".into()))
+        out.endpoint_arn
+            .ok_or_else(|| NotifyError::Unavailable("no endpoint arn".into()))
     }
 
     pub async fn remove_device(&self, endpoint_arn: &str) -> Result<(), NotifyError> {
@@ -120,7 +140,10 @@ fn string_attr(v: &str) -> MessageAttributeValue {
         .expect("data type is set")
 }
 
-fn classify<E: ProvideErrorMetadata>(op: &'static str, e: aws_sdk_sns::error::SdkError<E>) -> NotifyError {
+fn classify<E: ProvideErrorMetadata>(
+    op: &'static str,
+    e: aws_sdk_sns::error::SdkError<E>,
+) -> NotifyError {
     let code = e.code().unwrap_or("none").to_owned();
     // Only the code: messages may repeat the phone number.
     tracing::warn!(op, code, "sns call failed");

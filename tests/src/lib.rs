@@ -1,1 +1,193 @@
+//! Helpers for the black-box tests: the running local stack's address, tokens
+//! minted with the development key, unique names and numbers per test.
+//!
+//! These tests expect `scripts/test` to have started the stack: it exports
+//! `BALADIYA_API` (the API's base URL) and `AWS_ENDPOINT_URL` (the emulator).
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use baladiya::domain::{Id, MunicipalityId, Permission, Principal};
+use baladiya::http::{AccessClaims, TokenSigner};
+use reqwest::{Client, RequestBuilder};
+use serde_json::Value;
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The running API. Panics with instructions when the stack is not up: a test that
+/// silently skipped would prove nothing.
+pub struct Api {
+    pub base: String,
+    pub http: Client,
+}
+
+impl Api {
+    pub fn from_env() -> Api {
+        let base = std::env::var("BALADIYA_API")
+            .expect("BALADIYA_API is not set: run these tests with scripts/test, which starts the local stack");
+        Api {
+            base: base.trim_end_matches('/').to_owned(),
+            http: Client::new(),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.http.get(format!("{}{path}", self.base))
+    }
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.http.post(format!("{}{path}", self.base))
+    }
+    pub fn patch(&self, path: &str) -> RequestBuilder {
+        self.http.patch(format!("{}{path}", self.base))
+    }
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.http.delete(format!("{}{path}", self.base))
+    }
+}
+
+/// A response read whole: status, headers we check, JSON body.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+pub async fn send(req: RequestBuilder) -> Answer {
+    let res = req.send().await.expect("the API answers");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = res.text().await.expect("a body");
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Answer {
+        status,
+        content_type,
+        headers,
+        body,
+    }
+}
+
+impl Answer {
+    /// Assert a problem+json answer with `status` and `code`.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "status; body: {}", self.body);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "content type; body: {}",
+            self.body
+        );
+        assert_eq!(self.body["code"], code, "code; body: {}", self.body);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["title"].as_str().is_some_and(|t| !t.is_empty()));
+    }
+}
+
+fn signer() -> TokenSigner {
+    let pem = std::fs::read(root().join("tools/devstack/keys/dev-ed25519.pem")).expect("dev key");
+    TokenSigner::from_ed_pem("dev-1", &pem).expect("valid dev key")
+}
+
+/// Remember a secret the API saw, so that `scripts/test` can check no log has it.
+pub fn remember_secret(s: &str) {
+    if let Ok(path) = std::env::var("BALADIYA_SECRETS_FILE")
+        && let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+    {
+        let _ = writeln!(f, "{s}");
+    }
+}
+
+pub fn token_for(who: &Principal) -> String {
+    let t = signer()
+        .sign(&AccessClaims::for_principal(who, "baladiya-accounts", 900))
+        .expect("signs");
+    remember_secret(&t);
+    t
+}
+
+pub fn admin() -> String {
+    token_for(&Principal::PlatformAdmin {
+        user: Id::generate("usr"),
+    })
+}
+
+pub fn citizen() -> String {
+    token_for(&Principal::Citizen {
+        user: Id::generate("usr"),
+    })
+}
+
+/// A staff token of `m` with `perms`, for staff record `staff_id`.
+pub fn staff(m: &str, staff_id: Option<&str>, perms: &[Permission]) -> String {
+    token_for(&Principal::Staff {
+        user: Id::generate("usr"),
+        staff_id: staff_id
+            .map(|s| Id::parse("stf", s).expect("staff id"))
+            .unwrap_or_else(|| Id::generate("stf")),
+        municipality: MunicipalityId::parse(m).expect("slug"),
+        permissions: perms.iter().copied().collect(),
+        complaint_categories: None,
+    })
+}
+
+fn random() -> u128 {
+    ulid::Ulid::new().random()
+}
+
+/// A municipality id no other test uses.
+pub fn unique_slug(prefix: &str) -> String {
+    let r = random();
+    let suffix: String = (0..8)
+        .map(|i| {
+            let d = ((r >> (i * 5)) & 31) as u8 % 26;
+            (b'a' + d) as char
+        })
+        .collect();
+    format!("{prefix}-{suffix}")
+}
+
+/// A valid Tunisian mobile number (`+2162…`) no other test uses, in E.164.
+pub fn unique_phone() -> String {
+    let mut digits = random() % 10_000_000;
+    // The emulator treats numbers ending in 99 as opted out of SMS.
+    if digits % 100 == 99 {
+        digits -= 1;
+    }
+    let phone = format!("+2162{digits:07}");
+    remember_secret(&phone);
+    phone
+}
+
+/// Create a municipality as platform administrator; returns its id.
+pub async fn new_municipality(api: &Api, prefix: &str) -> String {
+    let id = unique_slug(prefix);
+    let a = send(
+        api.post("/v1/municipalities")
+            .bearer_auth(admin())
+            .json(&serde_json::json!({
+                "id": id,
+                "governorate": "TN-11",
+                "name": {"ar": "بلدية تجريبية", "fr": "Commune de test"},
+                "status": "ACTIVATED",
+                "services": {"complaints": "ACTIVATED"}
+            })),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    id
+}

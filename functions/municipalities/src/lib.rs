@@ -27,7 +27,10 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(config: &Config, db: aws_sdk_dynamodb::Client) -> Result<Ctx, baladiya::http::auth::TokenError> {
+    pub fn new(
+        config: &Config,
+        db: aws_sdk_dynamodb::Client,
+    ) -> Result<Ctx, baladiya::http::auth::TokenError> {
         Ok(Ctx {
             store: Store::new(db, &config.table),
             verifier: TokenVerifier::from_jwks(&config.jwks, &config.token_issuer)?,
@@ -54,16 +57,56 @@ pub enum Op {
 /// This function's routes: the one list `template.yaml`, the local router table
 /// (`Cargo.toml`) and `openapi.yaml` are checked against.
 pub static ROUTES: &[Route<Op>] = &[
-    Route { method: "GET", path: "/v1/governorates", op: Op::ListGovernorates },
-    Route { method: "GET", path: "/v1/municipalities", op: Op::ListMunicipalities },
-    Route { method: "POST", path: "/v1/municipalities", op: Op::CreateMunicipality },
-    Route { method: "GET", path: "/v1/municipalities/{m}", op: Op::GetMunicipality },
-    Route { method: "PATCH", path: "/v1/municipalities/{m}", op: Op::UpdateMunicipality },
-    Route { method: "GET", path: "/v1/municipalities/{m}/staff", op: Op::ListStaff },
-    Route { method: "POST", path: "/v1/municipalities/{m}/staff", op: Op::AddStaff },
-    Route { method: "GET", path: "/v1/municipalities/{m}/staff/{user}", op: Op::GetStaff },
-    Route { method: "PATCH", path: "/v1/municipalities/{m}/staff/{user}", op: Op::UpdateStaff },
-    Route { method: "DELETE", path: "/v1/municipalities/{m}/staff/{user}", op: Op::RemoveStaff },
+    Route {
+        method: "GET",
+        path: "/v1/governorates",
+        op: Op::ListGovernorates,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/municipalities",
+        op: Op::ListMunicipalities,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/municipalities",
+        op: Op::CreateMunicipality,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/municipalities/{m}",
+        op: Op::GetMunicipality,
+    },
+    Route {
+        method: "PATCH",
+        path: "/v1/municipalities/{m}",
+        op: Op::UpdateMunicipality,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/municipalities/{m}/staff",
+        op: Op::ListStaff,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/municipalities/{m}/staff",
+        op: Op::AddStaff,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/municipalities/{m}/staff/{user}",
+        op: Op::GetStaff,
+    },
+    Route {
+        method: "PATCH",
+        path: "/v1/municipalities/{m}/staff/{user}",
+        op: Op::UpdateStaff,
+    },
+    Route {
+        method: "DELETE",
+        path: "/v1/municipalities/{m}/staff/{user}",
+        op: Op::RemoveStaff,
+    },
 ];
 
 /// Serve one request. Never fails: every error becomes a problem+json answer.
@@ -126,10 +169,17 @@ pub(crate) fn paging(
         None => max.min(50),
         Some(raw) => match raw.parse::<i32>() {
             Ok(l) if (1..=max).contains(&l) => l,
-            _ => return Err(ApiError::bad_request("invalid_query").with_detail(format!("limit: 1..={max}"))),
+            _ => {
+                return Err(
+                    ApiError::bad_request("invalid_query").with_detail(format!("limit: 1..={max}"))
+                );
+            }
         },
     };
-    let start = query.get("cursor").map(|c| ctx.cursors.decode(scope, c)).transpose()?;
+    let start = query
+        .get("cursor")
+        .map(|c| ctx.cursors.decode(scope, c))
+        .transpose()?;
     Ok((limit, start))
 }
 

@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 
 use baladiya::clock::now_rfc3339;
+use baladiya::domain::phone::parse_contact_number;
 use baladiya::domain::roles::{authorize, authorize_platform};
 use baladiya::domain::tenancy::Contact;
 use baladiya::domain::text::RawLocalizedText;
 use baladiya::domain::{
-    Coordinates, DomainError, GeoBounds, Governorate, LocalizedText, Municipality, MunicipalityId, Permission, Service,
-    ServiceState,
+    Coordinates, DomainError, GeoBounds, Governorate, LocalizedText, Municipality, MunicipalityId,
+    Permission, Service, ServiceState,
 };
-use baladiya::domain::phone::parse_contact_number;
 use baladiya::http::patch::double_option;
 use baladiya::http::response::{self, json, public_json};
 use baladiya::http::{ApiError, RequestView};
@@ -34,10 +34,16 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, A
         .get("governorate")
         .map(|g| Governorate::by_code(g).map(|g| g.code))
         .transpose()
-        .map_err(|_| ApiError::bad_request("invalid_query").with_detail("governorate: an ISO 3166-2:TN code such as TN-11"))?;
+        .map_err(|_| {
+            ApiError::bad_request("invalid_query")
+                .with_detail("governorate: an ISO 3166-2:TN code such as TN-11")
+        })?;
     let scope = format!("municipalities:{}", governorate.unwrap_or("*"));
     let (limit, start) = paging(ctx, &query, &scope, 100)?;
-    let page = ctx.store.list_municipalities(governorate, limit, start).await?;
+    let page = ctx
+        .store
+        .list_municipalities(governorate, limit, start)
+        .await?;
     let body = List {
         items: page.items.iter().map(MunicipalityView::from).collect(),
         next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
@@ -46,7 +52,11 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, A
 }
 
 pub async fn get(ctx: &Ctx, id: &MunicipalityId) -> Result<Response<Body>, ApiError> {
-    let m = ctx.store.get_municipality(id).await?.ok_or_else(ApiError::not_found)?;
+    let m = ctx
+        .store
+        .get_municipality(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     public_json(&MunicipalityView::from(&m), 60)
 }
 
@@ -79,14 +89,19 @@ pub struct RawContact {
 impl RawContact {
     /// Validate every present field once.
     fn parse(self) -> Result<ContactPatch, DomainError> {
-        fn each<T, U>(v: Option<Option<T>>, f: impl Fn(T) -> Result<U, DomainError>) -> Result<Option<Option<U>>, DomainError> {
+        fn each<T, U>(
+            v: Option<Option<T>>,
+            f: impl Fn(T) -> Result<U, DomainError>,
+        ) -> Result<Option<Option<U>>, DomainError> {
             v.map(|inner| inner.map(f).transpose()).transpose()
         }
         Ok(ContactPatch {
             phone: each(self.phone, |p| parse_contact_number(&p))?,
             email: each(self.email, |e| Contact::parse_email(&e))?,
             website: each(self.website, |w| Contact::parse_website(&w))?,
-            address: each(self.address, |a| LocalizedText::parse(a, "contact.address", 200))?,
+            address: each(self.address, |a| {
+                LocalizedText::parse(a, "contact.address", 200)
+            })?,
         })
     }
 }
@@ -141,7 +156,11 @@ pub struct NewMunicipality {
     center: Option<RawPoint>,
 }
 
-pub async fn create(ctx: &Ctx, view: &RequestView<'_>, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn create(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    req: &Request,
+) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     authorize_platform(&who)?;
     let idem_key = view.idempotency_key()?;
@@ -150,7 +169,10 @@ pub async fn create(ctx: &Ctx, view: &RequestView<'_>, req: &Request) -> Result<
     let id = MunicipalityId::parse(&body.id)?;
     let governorate = Governorate::by_code(&body.governorate)?;
     let mut contact = Contact::default();
-    body.contact.unwrap_or_default().parse()?.apply(&mut contact);
+    body.contact
+        .unwrap_or_default()
+        .parse()?
+        .apply(&mut contact);
     let now = now_rfc3339();
     let m = Municipality {
         id,
@@ -166,15 +188,29 @@ pub async fn create(ctx: &Ctx, view: &RequestView<'_>, req: &Request) -> Result<
         version: 1,
     };
 
-    let answer = serde_json::to_string(&MunicipalityView::from(&m)).map_err(|_| ApiError::internal())?;
-    let idem = idem_key.map(|k| Idempotency::new(keys::PLATFORM, who.user().as_str(), k.as_str(), &request_fingerprint(req)));
-    match ctx.store.create_municipality(&m, idem.as_ref(), &answer).await? {
+    let answer =
+        serde_json::to_string(&MunicipalityView::from(&m)).map_err(|_| ApiError::internal())?;
+    let idem = idem_key.map(|k| {
+        Idempotency::new(
+            keys::PLATFORM,
+            who.user().as_str(),
+            k.as_str(),
+            &request_fingerprint(req),
+        )
+    });
+    match ctx
+        .store
+        .create_municipality(&m, idem.as_ref(), &answer)
+        .await?
+    {
         Created::New => {
             tracing::info!(municipality = %m.id, "municipality created");
             let mut r = json(StatusCode::CREATED, &MunicipalityView::from(&m))?;
             r.headers_mut().insert(
                 "location",
-                format!("/v1/municipalities/{}", m.id).parse().map_err(|_| ApiError::internal())?,
+                format!("/v1/municipalities/{}", m.id)
+                    .parse()
+                    .map_err(|_| ApiError::internal())?,
             );
             Ok(r)
         }
@@ -203,11 +239,18 @@ pub struct MunicipalityPatch {
 
 impl MunicipalityPatch {
     fn touches_platform_fields(&self) -> bool {
-        self.name.is_some() || self.governorate.is_some() || self.status.is_some() || self.services.is_some()
+        self.name.is_some()
+            || self.governorate.is_some()
+            || self.status.is_some()
+            || self.services.is_some()
     }
 }
 
-pub async fn update(ctx: &Ctx, view: &RequestView<'_>, id: &MunicipalityId) -> Result<Response<Body>, ApiError> {
+pub async fn update(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    id: &MunicipalityId,
+) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, id, Permission::Permissions)?;
     let patch: MunicipalityPatch = view.json()?;
@@ -216,7 +259,11 @@ pub async fn update(ctx: &Ctx, view: &RequestView<'_>, id: &MunicipalityId) -> R
     }
     // Validate once, before touching the store.
     let name = patch.name.map(parse_names).transpose()?;
-    let governorate = patch.governorate.as_deref().map(Governorate::by_code).transpose()?;
+    let governorate = patch
+        .governorate
+        .as_deref()
+        .map(Governorate::by_code)
+        .transpose()?;
     let center = match patch.center {
         None => None,
         Some(None) => Some(None),
@@ -226,7 +273,11 @@ pub async fn update(ctx: &Ctx, view: &RequestView<'_>, id: &MunicipalityId) -> R
 
     // Read-modify-write with optimistic locking; retry a lost race a few times.
     for _ in 0..3 {
-        let mut m = ctx.store.get_municipality(id).await?.ok_or_else(ApiError::not_found)?;
+        let mut m = ctx
+            .store
+            .get_municipality(id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
         let expected = m.version;
         if let Some(name) = &name {
             m.name = name.clone();

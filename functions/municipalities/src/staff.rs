@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use baladiya::clock::now_rfc3339;
 use baladiya::domain::roles::{authorize, authorize_staff_change};
 use baladiya::domain::staff::{parse_category, parse_label};
-use baladiya::domain::{DomainError, Id, MunicipalityId, Permission, Phone, Principal, StaffMember};
+use baladiya::domain::{
+    DomainError, Id, MunicipalityId, Permission, Phone, Principal, StaffMember,
+};
 use baladiya::http::patch::double_option;
 use baladiya::http::response::{self, json, no_content};
 use baladiya::http::{ApiError, RequestView};
@@ -37,7 +39,11 @@ fn parse_staff_id(raw: &str) -> Result<Id, ApiError> {
     Id::parse("stf", raw).map_err(|_| ApiError::not_found())
 }
 
-pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Result<Response<Body>, ApiError> {
+pub async fn list(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::Permissions)?;
     let query = view.query(&["limit", "cursor"])?;
@@ -68,7 +74,12 @@ pub struct NewStaff {
     complaint_categories: Option<Vec<String>>,
 }
 
-pub async fn add(ctx: &Ctx, view: &RequestView<'_>, req: &Request, m: &MunicipalityId) -> Result<Response<Body>, ApiError> {
+pub async fn add(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    req: &Request,
+    m: &MunicipalityId,
+) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::Permissions)?;
     let idem_key = view.idempotency_key()?;
@@ -79,9 +90,16 @@ pub async fn add(ctx: &Ctx, view: &RequestView<'_>, req: &Request, m: &Municipal
         municipality: m.clone(),
         phone: Phone::parse(&body.phone)?,
         name: parse_label(&body.name, "name", NAME_MAX)?,
-        title: body.title.as_deref().map(|t| parse_label(t, "title", TITLE_MAX)).transpose()?,
+        title: body
+            .title
+            .as_deref()
+            .map(|t| parse_label(t, "title", TITLE_MAX))
+            .transpose()?,
         permissions: body.permissions.into_iter().collect(),
-        complaint_categories: body.complaint_categories.map(parse_categories).transpose()?,
+        complaint_categories: body
+            .complaint_categories
+            .map(parse_categories)
+            .transpose()?,
         created_at: now.clone(),
         updated_at: now,
         created_by: who.user().to_string(),
@@ -90,11 +108,21 @@ pub async fn add(ctx: &Ctx, view: &RequestView<'_>, req: &Request, m: &Municipal
     if ctx.store.get_municipality(m).await?.is_none() {
         return Err(ApiError::not_found());
     }
-    let answer = serde_json::to_string(&StaffView::from(&member)).map_err(|_| ApiError::internal())?;
+    let answer =
+        serde_json::to_string(&StaffView::from(&member)).map_err(|_| ApiError::internal())?;
     let idem = idem_key.map(|k| {
-        Idempotency::new(&keys::tenant(m), who.user().as_str(), k.as_str(), &request_fingerprint(req))
+        Idempotency::new(
+            &keys::tenant(m),
+            who.user().as_str(),
+            k.as_str(),
+            &request_fingerprint(req),
+        )
     });
-    match ctx.store.create_staff(&member, idem.as_ref(), &answer).await? {
+    match ctx
+        .store
+        .create_staff(&member, idem.as_ref(), &answer)
+        .await?
+    {
         Created::New => {
             tracing::info!(municipality = %m, staff = %member.id, "staff member added");
             let mut r = json(StatusCode::CREATED, &StaffView::from(&member))?;
@@ -110,7 +138,12 @@ pub async fn add(ctx: &Ctx, view: &RequestView<'_>, req: &Request, m: &Municipal
     }
 }
 
-pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_id: &str) -> Result<Response<Body>, ApiError> {
+pub async fn get(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    raw_id: &str,
+) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     let id = parse_staff_id(raw_id)?;
     // Staff may read their own record; managing others needs the permission.
@@ -118,7 +151,11 @@ pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_id: 
     if !is_self {
         authorize(&who, m, Permission::Permissions)?;
     }
-    let member = ctx.store.get_staff(m, &id).await?.ok_or_else(ApiError::not_found)?;
+    let member = ctx
+        .store
+        .get_staff(m, &id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     json(StatusCode::OK, &StaffView::from(&member))
 }
 
@@ -137,19 +174,29 @@ pub struct StaffPatch {
     complaint_categories: Option<Option<Vec<String>>>,
 }
 
-pub async fn update(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_id: &str) -> Result<Response<Body>, ApiError> {
+pub async fn update(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    raw_id: &str,
+) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     let id = parse_staff_id(raw_id)?;
     authorize_staff_change(&who, m, &id)?;
     let patch: StaffPatch = view.json()?;
     let phone = patch.phone.as_deref().map(Phone::parse).transpose()?;
-    let name = patch.name.as_deref().map(|n| parse_label(n, "name", NAME_MAX)).transpose()?;
+    let name = patch
+        .name
+        .as_deref()
+        .map(|n| parse_label(n, "name", NAME_MAX))
+        .transpose()?;
     let title = match patch.title {
         None => None,
         Some(None) => Some(None),
         Some(Some(t)) => Some(Some(parse_label(&t, "title", TITLE_MAX)?)),
     };
-    let permissions: Option<BTreeSet<Permission>> = patch.permissions.map(|p| p.into_iter().collect());
+    let permissions: Option<BTreeSet<Permission>> =
+        patch.permissions.map(|p| p.into_iter().collect());
     let categories = match patch.complaint_categories {
         None => None,
         Some(None) => Some(None),
@@ -157,7 +204,11 @@ pub async fn update(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_i
     };
 
     for _ in 0..3 {
-        let current = ctx.store.get_staff(m, &id).await?.ok_or_else(ApiError::not_found)?;
+        let current = ctx
+            .store
+            .get_staff(m, &id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
         let mut next = current.clone();
         if let Some(p) = &phone {
             next.phone = p.clone();
@@ -176,7 +227,11 @@ pub async fn update(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_i
         }
         next.version = current.version + 1;
         next.updated_at = now_rfc3339();
-        match ctx.store.update_staff(&next, &current.phone, current.version).await {
+        match ctx
+            .store
+            .update_staff(&next, &current.phone, current.version)
+            .await
+        {
             Ok(()) => {
                 tracing::info!(municipality = %m, staff = %id, "staff member updated");
                 return json(StatusCode::OK, &StaffView::from(&next));
@@ -188,12 +243,21 @@ pub async fn update(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_i
     Err(StoreError::VersionConflict.into())
 }
 
-pub async fn remove(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_id: &str) -> Result<Response<Body>, ApiError> {
+pub async fn remove(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    raw_id: &str,
+) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     let id = parse_staff_id(raw_id)?;
     authorize_staff_change(&who, m, &id)?;
     for _ in 0..3 {
-        let member = ctx.store.get_staff(m, &id).await?.ok_or_else(ApiError::not_found)?;
+        let member = ctx
+            .store
+            .get_staff(m, &id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
         match ctx.store.delete_staff(&member).await {
             Ok(()) => {
                 tracing::info!(municipality = %m, staff = %id, "staff member removed");

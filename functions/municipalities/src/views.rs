@@ -3,7 +3,10 @@
 use std::collections::BTreeMap;
 
 use baladiya::domain::tenancy::{Contact, GOVERNORATES};
-use baladiya::domain::{Coordinates, Governorate, LocalizedText, Municipality, Permission, Service, ServiceState, StaffMember};
+use baladiya::domain::{
+    Coordinates, Governorate, LocalizedText, Municipality, Permission, Service, ServiceState,
+    StaffMember,
+};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -55,7 +58,9 @@ impl<'a> From<&'a Municipality> for MunicipalityView<'a> {
     fn from(m: &'a Municipality) -> Self {
         MunicipalityView {
             id: m.id.as_str(),
-            governorate: Governorate::by_code(&m.governorate).ok().map(GovernorateView::from),
+            governorate: Governorate::by_code(&m.governorate)
+                .ok()
+                .map(GovernorateView::from),
             name: &m.name,
             status: m.status,
             services: &m.services,

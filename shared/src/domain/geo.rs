@@ -118,7 +118,12 @@ mod tests {
 
     #[test]
     fn nonsense_is_refused() {
-        for (lat, lon) in [(f64::NAN, 10.0), (36.0, f64::INFINITY), (91.0, 0.0), (0.0, 181.0)] {
+        for (lat, lon) in [
+            (f64::NAN, 10.0),
+            (36.0, f64::INFINITY),
+            (91.0, 0.0),
+            (0.0, 181.0),
+        ] {
             assert_eq!(
                 Coordinates::parse(lat, lon, &GeoBounds::WORLD).unwrap_err(),
                 DomainError::invalid("location", "range")
@@ -130,7 +135,14 @@ mod tests {
     fn bounds_parse() {
         let b = GeoBounds::parse("30.2, 7.5, 37.6, 11.7").unwrap();
         assert_eq!(b, GeoBounds::TUNISIA);
-        for bad in ["", "1,2,3", "1,2,3,x", "37,7,30,11", "1,2,3,4,5", "-91,0,0,1"] {
+        for bad in [
+            "",
+            "1,2,3",
+            "1,2,3,x",
+            "37,7,30,11",
+            "1,2,3,4,5",
+            "-91,0,0,1",
+        ] {
             assert!(GeoBounds::parse(bad).is_err(), "{bad:?}");
         }
     }

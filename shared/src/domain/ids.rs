@@ -85,7 +85,9 @@ impl Id {
 
     /// Parse an id of any prefix (for stored values, which were valid when written).
     pub fn parse_any(raw: &str) -> Result<Id, DomainError> {
-        let (prefix, _) = raw.split_once('_').ok_or(DomainError::invalid("id", "prefix"))?;
+        let (prefix, _) = raw
+            .split_once('_')
+            .ok_or(DomainError::invalid("id", "prefix"))?;
         if !(2..=4).contains(&prefix.len()) || !prefix.bytes().all(|b| b.is_ascii_lowercase()) {
             return Err(DomainError::invalid("id", "prefix"));
         }
@@ -130,8 +132,17 @@ mod tests {
     #[test]
     fn municipality_slugs_rejected() {
         for bad in [
-            "", "t", "Tunis", "tunis ", "-tunis", "tunis-", "la--marsa", "2tunis", "tūnis",
-            "tunis#x", "تونس",
+            "",
+            "t",
+            "Tunis",
+            "tunis ",
+            "-tunis",
+            "tunis-",
+            "la--marsa",
+            "2tunis",
+            "tūnis",
+            "tunis#x",
+            "تونس",
         ] {
             assert!(MunicipalityId::parse(bad).is_err(), "{bad:?} accepted");
         }
@@ -146,7 +157,10 @@ mod tests {
         assert_eq!(Id::parse("stf", id.as_str()).unwrap(), id);
         assert!(Id::parse("usr", id.as_str()).is_err());
         assert!(Id::parse("stf", "stf_nope").is_err());
-        assert!(Id::parse("stf", "stf_01j0000000000000000000000a").is_err(), "lower case");
+        assert!(
+            Id::parse("stf", "stf_01j0000000000000000000000a").is_err(),
+            "lower case"
+        );
         assert!(Id::parse("stf", "stf").is_err());
     }
 }

@@ -57,8 +57,18 @@ mod tests {
     #[test]
     fn eight_digits_only() {
         assert_eq!(NationalId::parse("01234567").unwrap().digits(), "01234567");
-        assert_eq!(NationalId::parse(" 01234567 ").unwrap().digits(), "01234567");
-        for bad in ["", "1234567", "123456789", "1234567a", "١٢٣٤٥٦٧٨", "1234 5678"] {
+        assert_eq!(
+            NationalId::parse(" 01234567 ").unwrap().digits(),
+            "01234567"
+        );
+        for bad in [
+            "",
+            "1234567",
+            "123456789",
+            "1234567a",
+            "١٢٣٤٥٦٧٨",
+            "1234 5678",
+        ] {
             assert!(NationalId::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -96,7 +96,12 @@ pub fn parse_contact_number(raw: &str) -> Result<String, DomainError> {
     let bad = || DomainError::invalid("contact.phone", "format");
     let raw = raw.trim();
     let body = raw.strip_prefix('+').unwrap_or(raw);
-    if raw.is_empty() || raw.len() > 32 || !body.chars().all(|c| c.is_ascii_digit() || " .-()".contains(c)) {
+    if raw.is_empty()
+        || raw.len() > 32
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || " .-()".contains(c))
+    {
         return Err(bad());
     }
     let number = phonenumber::parse(Some(country::Id::TN), raw).map_err(|_| bad())?;
@@ -131,7 +136,10 @@ mod tests {
 
     #[test]
     fn foreign_numbers_need_their_prefix() {
-        assert_eq!(Phone::parse("+33 6 12 34 56 78").unwrap().e164(), "+33612345678");
+        assert_eq!(
+            Phone::parse("+33 6 12 34 56 78").unwrap().e164(),
+            "+33612345678"
+        );
     }
 
     #[test]

@@ -107,7 +107,11 @@ impl Principal {
 /// Platform administrators may do everything. Staff of `m` need the permission
 /// (else 403). Staff of another municipality are told the thing does not exist (404):
 /// they must not learn anything about another tenant. Citizens get 403.
-pub fn authorize(who: &Principal, m: &MunicipalityId, permission: Permission) -> Result<(), DomainError> {
+pub fn authorize(
+    who: &Principal,
+    m: &MunicipalityId,
+    permission: Permission,
+) -> Result<(), DomainError> {
     match who {
         Principal::PlatformAdmin { .. } => Ok(()),
         Principal::Staff {
@@ -140,16 +144,26 @@ pub fn authorize_platform(who: &Principal) -> Result<(), DomainError> {
 /// As [`authorize`] with [`Permission::Permissions`]; besides, a staff member may not
 /// change their own record, so nobody can raise their own permissions or lock the
 /// municipality out by removing its last administrator by mistake.
-pub fn authorize_staff_change(who: &Principal, m: &MunicipalityId, target: &Id) -> Result<(), DomainError> {
+pub fn authorize_staff_change(
+    who: &Principal,
+    m: &MunicipalityId,
+    target: &Id,
+) -> Result<(), DomainError> {
     authorize(who, m, Permission::Permissions)?;
     match who {
-        Principal::Staff { staff_id, .. } if staff_id == target => Err(DomainError::invalid("user", "self")),
+        Principal::Staff { staff_id, .. } if staff_id == target => {
+            Err(DomainError::invalid("user", "self"))
+        }
         _ => Ok(()),
     }
 }
 
 /// May `who` handle a case of complaint category `category` in municipality `m`?
-pub fn authorize_complaint_category(who: &Principal, m: &MunicipalityId, category: &str) -> Result<(), DomainError> {
+pub fn authorize_complaint_category(
+    who: &Principal,
+    m: &MunicipalityId,
+    category: &str,
+) -> Result<(), DomainError> {
     authorize(who, m, Permission::Complaints)?;
     match who {
         // A member limited to other categories must not learn the complaint exists.
@@ -171,7 +185,9 @@ mod tests {
 
     #[test]
     fn platform_admin_may_do_everything() {
-        let admin = Principal::PlatformAdmin { user: Id::generate("usr") };
+        let admin = Principal::PlatformAdmin {
+            user: Id::generate("usr"),
+        };
         for p in Permission::ALL {
             assert_eq!(authorize(&admin, &tunis(), p), Ok(()));
         }
@@ -182,7 +198,10 @@ mod tests {
     fn staff_need_the_permission_in_their_own_municipality() {
         let staff = Principal::staff("tunis", [Permission::News]);
         assert_eq!(authorize(&staff, &tunis(), Permission::News), Ok(()));
-        assert_eq!(authorize(&staff, &tunis(), Permission::Permissions), Err(DomainError::Forbidden));
+        assert_eq!(
+            authorize(&staff, &tunis(), Permission::Permissions),
+            Err(DomainError::Forbidden)
+        );
         assert_eq!(authorize_platform(&staff), Err(DomainError::Forbidden));
     }
 
@@ -190,43 +209,63 @@ mod tests {
     fn staff_of_another_municipality_are_told_not_found() {
         let sfax_admin = Principal::staff("sfax", Permission::ALL);
         for p in Permission::ALL {
-            assert_eq!(authorize(&sfax_admin, &tunis(), p), Err(DomainError::NotFound));
+            assert_eq!(
+                authorize(&sfax_admin, &tunis(), p),
+                Err(DomainError::NotFound)
+            );
         }
     }
 
     #[test]
     fn citizens_are_forbidden() {
-        let c = Principal::Citizen { user: Id::generate("usr") };
-        assert_eq!(authorize(&c, &tunis(), Permission::Permissions), Err(DomainError::Forbidden));
+        let c = Principal::Citizen {
+            user: Id::generate("usr"),
+        };
+        assert_eq!(
+            authorize(&c, &tunis(), Permission::Permissions),
+            Err(DomainError::Forbidden)
+        );
         assert_eq!(authorize_platform(&c), Err(DomainError::Forbidden));
     }
 
     #[test]
     fn nobody_changes_their_own_staff_record() {
         let me = Principal::staff("tunis", [Permission::Permissions]);
-        let Principal::Staff { staff_id, .. } = &me else { unreachable!() };
+        let Principal::Staff { staff_id, .. } = &me else {
+            unreachable!()
+        };
         assert_eq!(
             authorize_staff_change(&me, &tunis(), staff_id),
             Err(DomainError::invalid("user", "self"))
         );
-        assert_eq!(authorize_staff_change(&me, &tunis(), &Id::generate("stf")), Ok(()));
+        assert_eq!(
+            authorize_staff_change(&me, &tunis(), &Id::generate("stf")),
+            Ok(())
+        );
     }
 
     #[test]
     fn category_scoped_staff_see_only_their_categories() {
         let mut s = Principal::staff("tunis", [Permission::Complaints]);
         if let Principal::Staff {
-            complaint_categories, ..
+            complaint_categories,
+            ..
         } = &mut s
         {
             *complaint_categories = Some(BTreeSet::from(["lighting".to_owned()]));
         }
-        assert_eq!(authorize_complaint_category(&s, &tunis(), "lighting"), Ok(()));
+        assert_eq!(
+            authorize_complaint_category(&s, &tunis(), "lighting"),
+            Ok(())
+        );
         assert_eq!(
             authorize_complaint_category(&s, &tunis(), "roads"),
             Err(DomainError::NotFound)
         );
         let all = Principal::staff("tunis", [Permission::Complaints]);
-        assert_eq!(authorize_complaint_category(&all, &tunis(), "roads"), Ok(()));
+        assert_eq!(
+            authorize_complaint_category(&all, &tunis(), "roads"),
+            Ok(())
+        );
     }
 }

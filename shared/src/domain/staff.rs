@@ -26,7 +26,11 @@ pub struct StaffMember {
 }
 
 /// A person's name or title: trimmed, 1..=max characters, no control characters.
-pub fn parse_label(raw: &str, field: &'static str, max: usize) -> Result<String, super::DomainError> {
+pub fn parse_label(
+    raw: &str,
+    field: &'static str,
+    max: usize,
+) -> Result<String, super::DomainError> {
     let v = raw.trim();
     if v.is_empty() {
         return Err(super::DomainError::invalid(field, "empty"));
@@ -43,11 +47,16 @@ pub fn parse_label(raw: &str, field: &'static str, max: usize) -> Result<String,
 /// A complaint category code: lowercase slug, as the complaints service defines them.
 pub fn parse_category(raw: &str) -> Result<String, super::DomainError> {
     let ok = (2..=40).contains(&raw.len())
-        && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
     if ok {
         Ok(raw.to_owned())
     } else {
-        Err(super::DomainError::invalid("complaint_categories", "format"))
+        Err(super::DomainError::invalid(
+            "complaint_categories",
+            "format",
+        ))
     }
 }
 
@@ -57,7 +66,10 @@ mod tests {
 
     #[test]
     fn labels_and_categories() {
-        assert_eq!(parse_label("  Leila Ben Salah ", "name", 80).unwrap(), "Leila Ben Salah");
+        assert_eq!(
+            parse_label("  Leila Ben Salah ", "name", 80).unwrap(),
+            "Leila Ben Salah"
+        );
         assert!(parse_label(" ", "name", 80).is_err());
         assert!(parse_label("a\tb", "name", 80).is_err());
         assert!(parse_label(&"x".repeat(81), "name", 80).is_err());

@@ -161,11 +161,19 @@ impl Contact {
 
     pub fn parse_website(raw: &str) -> Result<String, DomainError> {
         let v = raw.trim();
-        let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
+        let rest = v
+            .strip_prefix("https://")
+            .or_else(|| v.strip_prefix("http://"));
         let ok = v.len() <= 200
             && rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
-            && !v.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
-        if ok { Ok(v.to_owned()) } else { Err(DomainError::invalid("contact.website", "format")) }
+            && !v
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+        if ok {
+            Ok(v.to_owned())
+        } else {
+            Err(DomainError::invalid("contact.website", "format"))
+        }
     }
 }
 
@@ -198,7 +206,11 @@ impl Municipality {
     /// Whether `who` may use `service` here. Citizens need the service (and the
     /// municipality) activated; its own staff and platform administrators may also use
     /// a service that is being set up, to prepare it.
-    pub fn require_service(&self, service: Service, who: Option<&Principal>) -> Result<(), DomainError> {
+    pub fn require_service(
+        &self,
+        service: Service,
+        who: Option<&Principal>,
+    ) -> Result<(), DomainError> {
         let insider = who.is_some_and(|p| p.is_platform_admin() || p.is_staff_of(&self.id));
         let open = |state: ServiceState| match state {
             ServiceState::Activated => true,
@@ -213,7 +225,9 @@ impl Municipality {
     }
 
     /// Every service present, deactivated unless stated otherwise.
-    pub fn complete_services(mut services: BTreeMap<Service, ServiceState>) -> BTreeMap<Service, ServiceState> {
+    pub fn complete_services(
+        mut services: BTreeMap<Service, ServiceState>,
+    ) -> BTreeMap<Service, ServiceState> {
         for s in Service::ALL {
             services.entry(s).or_default();
         }
@@ -233,7 +247,13 @@ mod tests {
             assert!(Contact::parse_email(bad).is_err(), "{bad}");
         }
         assert!(Contact::parse_website("https://www.commune-tunis.gov.tn").is_ok());
-        for bad in ["www.x.tn", "javascript:alert(1)", "https://", "https:///x", "https://a b.tn"] {
+        for bad in [
+            "www.x.tn",
+            "javascript:alert(1)",
+            "https://",
+            "https:///x",
+            "https://a b.tn",
+        ] {
             assert!(Contact::parse_website(bad).is_err(), "{bad}");
         }
     }
@@ -244,7 +264,10 @@ mod tests {
         let mut codes: Vec<_> = GOVERNORATES.iter().map(|g| g.code).collect();
         codes.dedup();
         assert_eq!(codes.len(), 24);
-        assert_eq!(Governorate::by_code("TN-12").unwrap().name(Lang::Ar), "أريانة");
+        assert_eq!(
+            Governorate::by_code("TN-12").unwrap().name(Lang::Ar),
+            "أريانة"
+        );
         assert!(Governorate::by_code("TN-99").is_err());
     }
 
@@ -254,7 +277,10 @@ mod tests {
             governorate: "TN-11".into(),
             name: LocalizedText::default(),
             status,
-            services: Municipality::complete_services(BTreeMap::from([(Service::Complaints, complaints)])),
+            services: Municipality::complete_services(BTreeMap::from([(
+                Service::Complaints,
+                complaints,
+            )])),
             contact: Contact::default(),
             center: None,
             created_at: String::new(),
@@ -271,19 +297,32 @@ mod tests {
             m.require_service(Service::Permits, None),
             Err(DomainError::ServiceNotActive("permits"))
         );
-        let admin = Principal::PlatformAdmin { user: Id::generate("usr") };
+        let admin = Principal::PlatformAdmin {
+            user: Id::generate("usr"),
+        };
         assert!(m.require_service(Service::Permits, Some(&admin)).is_err());
     }
 
     #[test]
     fn services_being_set_up_are_open_to_insiders_only() {
         let m = muni(ServiceState::Activated, ServiceState::InProgress);
-        let citizen = Principal::Citizen { user: Id::generate("usr") };
+        let citizen = Principal::Citizen {
+            user: Id::generate("usr"),
+        };
         let own_staff = Principal::staff("tunis", [Permission::Complaints]);
         let other_staff = Principal::staff("sfax", [Permission::Complaints]);
-        assert!(m.require_service(Service::Complaints, Some(&citizen)).is_err());
-        assert!(m.require_service(Service::Complaints, Some(&other_staff)).is_err());
-        assert!(m.require_service(Service::Complaints, Some(&own_staff)).is_ok());
+        assert!(
+            m.require_service(Service::Complaints, Some(&citizen))
+                .is_err()
+        );
+        assert!(
+            m.require_service(Service::Complaints, Some(&other_staff))
+                .is_err()
+        );
+        assert!(
+            m.require_service(Service::Complaints, Some(&own_staff))
+                .is_ok()
+        );
     }
 
     #[test]

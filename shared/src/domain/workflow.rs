@@ -61,10 +61,24 @@ pub static COMPLAINT: Workflow = Workflow {
     kind: CaseKind::Complaint,
     initial: "received",
     states: &[
-        "received", "in_progress", "investigating", "action_scheduled", "resolved", "rejected",
-        "not_clear", "outside_remit", "duplicate", "withdrawn",
+        "received",
+        "in_progress",
+        "investigating",
+        "action_scheduled",
+        "resolved",
+        "rejected",
+        "not_clear",
+        "outside_remit",
+        "duplicate",
+        "withdrawn",
     ],
-    closed: &["resolved", "rejected", "outside_remit", "duplicate", "withdrawn"],
+    closed: &[
+        "resolved",
+        "rejected",
+        "outside_remit",
+        "duplicate",
+        "withdrawn",
+    ],
     transitions: &[
         t("received", "in_progress", Staff),
         t("received", "investigating", Staff),
@@ -107,8 +121,17 @@ pub static PERMIT: Workflow = Workflow {
     kind: CaseKind::Permit,
     initial: "received",
     states: &[
-        "received", "in_review", "not_clear", "fees_due", "issued", "inspection", "finaled",
-        "rejected", "appealed", "cancelled", "invalid",
+        "received",
+        "in_review",
+        "not_clear",
+        "fees_due",
+        "issued",
+        "inspection",
+        "finaled",
+        "rejected",
+        "appealed",
+        "cancelled",
+        "invalid",
     ],
     closed: &["finaled", "rejected", "cancelled", "invalid"],
     transitions: &[
@@ -143,11 +166,26 @@ pub static INFO_REQUEST: Workflow = Workflow {
     kind: CaseKind::InfoRequest,
     initial: "received",
     states: &[
-        "received", "processing", "extended", "not_clear", "accepted", "partially_accepted",
-        "rejected", "not_held", "appealed", "appeal_accepted", "appeal_rejected", "withdrawn",
+        "received",
+        "processing",
+        "extended",
+        "not_clear",
+        "accepted",
+        "partially_accepted",
+        "rejected",
+        "not_held",
+        "appealed",
+        "appeal_accepted",
+        "appeal_rejected",
+        "withdrawn",
     ],
     closed: &[
-        "accepted", "partially_accepted", "not_held", "appeal_accepted", "appeal_rejected", "withdrawn",
+        "accepted",
+        "partially_accepted",
+        "not_held",
+        "appeal_accepted",
+        "appeal_rejected",
+        "withdrawn",
     ],
     transitions: &[
         t("received", "processing", Staff),
@@ -202,7 +240,14 @@ pub static FORUM_ENTRY: Workflow = Workflow {
 pub static APPOINTMENT: Workflow = Workflow {
     kind: CaseKind::Appointment,
     initial: "requested",
-    states: &["requested", "confirmed", "declined", "cancelled", "done", "no_show"],
+    states: &[
+        "requested",
+        "confirmed",
+        "declined",
+        "cancelled",
+        "done",
+        "no_show",
+    ],
     closed: &["declined", "cancelled", "done", "no_show"],
     transitions: &[
         t("requested", "confirmed", Staff),
@@ -307,12 +352,18 @@ pub struct CaseRef<'a> {
 /// transition. Staff rights win over ownership (a staff member who filed a case
 /// still moves it as staff). Staff of another municipality get 404, like anyone who
 /// is neither staff nor owner.
-pub fn authorize_transition(who: &Principal, case: &CaseRef<'_>, to: &str) -> Result<Actor, DomainError> {
+pub fn authorize_transition(
+    who: &Principal,
+    case: &CaseRef<'_>,
+    to: &str,
+) -> Result<Actor, DomainError> {
     let wf = case.kind.workflow();
     let actor = match roles::authorize(who, case.municipality, case.kind.permission()) {
         Ok(()) => Actor::Staff,
         Err(_) if who.user() == case.owner => Actor::Owner,
-        Err(DomainError::Forbidden) if who.is_staff_of(case.municipality) => return Err(DomainError::Forbidden),
+        Err(DomainError::Forbidden) if who.is_staff_of(case.municipality) => {
+            return Err(DomainError::Forbidden);
+        }
         Err(_) => return Err(DomainError::NotFound),
     };
     wf.check(case.state, to, actor)?;
@@ -342,7 +393,13 @@ pub struct HistoryEntry {
 mod tests {
     use super::*;
 
-    static ALL: [&Workflow; 5] = [&COMPLAINT, &PERMIT, &INFO_REQUEST, &FORUM_ENTRY, &APPOINTMENT];
+    static ALL: [&Workflow; 5] = [
+        &COMPLAINT,
+        &PERMIT,
+        &INFO_REQUEST,
+        &FORUM_ENTRY,
+        &APPOINTMENT,
+    ];
 
     #[test]
     fn every_transition_uses_known_states_and_every_state_is_reachable() {
@@ -372,36 +429,57 @@ mod tests {
             }
             // Open states always have a way forward.
             for s in wf.states.iter().filter(|s| !wf.closed.contains(s)) {
-                assert!(wf.transitions.iter().any(|tr| tr.from == *s), "{:?}: {s} is a dead end", wf.kind);
+                assert!(
+                    wf.transitions.iter().any(|tr| tr.from == *s),
+                    "{:?}: {s} is a dead end",
+                    wf.kind
+                );
             }
         }
     }
 
     #[test]
     fn staff_move_complaints_citizens_do_not() {
-        assert!(COMPLAINT.check("received", "in_progress", Actor::Staff).is_ok());
+        assert!(
+            COMPLAINT
+                .check("received", "in_progress", Actor::Staff)
+                .is_ok()
+        );
         assert!(matches!(
             COMPLAINT.check("received", "in_progress", Actor::Owner),
             Err(DomainError::TransitionNotAllowed { .. })
         ));
-        assert!(COMPLAINT.check("received", "withdrawn", Actor::Owner).is_ok());
+        assert!(
+            COMPLAINT
+                .check("received", "withdrawn", Actor::Owner)
+                .is_ok()
+        );
         assert_eq!(
             COMPLAINT.check("received", "flying", Actor::Staff),
             Err(DomainError::UnknownState("flying".into()))
         );
-        assert!(COMPLAINT.check("withdrawn", "received", Actor::Staff).is_err());
+        assert!(
+            COMPLAINT
+                .check("withdrawn", "received", Actor::Staff)
+                .is_err()
+        );
     }
 
     #[test]
     fn next_states_lists_the_buttons() {
-        assert_eq!(COMPLAINT.next_states("not_clear", Actor::Owner), vec!["received", "withdrawn"]);
+        assert_eq!(
+            COMPLAINT.next_states("not_clear", Actor::Owner),
+            vec!["received", "withdrawn"]
+        );
         assert!(APPOINTMENT.next_states("done", Actor::Staff).is_empty());
     }
 
     #[test]
     fn who_acts_in_which_capacity() {
         let tunis = MunicipalityId::parse("tunis").unwrap();
-        let citizen = Principal::Citizen { user: Id::generate("usr") };
+        let citizen = Principal::Citizen {
+            user: Id::generate("usr"),
+        };
         let case = CaseRef {
             kind: CaseKind::Complaint,
             municipality: &tunis,
@@ -409,17 +487,34 @@ mod tests {
             state: "received",
         };
         let staff = Principal::staff("tunis", [Permission::Complaints]);
-        assert_eq!(authorize_transition(&staff, &case, "in_progress"), Ok(Actor::Staff));
-        assert_eq!(authorize_transition(&citizen, &case, "withdrawn"), Ok(Actor::Owner));
+        assert_eq!(
+            authorize_transition(&staff, &case, "in_progress"),
+            Ok(Actor::Staff)
+        );
+        assert_eq!(
+            authorize_transition(&citizen, &case, "withdrawn"),
+            Ok(Actor::Owner)
+        );
         assert!(matches!(
             authorize_transition(&citizen, &case, "resolved"),
             Err(DomainError::TransitionNotAllowed { .. })
         ));
-        let stranger = Principal::Citizen { user: Id::generate("usr") };
-        assert_eq!(authorize_transition(&stranger, &case, "withdrawn"), Err(DomainError::NotFound));
+        let stranger = Principal::Citizen {
+            user: Id::generate("usr"),
+        };
+        assert_eq!(
+            authorize_transition(&stranger, &case, "withdrawn"),
+            Err(DomainError::NotFound)
+        );
         let other_town = Principal::staff("sfax", [Permission::Complaints]);
-        assert_eq!(authorize_transition(&other_town, &case, "in_progress"), Err(DomainError::NotFound));
+        assert_eq!(
+            authorize_transition(&other_town, &case, "in_progress"),
+            Err(DomainError::NotFound)
+        );
         let news_editor = Principal::staff("tunis", [Permission::News]);
-        assert_eq!(authorize_transition(&news_editor, &case, "in_progress"), Err(DomainError::Forbidden));
+        assert_eq!(
+            authorize_transition(&news_editor, &case, "in_progress"),
+            Err(DomainError::Forbidden)
+        );
     }
 }

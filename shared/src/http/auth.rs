@@ -66,7 +66,9 @@ impl AccessClaims {
             claims.muni = Some(municipality.to_string());
             claims.staff_id = Some(staff_id.to_string());
             claims.perms = Some(permissions.iter().copied().collect());
-            claims.cats = complaint_categories.as_ref().map(|c| c.iter().cloned().collect());
+            claims.cats = complaint_categories
+                .as_ref()
+                .map(|c| c.iter().cloned().collect());
         }
         claims
     }
@@ -80,7 +82,9 @@ impl AccessClaims {
             "citizen" => Ok(Principal::Citizen { user }),
             "admin" => Ok(Principal::PlatformAdmin { user }),
             "staff" => {
-                let (Some(muni), Some(staff_id), Some(perms)) = (self.muni, self.staff_id, self.perms) else {
+                let (Some(muni), Some(staff_id), Some(perms)) =
+                    (self.muni, self.staff_id, self.perms)
+                else {
                     return Err(TokenError::Claims);
                 };
                 Ok(Principal::Staff {
@@ -97,7 +101,10 @@ impl AccessClaims {
 }
 
 pub fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,7 +131,8 @@ impl TokenVerifier {
     /// From a JWKS document. Only Ed25519 (`OKP`/`EdDSA`) keys with a `kid` are used;
     /// others are ignored so that a published set may carry more.
     pub fn from_jwks(jwks_json: &str, issuer: &str) -> Result<TokenVerifier, TokenError> {
-        let set: JwkSet = serde_json::from_str(jwks_json).map_err(|e| TokenError::Config(e.to_string()))?;
+        let set: JwkSet =
+            serde_json::from_str(jwks_json).map_err(|e| TokenError::Config(e.to_string()))?;
         let mut keys = HashMap::new();
         for jwk in &set.keys {
             let (Some(kid), jsonwebtoken::jwk::AlgorithmParameters::OctetKeyPair(_)) =
@@ -163,7 +171,8 @@ impl TokenVerifier {
             .as_ref()
             .and_then(|kid| self.keys.get(kid))
             .ok_or(TokenError::UnknownKey)?;
-        let data = jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation).map_err(|_| TokenError::Rejected)?;
+        let data = jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation)
+            .map_err(|_| TokenError::Rejected)?;
         data.claims.into_principal()
     }
 }
@@ -192,13 +201,15 @@ impl TokenSigner {
             .map_err(|e| TokenError::Config(e.to_string()))?;
         jwk.common.key_id = Some(self.kid.clone());
         jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
-        serde_json::to_string(&JwkSet { keys: vec![jwk] }).map_err(|e| TokenError::Config(e.to_string()))
+        serde_json::to_string(&JwkSet { keys: vec![jwk] })
+            .map_err(|e| TokenError::Config(e.to_string()))
     }
 
     pub fn sign(&self, claims: &AccessClaims) -> Result<String, TokenError> {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.key).map_err(|e| TokenError::Config(e.to_string()))
+        jsonwebtoken::encode(&header, claims, &self.key)
+            .map_err(|e| TokenError::Config(e.to_string()))
     }
 }
 
@@ -215,7 +226,10 @@ pub(crate) mod tests {
 
     fn jwks() -> String {
         // Derive the public key from the private one so the pair cannot drift.
-        let from_signer = TokenSigner::from_ed_pem("test-1", TEST_PEM.as_bytes()).unwrap().public_jwks().unwrap();
+        let from_signer = TokenSigner::from_ed_pem("test-1", TEST_PEM.as_bytes())
+            .unwrap()
+            .public_jwks()
+            .unwrap();
         let by_hand = TEST_JWKS.replace("PLACEHOLDER", &public_x(TEST_PEM));
         let a: serde_json::Value = serde_json::from_str(&from_signer).unwrap();
         let b: serde_json::Value = serde_json::from_str(&by_hand).unwrap();
@@ -243,7 +257,10 @@ pub(crate) mod tests {
     }
 
     fn sign(c: &AccessClaims) -> String {
-        TokenSigner::from_ed_pem("test-1", TEST_PEM.as_bytes()).unwrap().sign(c).unwrap()
+        TokenSigner::from_ed_pem("test-1", TEST_PEM.as_bytes())
+            .unwrap()
+            .sign(c)
+            .unwrap()
     }
 
     #[test]
@@ -251,8 +268,12 @@ pub(crate) mod tests {
         let v = verifier();
         assert_eq!(v.key_count(), 1);
         for who in [
-            Principal::Citizen { user: Id::generate("usr") },
-            Principal::PlatformAdmin { user: Id::generate("usr") },
+            Principal::Citizen {
+                user: Id::generate("usr"),
+            },
+            Principal::PlatformAdmin {
+                user: Id::generate("usr"),
+            },
             Principal::staff("tunis", [Permission::News, Permission::Permissions]),
         ] {
             assert_eq!(v.verify(&sign(&claims(&who))).unwrap(), who);
@@ -262,7 +283,9 @@ pub(crate) mod tests {
     #[test]
     fn refuses_expired_wrong_issuer_audience_and_use() {
         let v = verifier();
-        let who = Principal::Citizen { user: Id::generate("usr") };
+        let who = Principal::Citizen {
+            user: Id::generate("usr"),
+        };
         let mut c = claims(&who);
         c.exp = now_secs() - 120;
         assert_eq!(v.verify(&sign(&c)), Err(TokenError::Rejected));
@@ -283,17 +306,25 @@ pub(crate) mod tests {
     #[test]
     fn refuses_forgeries() {
         let v = verifier();
-        let who = Principal::Citizen { user: Id::generate("usr") };
+        let who = Principal::Citizen {
+            user: Id::generate("usr"),
+        };
         let good = sign(&claims(&who));
         let parts: Vec<&str> = good.split('.').collect();
 
         // Signed by another key under the same kid.
         let other = TokenSigner::from_ed_pem("test-1", OTHER_PEM.as_bytes()).unwrap();
-        assert_eq!(v.verify(&other.sign(&claims(&who)).unwrap()), Err(TokenError::Rejected));
+        assert_eq!(
+            v.verify(&other.sign(&claims(&who)).unwrap()),
+            Err(TokenError::Rejected)
+        );
 
         // Unknown kid.
         let other = TokenSigner::from_ed_pem("test-2", TEST_PEM.as_bytes()).unwrap();
-        assert_eq!(v.verify(&other.sign(&claims(&who)).unwrap()), Err(TokenError::UnknownKey));
+        assert_eq!(
+            v.verify(&other.sign(&claims(&who)).unwrap()),
+            Err(TokenError::UnknownKey)
+        );
 
         // alg: none, no signature.
         let none = B64.encode(br#"{"alg":"none","typ":"JWT","kid":"test-1"}"#);
@@ -301,7 +332,10 @@ pub(crate) mod tests {
 
         // alg: HS256 keyed with the public key.
         let hs = B64.encode(br#"{"alg":"HS256","typ":"JWT","kid":"test-1"}"#);
-        assert_eq!(v.verify(&format!("{hs}.{}.{}", parts[1], parts[2])), Err(TokenError::UnknownKey));
+        assert_eq!(
+            v.verify(&format!("{hs}.{}.{}", parts[1], parts[2])),
+            Err(TokenError::UnknownKey)
+        );
 
         // Tampered payload: promote to admin.
         let mut c = claims(&who);

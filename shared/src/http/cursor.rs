@@ -29,7 +29,8 @@ impl CursorCodec {
     }
 
     fn tag(&self, scope: &str, payload: &[u8]) -> Vec<u8> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts any key length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts any key length");
         mac.update(scope.as_bytes());
         mac.update(&[0]);
         mac.update(payload);
@@ -54,7 +55,8 @@ impl CursorCodec {
             return Err(bad());
         }
         let (tag, payload) = raw.split_at(TAG_LEN);
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts any key length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC accepts any key length");
         mac.update(scope.as_bytes());
         mac.update(&[0]);
         mac.update(payload);
@@ -70,11 +72,17 @@ mod tests {
     #[test]
     fn round_trip_and_tamper_resistance() {
         let codec = CursorCodec::new(b"0123456789abcdef0123456789abcdef");
-        let key = PageKey::from([("PK".into(), "M#tunis".into()), ("SK".into(), "STAFF#stf_1".into())]);
+        let key = PageKey::from([
+            ("PK".into(), "M#tunis".into()),
+            ("SK".into(), "STAFF#stf_1".into()),
+        ]);
         let c = codec.encode("staff:tunis", &key);
         assert_eq!(codec.decode("staff:tunis", &c).unwrap(), key);
         // Another list or tenant.
-        assert_eq!(codec.decode("staff:sfax", &c).unwrap_err().code, "invalid_cursor");
+        assert_eq!(
+            codec.decode("staff:sfax", &c).unwrap_err().code,
+            "invalid_cursor"
+        );
         // Another server key.
         let other = CursorCodec::new(b"another key of thirty-two bytes!");
         assert!(other.decode("staff:tunis", &c).is_err());

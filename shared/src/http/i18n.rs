@@ -132,11 +132,7 @@ fn messages(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
             "Le dossier ne peut pas passer à cet état.",
             "The case cannot move to this state.",
         ),
-        "unknown_state" => (
-            "حالة غير معروفة.",
-            "État inconnu.",
-            "Unknown state.",
-        ),
+        "unknown_state" => ("حالة غير معروفة.", "État inconnu.", "Unknown state."),
         "too_many_requests" => (
             "طلبات كثيرة؛ حاول لاحقًا.",
             "Trop de requêtes ; réessayez plus tard.",
@@ -191,7 +187,10 @@ mod tests {
     fn every_code_speaks_three_languages() {
         for code in CODES {
             let (ar, fr, en) = messages(code).unwrap_or_else(|| panic!("no messages for {code}"));
-            assert!(ar.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)), "{code}: ar");
+            assert!(
+                ar.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+                "{code}: ar"
+            );
             assert_ne!(fr, en, "{code}: fr is a copy of en");
         }
     }

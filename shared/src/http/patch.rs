@@ -25,7 +25,13 @@ mod tests {
     #[test]
     fn absent_null_value() {
         assert_eq!(serde_json::from_str::<P>("{}").unwrap().x, None);
-        assert_eq!(serde_json::from_str::<P>(r#"{"x":null}"#).unwrap().x, Some(None));
-        assert_eq!(serde_json::from_str::<P>(r#"{"x":3}"#).unwrap().x, Some(Some(3)));
+        assert_eq!(
+            serde_json::from_str::<P>(r#"{"x":null}"#).unwrap().x,
+            Some(None)
+        );
+        assert_eq!(
+            serde_json::from_str::<P>(r#"{"x":3}"#).unwrap().x,
+            Some(Some(3))
+        );
     }
 }

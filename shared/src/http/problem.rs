@@ -85,7 +85,10 @@ impl ApiError {
             errors: Vec<FieldError<'a>>,
         }
         let problem = Problem {
-            kind: format!("https://baladiya.tn/problems/{}", self.code.replace('_', "-")),
+            kind: format!(
+                "https://baladiya.tn/problems/{}",
+                self.code.replace('_', "-")
+            ),
             title: i18n::message(self.code, lang),
             status: self.status.as_u16(),
             code: self.code,
@@ -126,8 +129,12 @@ impl From<DomainError> for ApiError {
         let mut err = ApiError::new(status, e.code());
         match e {
             DomainError::Invalid { field, reason } => err.field = Some((field, reason)),
-            DomainError::ServiceNotActive(service) => err.detail = Some(format!("service: {service}")),
-            DomainError::TransitionNotAllowed { from, to } => err.detail = Some(format!("{from} -> {to}")),
+            DomainError::ServiceNotActive(service) => {
+                err.detail = Some(format!("service: {service}"))
+            }
+            DomainError::TransitionNotAllowed { from, to } => {
+                err.detail = Some(format!("{from} -> {to}"))
+            }
             DomainError::UnknownState(s) => err.detail = Some(format!("state: {s}")),
             DomainError::Forbidden | DomainError::NotFound => {}
         }
@@ -165,7 +172,10 @@ mod tests {
     fn domain_errors_map_to_statuses() {
         assert_eq!(ApiError::from(DomainError::NotFound).status, 404);
         assert_eq!(ApiError::from(DomainError::Forbidden).status, 403);
-        assert_eq!(ApiError::from(DomainError::ServiceNotActive("news")).status, 403);
+        assert_eq!(
+            ApiError::from(DomainError::ServiceNotActive("news")).status,
+            403
+        );
         let e = ApiError::from(DomainError::TransitionNotAllowed {
             from: "a".into(),
             to: "b".into(),

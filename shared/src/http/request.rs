@@ -21,7 +21,11 @@ pub struct RequestView<'a> {
 
 impl<'a> RequestView<'a> {
     pub fn new(req: &'a Request) -> Self {
-        let lang = i18n::negotiate(req.headers().get("accept-language").and_then(|v| v.to_str().ok()));
+        let lang = i18n::negotiate(
+            req.headers()
+                .get("accept-language")
+                .and_then(|v| v.to_str().ok()),
+        );
         RequestView { req, lang }
     }
 
@@ -39,7 +43,10 @@ impl<'a> RequestView<'a> {
 
     /// The caller, if a valid bearer token was presented. A present but invalid token
     /// is an error even where anonymous access is allowed: the client must know.
-    pub fn optional_principal(&self, verifier: &TokenVerifier) -> Result<Option<Principal>, ApiError> {
+    pub fn optional_principal(
+        &self,
+        verifier: &TokenVerifier,
+    ) -> Result<Option<Principal>, ApiError> {
         let Some(value) = self.header("authorization") else {
             return Ok(None);
         };
@@ -47,12 +54,16 @@ impl<'a> RequestView<'a> {
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
             .ok_or_else(ApiError::invalid_token)?;
-        verifier.verify(token.trim()).map(Some).map_err(|_| ApiError::invalid_token())
+        verifier
+            .verify(token.trim())
+            .map(Some)
+            .map_err(|_| ApiError::invalid_token())
     }
 
     /// The caller; 401 without a valid bearer token.
     pub fn principal(&self, verifier: &TokenVerifier) -> Result<Principal, ApiError> {
-        self.optional_principal(verifier)?.ok_or_else(ApiError::unauthenticated)
+        self.optional_principal(verifier)?
+            .ok_or_else(ApiError::unauthenticated)
     }
 
     /// Query parameters, each at most once; unknown ones refused so that typos
@@ -62,10 +73,12 @@ impl<'a> RequestView<'a> {
         let mut out = HashMap::new();
         for (name, value) in params.iter() {
             if !allowed.contains(&name) {
-                return Err(ApiError::bad_request("invalid_query").with_detail(format!("unknown parameter: {name}")));
+                return Err(ApiError::bad_request("invalid_query")
+                    .with_detail(format!("unknown parameter: {name}")));
             }
             if out.insert(name.to_owned(), value.to_owned()).is_some() {
-                return Err(ApiError::bad_request("invalid_query").with_detail(format!("repeated parameter: {name}")));
+                return Err(ApiError::bad_request("invalid_query")
+                    .with_detail(format!("repeated parameter: {name}")));
             }
         }
         Ok(out)
@@ -74,9 +87,17 @@ impl<'a> RequestView<'a> {
     /// The JSON body as `T`. `T` should `deny_unknown_fields`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         let content_type = self.header("content-type").unwrap_or_default();
-        let mime = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let mime = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         if mime != "application/json" && mime != "application/merge-patch+json" {
-            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+            ));
         }
         let bytes: &[u8] = match self.req.body() {
             Body::Empty => b"",
@@ -85,14 +106,19 @@ impl<'a> RequestView<'a> {
             _ => b"",
         };
         if bytes.len() > MAX_BODY_BYTES {
-            return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+            ));
         }
         parse_json(bytes)
     }
 
     /// The `Idempotency-Key` header, if any.
     pub fn idempotency_key(&self) -> Result<Option<IdempotencyKey>, ApiError> {
-        self.header("idempotency-key").map(IdempotencyKey::parse).transpose()
+        self.header("idempotency-key")
+            .map(IdempotencyKey::parse)
+            .transpose()
     }
 }
 
@@ -101,11 +127,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {
-            Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request("malformed_json"),
-            // serde's message names the field and expected type, never the value.
-            Category::Data => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").with_detail(strip_position(&e.to_string()))
+            Category::Syntax | Category::Eof | Category::Io => {
+                ApiError::bad_request("malformed_json")
             }
+            // serde's message names the field and expected type, never the value.
+            Category::Data => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body")
+                .with_detail(strip_position(&e.to_string())),
         }
     })
 }
@@ -125,7 +152,9 @@ pub struct IdempotencyKey(String);
 impl IdempotencyKey {
     pub fn parse(raw: &str) -> Result<IdempotencyKey, ApiError> {
         let ok = (8..=128).contains(&raw.len())
-            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
         if ok {
             Ok(IdempotencyKey(raw.to_owned()))
         } else {
@@ -159,15 +188,28 @@ mod tests {
         assert_eq!((e.status.as_u16(), e.code), (422, "invalid_body"));
         let e = parse_json::<Body>(br#"{"name": "x", "admin": true}"#).unwrap_err();
         assert!(e.detail.unwrap().contains("unknown field `admin`"));
-        assert_eq!(parse_json::<Body>(br#"{}"#).unwrap_err().code, "invalid_body");
-        assert_eq!(parse_json::<Body>(br#"{"name":"x","count":-1}"#).unwrap_err().code, "invalid_body");
+        assert_eq!(
+            parse_json::<Body>(br#"{}"#).unwrap_err().code,
+            "invalid_body"
+        );
+        assert_eq!(
+            parse_json::<Body>(br#"{"name":"x","count":-1}"#)
+                .unwrap_err()
+                .code,
+            "invalid_body"
+        );
         assert!(parse_json::<Body>(br#"{"name":"x"}"#).is_ok());
     }
 
     #[test]
     fn idempotency_keys() {
         assert!(IdempotencyKey::parse("0f8fad5b-d9cb-469f-a165-70867728950e").is_ok());
-        for bad in ["short", "has space in it", "é-accented-key", &"k".repeat(129)] {
+        for bad in [
+            "short",
+            "has space in it",
+            "é-accented-key",
+            &"k".repeat(129),
+        ] {
             assert!(IdempotencyKey::parse(bad).is_err(), "{bad}");
         }
     }

@@ -19,8 +19,10 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response<Body
 pub fn public_json<T: Serialize>(value: &T, max_age: u32) -> Result<Response<Body>, ApiError> {
     let mut r = json(StatusCode::OK, value)?;
     let value = format!("public, max-age={max_age}");
-    r.headers_mut()
-        .insert("cache-control", value.parse().map_err(|_| ApiError::internal())?);
+    r.headers_mut().insert(
+        "cache-control",
+        value.parse().map_err(|_| ApiError::internal())?,
+    );
     Ok(r)
 }
 

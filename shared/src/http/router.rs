@@ -34,12 +34,21 @@ impl<Op> RouteMatch<Op> {
 
 /// Find the route for `method path`. Unknown path → 404 `route_not_found`; known
 /// path with another method → 405 with an `Allow` header.
-pub fn route<Op: Copy>(routes: &'static [Route<Op>], method: &str, path: &str) -> Result<RouteMatch<Op>, ApiError> {
-    let path = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+pub fn route<Op: Copy>(
+    routes: &'static [Route<Op>],
+    method: &str,
+    path: &str,
+) -> Result<RouteMatch<Op>, ApiError> {
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
     let mut allowed: Vec<&str> = Vec::new();
     for r in routes {
-        let Some(params) = match_path(r.path, &segments) else { continue };
+        let Some(params) = match_path(r.path, &segments) else {
+            continue;
+        };
         if r.method.eq_ignore_ascii_case(method) {
             return Ok(RouteMatch { op: r.op, params });
         }
@@ -102,10 +111,26 @@ mod tests {
     }
 
     static ROUTES: &[Route<Op>] = &[
-        Route { method: "GET", path: "/v1/municipalities", op: Op::List },
-        Route { method: "GET", path: "/v1/municipalities/{m}", op: Op::Get },
-        Route { method: "PATCH", path: "/v1/municipalities/{m}", op: Op::Patch },
-        Route { method: "GET", path: "/v1/municipalities/{m}/staff/{user}", op: Op::Staff },
+        Route {
+            method: "GET",
+            path: "/v1/municipalities",
+            op: Op::List,
+        },
+        Route {
+            method: "GET",
+            path: "/v1/municipalities/{m}",
+            op: Op::Get,
+        },
+        Route {
+            method: "PATCH",
+            path: "/v1/municipalities/{m}",
+            op: Op::Patch,
+        },
+        Route {
+            method: "GET",
+            path: "/v1/municipalities/{m}/staff/{user}",
+            op: Op::Staff,
+        },
     ];
 
     #[test]
@@ -115,16 +140,40 @@ mod tests {
         assert_eq!(m.param("m"), "tunis");
         let m = route(ROUTES, "GET", "/v1/municipalities/tunis/staff/stf_1").unwrap();
         assert_eq!((m.param("m"), m.param("user")), ("tunis", "stf_1"));
-        assert_eq!(route(ROUTES, "get", "/v1/municipalities/").unwrap().op, Op::List);
-        assert_eq!(route(ROUTES, "GET", "/v1/municipalities/la%2Dmarsa").unwrap().param("m"), "la-marsa");
+        assert_eq!(
+            route(ROUTES, "get", "/v1/municipalities/").unwrap().op,
+            Op::List
+        );
+        assert_eq!(
+            route(ROUTES, "GET", "/v1/municipalities/la%2Dmarsa")
+                .unwrap()
+                .param("m"),
+            "la-marsa"
+        );
     }
 
     #[test]
     fn unknown_paths_and_methods() {
-        assert_eq!(route(ROUTES, "GET", "/v1/nope").unwrap_err().code, "route_not_found");
-        assert_eq!(route(ROUTES, "GET", "/v1/municipalities//staff/x").unwrap_err().code, "route_not_found");
+        assert_eq!(
+            route(ROUTES, "GET", "/v1/nope").unwrap_err().code,
+            "route_not_found"
+        );
+        assert_eq!(
+            route(ROUTES, "GET", "/v1/municipalities//staff/x")
+                .unwrap_err()
+                .code,
+            "route_not_found"
+        );
         let e = route(ROUTES, "DELETE", "/v1/municipalities/tunis").unwrap_err();
-        assert_eq!((e.status.as_u16(), e.allow.as_deref()), (405, Some("GET, PATCH")));
-        assert_eq!(route(ROUTES, "GET", "/v1/municipalities/%ZZ").unwrap_err().code, "route_not_found");
+        assert_eq!(
+            (e.status.as_u16(), e.allow.as_deref()),
+            (405, Some("GET, PATCH"))
+        );
+        assert_eq!(
+            route(ROUTES, "GET", "/v1/municipalities/%ZZ")
+                .unwrap_err()
+                .code,
+            "route_not_found"
+        );
     }
 }

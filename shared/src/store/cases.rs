@@ -8,7 +8,10 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
 use super::idempotency::{Created, Idempotency};
-use super::{Item, Page, Store, StoreError, TxError, from_item, keys, n, page_key, s, sdk_error, start_key, to_item};
+use super::{
+    Item, Page, Store, StoreError, TxError, from_item, keys, n, page_key, s, sdk_error, start_key,
+    to_item,
+};
 use crate::domain::MunicipalityId;
 use crate::domain::workflow::{CaseKind, HistoryEntry};
 use crate::http::cursor::PageKey;
@@ -43,7 +46,10 @@ fn put(table: &str, item: Item, condition: &str) -> Result<TransactWriteItem, St
 
 fn history_item(case: &CaseRecord, entry: &HistoryEntry) -> Result<Item, StoreError> {
     let mut item = to_item(entry)?;
-    item.insert(keys::PK.into(), s(keys::case_pk(&case.municipality, case.kind, &case.id)));
+    item.insert(
+        keys::PK.into(),
+        s(keys::case_pk(&case.municipality, case.kind, &case.id)),
+    );
     item.insert(keys::SK.into(), s(keys::history_sk(entry.seq)));
     item.insert("type".into(), s("case_history"));
     Ok(item)
@@ -60,25 +66,47 @@ impl Store {
         answer: &str,
     ) -> Result<Created, StoreError> {
         let mut item = to_item(case)?;
-        item.insert(keys::PK.into(), s(keys::case_pk(&case.municipality, case.kind, &case.id)));
+        item.insert(
+            keys::PK.into(),
+            s(keys::case_pk(&case.municipality, case.kind, &case.id)),
+        );
         item.insert(keys::SK.into(), s(keys::CASE));
-        item.insert(keys::GSI1PK.into(), s(keys::cases_gsi(&case.municipality, case.kind)));
-        item.insert(keys::GSI1SK.into(), s(format!("{}#{}", case.created_at, case.id)));
+        item.insert(
+            keys::GSI1PK.into(),
+            s(keys::cases_gsi(&case.municipality, case.kind)),
+        );
+        item.insert(
+            keys::GSI1SK.into(),
+            s(format!("{}#{}", case.created_at, case.id)),
+        );
         item.insert(keys::GSI2PK.into(), s(keys::owner_gsi(&case.owner)));
         item.insert(
             keys::GSI2SK.into(),
-            s(format!("{}#{}", keys::cases_gsi(&case.municipality, case.kind), case.created_at)),
+            s(format!(
+                "{}#{}",
+                keys::cases_gsi(&case.municipality, case.kind),
+                case.created_at
+            )),
         );
         item.insert("type".into(), s("case"));
         let mut tx = vec![
             put(&self.table, item, "attribute_not_exists(PK)")?,
-            put(&self.table, history_item(case, entry)?, "attribute_not_exists(PK)")?,
+            put(
+                &self.table,
+                history_item(case, entry)?,
+                "attribute_not_exists(PK)",
+            )?,
         ];
         tx.extend(extra);
         self.create_once("case.create", tx, idem, 201, answer).await
     }
 
-    pub async fn get_case(&self, m: &MunicipalityId, kind: CaseKind, id: &str) -> Result<Option<CaseRecord>, StoreError> {
+    pub async fn get_case(
+        &self,
+        m: &MunicipalityId,
+        kind: CaseKind,
+        id: &str,
+    ) -> Result<Option<CaseRecord>, StoreError> {
         let out = self
             .db
             .get_item()
@@ -107,7 +135,10 @@ impl Store {
         }
         let update = Update::builder()
             .table_name(&self.table)
-            .key(keys::PK, s(keys::case_pk(&case.municipality, case.kind, &case.id)))
+            .key(
+                keys::PK,
+                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
+            )
             .key(keys::SK, s(keys::CASE))
             .update_expression("SET #state = :state, seq = :next, updated_at = :at")
             .condition_expression("seq = :seq")
@@ -120,7 +151,11 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = vec![
             TransactWriteItem::builder().update(update).build(),
-            put(&self.table, history_item(case, entry)?, "attribute_not_exists(PK)")?,
+            put(
+                &self.table,
+                history_item(case, entry)?,
+                "attribute_not_exists(PK)",
+            )?,
         ];
         tx.extend(extra);
         match self.transact("case.transition", tx).await {
@@ -153,7 +188,12 @@ impl Store {
             .await
             .map_err(|e| sdk_error("case.history", e))?;
         let next = page_key(out.last_evaluated_key.as_ref());
-        let items = out.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<_, _>>()?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
         Ok(Page { items, next })
     }
 }

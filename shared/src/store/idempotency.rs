@@ -39,7 +39,10 @@ impl Idempotency {
     /// `tenant` is the key prefix of where the thing is created, `caller` the user
     /// id, `key` the header, `request` the canonical request (method, path, body).
     pub fn new(tenant: &str, caller: &str, key: &str, request: &[u8]) -> Idempotency {
-        let fingerprint = Sha256::digest(request).iter().map(|b| format!("{b:02x}")).collect();
+        let fingerprint = Sha256::digest(request)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Idempotency {
             pk: keys::idempotency_pk(tenant, caller, key),
             fingerprint,
@@ -59,9 +62,14 @@ impl Store {
             .send()
             .await
             .map_err(|e| sdk_error("idempotency.get", e))?;
-        let Some(item) = out.item else { return Ok(None) };
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
         // An expired record may linger until DynamoDB's TTL sweep: ignore it.
-        let expires = item.get(keys::EXPIRES_AT).and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<u64>().ok());
+        let expires = item
+            .get(keys::EXPIRES_AT)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse::<u64>().ok());
         if expires.is_some_and(|t| t < now_secs()) {
             return Ok(None);
         }

@@ -112,7 +112,13 @@ mod tests {
 
     #[test]
     fn idempotency_keys_separate_callers() {
-        assert_ne!(idempotency_pk("P", "usr_a", "k"), idempotency_pk("P", "usr_b", "k"));
-        assert_ne!(idempotency_pk("P", "a", "bk"), idempotency_pk("P", "ab", "k"));
+        assert_ne!(
+            idempotency_pk("P", "usr_a", "k"),
+            idempotency_pk("P", "usr_b", "k")
+        );
+        assert_ne!(
+            idempotency_pk("P", "a", "bk"),
+            idempotency_pk("P", "ab", "k")
+        );
     }
 }

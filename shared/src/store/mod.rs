@@ -55,8 +55,12 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::not_found(),
             StoreError::AlreadyExists => ApiError::conflict("already_exists"),
             StoreError::VersionConflict => ApiError::conflict("version_conflict"),
-            StoreError::IdempotencyMismatch => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"),
-            StoreError::Throttled => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            StoreError::IdempotencyMismatch => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
+            }
+            StoreError::Throttled => {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
+            }
             StoreError::Unavailable(_) => ApiError::unavailable(),
             StoreError::Corrupt(_) => ApiError::internal(),
         }
@@ -72,11 +76,16 @@ pub struct Page<T> {
 
 /// Map an SDK failure. Only the error code is logged: messages can echo key values,
 /// and some keys hold phone numbers.
-pub(crate) fn sdk_error<E: ProvideErrorMetadata + std::fmt::Debug>(op: &'static str, e: SdkError<E>) -> StoreError {
+pub(crate) fn sdk_error<E: ProvideErrorMetadata + std::fmt::Debug>(
+    op: &'static str,
+    e: SdkError<E>,
+) -> StoreError {
     let code = e.code().unwrap_or("none").to_owned();
     match code.as_str() {
         "ConditionalCheckFailedException" => StoreError::VersionConflict,
-        "ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded" => {
+        "ProvisionedThroughputExceededException"
+        | "ThrottlingException"
+        | "RequestLimitExceeded" => {
             tracing::warn!(op, code, "dynamodb throttled");
             StoreError::Throttled
         }
@@ -121,17 +130,27 @@ pub(crate) fn page_key(lek: Option<&Item>) -> Option<PageKey> {
 }
 
 pub(crate) fn start_key(key: Option<PageKey>) -> Option<Item> {
-    key.map(|k| k.into_iter().map(|(name, v)| (name, AttributeValue::S(v))).collect())
+    key.map(|k| {
+        k.into_iter()
+            .map(|(name, v)| (name, AttributeValue::S(v)))
+            .collect()
+    })
 }
 
 /// How a cancelled transaction failed, item by item.
 pub(crate) fn cancellation_codes(reasons: &[CancellationReason]) -> Vec<Option<String>> {
-    reasons.iter().map(|r| r.code().filter(|c| *c != "None").map(str::to_owned)).collect()
+    reasons
+        .iter()
+        .map(|r| r.code().filter(|c| *c != "None").map(str::to_owned))
+        .collect()
 }
 
 impl Store {
     pub fn new(db: Client, table: impl Into<String>) -> Store {
-        Store { db, table: table.into() }
+        Store {
+            db,
+            table: table.into(),
+        }
     }
 
     pub fn table(&self) -> &str {
@@ -140,8 +159,18 @@ impl Store {
 
     /// Run a transaction. On cancellation, the per-item reason codes are returned so
     /// callers can tell which condition failed.
-    pub(crate) async fn transact(&self, op: &'static str, items: Vec<TransactWriteItem>) -> Result<(), TxError> {
-        match self.db.transact_write_items().set_transact_items(Some(items)).send().await {
+    pub(crate) async fn transact(
+        &self,
+        op: &'static str,
+        items: Vec<TransactWriteItem>,
+    ) -> Result<(), TxError> {
+        match self
+            .db
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) => {
                 if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) =

@@ -4,7 +4,9 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::idempotency::{Created, Idempotency};
-use super::{Item, Page, Store, StoreError, from_item, keys, n, page_key, s, sdk_error, start_key, to_item};
+use super::{
+    Item, Page, Store, StoreError, from_item, keys, n, page_key, s, sdk_error, start_key, to_item,
+};
 use crate::domain::{Municipality, MunicipalityId};
 use crate::http::cursor::PageKey;
 
@@ -13,7 +15,10 @@ fn item(m: &Municipality) -> Result<Item, StoreError> {
     item.insert(keys::PK.into(), s(keys::tenant(&m.id)));
     item.insert(keys::SK.into(), s(keys::PROFILE));
     item.insert(keys::GSI1PK.into(), s(keys::MUNICIPALITIES));
-    item.insert(keys::GSI1SK.into(), s(keys::municipality_listing(&m.governorate, &m.id)));
+    item.insert(
+        keys::GSI1SK.into(),
+        s(keys::municipality_listing(&m.governorate, &m.id)),
+    );
     item.insert("type".into(), s("municipality"));
     Ok(item)
 }
@@ -33,10 +38,14 @@ impl Store {
             .build()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let tx = vec![TransactWriteItem::builder().put(put).build()];
-        self.create_once("municipality.create", tx, idem, 201, answer).await
+        self.create_once("municipality.create", tx, idem, 201, answer)
+            .await
     }
 
-    pub async fn get_municipality(&self, id: &MunicipalityId) -> Result<Option<Municipality>, StoreError> {
+    pub async fn get_municipality(
+        &self,
+        id: &MunicipalityId,
+    ) -> Result<Option<Municipality>, StoreError> {
         let out = self
             .db
             .get_item()
@@ -51,7 +60,11 @@ impl Store {
 
     /// Replace a municipality's profile if nobody changed it since `expected_version`
     /// was read. `m.version` must already be the new version.
-    pub async fn update_municipality(&self, m: &Municipality, expected_version: u64) -> Result<(), StoreError> {
+    pub async fn update_municipality(
+        &self,
+        m: &Municipality,
+        expected_version: u64,
+    ) -> Result<(), StoreError> {
         self.db
             .put_item()
             .table_name(&self.table)
@@ -85,9 +98,17 @@ impl Store {
                 .expression_attribute_values(":g", s(format!("{g}#"))),
             None => q.key_condition_expression("GSI1PK = :pk"),
         };
-        let out = q.send().await.map_err(|e| sdk_error("municipality.list", e))?;
+        let out = q
+            .send()
+            .await
+            .map_err(|e| sdk_error("municipality.list", e))?;
         let next = page_key(out.last_evaluated_key.as_ref());
-        let items = out.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<_, _>>()?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
         Ok(Page { items, next })
     }
 }

@@ -7,7 +7,10 @@
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 
 use super::idempotency::{Created, Idempotency};
-use super::{Item, Page, Store, StoreError, TxError, from_item, keys, n, page_key, s, sdk_error, start_key, to_item};
+use super::{
+    Item, Page, Store, StoreError, TxError, from_item, keys, n, page_key, s, sdk_error, start_key,
+    to_item,
+};
 use crate::domain::{Id, MunicipalityId, Phone, StaffMember};
 use crate::http::cursor::PageKey;
 
@@ -16,7 +19,10 @@ fn member_item(m: &StaffMember) -> Result<Item, StoreError> {
     item.insert(keys::PK.into(), s(keys::tenant(&m.municipality)));
     item.insert(keys::SK.into(), s(keys::staff_sk(&m.id)));
     item.insert(keys::GSI2PK.into(), s(keys::phone_gsi(&m.phone)));
-    item.insert(keys::GSI2SK.into(), s(keys::staff_role_gsi(&m.municipality, &m.id)));
+    item.insert(
+        keys::GSI2SK.into(),
+        s(keys::staff_role_gsi(&m.municipality, &m.id)),
+    );
     item.insert("type".into(), s("staff"));
     Ok(item)
 }
@@ -36,7 +42,11 @@ fn guard_put(table: &str, m: &StaffMember) -> Result<TransactWriteItem, StoreErr
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
-fn guard_delete(table: &str, m: &MunicipalityId, phone: &Phone) -> Result<TransactWriteItem, StoreError> {
+fn guard_delete(
+    table: &str,
+    m: &MunicipalityId,
+    phone: &Phone,
+) -> Result<TransactWriteItem, StoreError> {
     let del = Delete::builder()
         .table_name(table)
         .key(keys::PK, s(keys::tenant(m)))
@@ -68,11 +78,19 @@ impl Store {
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let tx = vec![TransactWriteItem::builder().put(put).build(), guard_put(&self.table, m)?];
-        self.create_once("staff.create", tx, idem, 201, answer).await
+        let tx = vec![
+            TransactWriteItem::builder().put(put).build(),
+            guard_put(&self.table, m)?,
+        ];
+        self.create_once("staff.create", tx, idem, 201, answer)
+            .await
     }
 
-    pub async fn get_staff(&self, m: &MunicipalityId, id: &Id) -> Result<Option<StaffMember>, StoreError> {
+    pub async fn get_staff(
+        &self,
+        m: &MunicipalityId,
+        id: &Id,
+    ) -> Result<Option<StaffMember>, StoreError> {
         let out = self
             .db
             .get_item()
@@ -104,7 +122,12 @@ impl Store {
             .await
             .map_err(|e| sdk_error("staff.list", e))?;
         let next = page_key(out.last_evaluated_key.as_ref());
-        let items = out.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<_, _>>()?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
         Ok(Page { items, next })
     }
 
@@ -126,7 +149,11 @@ impl Store {
         let mut tx = vec![TransactWriteItem::builder().put(put).build()];
         let phone_changed = &updated.phone != previous_phone;
         if phone_changed {
-            tx.push(guard_delete(&self.table, &updated.municipality, previous_phone)?);
+            tx.push(guard_delete(
+                &self.table,
+                &updated.municipality,
+                previous_phone,
+            )?);
             tx.push(guard_put(&self.table, updated)?);
         }
         match self.transact("staff.update", tx).await {
@@ -195,7 +222,11 @@ impl Store {
             staff: Vec::new(),
         };
         for item in out.items.unwrap_or_default() {
-            match item.get("type").and_then(|v| v.as_s().ok()).map(String::as_str) {
+            match item
+                .get("type")
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+            {
                 Some("platform_admin") => roles.platform_admin = true,
                 Some("staff") => roles.staff.push(from_item(item)?),
                 _ => {}

@@ -17,8 +17,8 @@ use std::process::ExitCode;
 
 use baladiya::domain::tenancy::Contact;
 use baladiya::domain::{
-    Coordinates, GeoBounds, Id, LocalizedText, Municipality, MunicipalityId, Permission, Phone, Principal, Service,
-    ServiceState, StaffMember,
+    Coordinates, GeoBounds, Id, LocalizedText, Municipality, MunicipalityId, Permission, Phone,
+    Principal, Service, ServiceState, StaffMember,
 };
 use baladiya::http::{AccessClaims, TokenSigner};
 use baladiya::store::{Store, StoreError};
@@ -46,7 +46,11 @@ fn region() -> String {
 }
 
 fn topic_arn(logical_id: &str) -> String {
-    format!("arn:aws:sns:{}:123456789012:{}", region(), local_name(logical_id))
+    format!(
+        "arn:aws:sns:{}:123456789012:{}",
+        region(),
+        local_name(logical_id)
+    )
 }
 
 fn load_template() -> Result<Value, String> {
@@ -60,15 +64,24 @@ fn resources(t: &Value) -> Vec<(String, String, Value)> {
     if let Some(map) = t.get("Resources").and_then(Value::as_mapping) {
         for (k, v) in map {
             let name = k.as_str().unwrap_or_default().to_owned();
-            let kind = v.get("Type").and_then(Value::as_str).unwrap_or_default().to_owned();
-            out.push((name, kind, v.get("Properties").cloned().unwrap_or(Value::Null)));
+            let kind = v
+                .get("Type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            out.push((
+                name,
+                kind,
+                v.get("Properties").cloned().unwrap_or(Value::Null),
+            ));
         }
     }
     out
 }
 
 fn signer() -> Result<TokenSigner, String> {
-    let pem = std::fs::read(root().join("tools/devstack/keys/dev-ed25519.pem")).map_err(|e| e.to_string())?;
+    let pem = std::fs::read(root().join("tools/devstack/keys/dev-ed25519.pem"))
+        .map_err(|e| e.to_string())?;
     TokenSigner::from_ed_pem(DEV_KID, &pem).map_err(|e| e.to_string())
 }
 
@@ -79,11 +92,17 @@ async fn sdk() -> aws_config::SdkConfig {
 // ---------------------------------------------------------------- provision
 
 fn strs(v: &Value, key: &str) -> Vec<Value> {
-    v.get(key).and_then(Value::as_sequence).cloned().unwrap_or_default()
+    v.get(key)
+        .and_then(Value::as_sequence)
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn s_of(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn key_schema(v: &Value) -> Vec<aws_sdk_dynamodb::types::KeySchemaElement> {
@@ -120,7 +139,9 @@ async fn provision() -> Result<(), String> {
                     .map(|a| {
                         AttributeDefinition::builder()
                             .attribute_name(s_of(a, "AttributeName"))
-                            .attribute_type(ScalarAttributeType::from(s_of(a, "AttributeType").as_str()))
+                            .attribute_type(ScalarAttributeType::from(
+                                s_of(a, "AttributeType").as_str(),
+                            ))
                             .build()
                             .expect("complete attribute")
                     })
@@ -131,7 +152,11 @@ async fn provision() -> Result<(), String> {
                         GlobalSecondaryIndex::builder()
                             .index_name(s_of(g, "IndexName"))
                             .set_key_schema(Some(key_schema(g)))
-                            .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                            .projection(
+                                Projection::builder()
+                                    .projection_type(ProjectionType::All)
+                                    .build(),
+                            )
                             .build()
                             .expect("complete index")
                     })
@@ -155,7 +180,9 @@ async fn provision() -> Result<(), String> {
                     .await;
                 match res {
                     Ok(_) => println!("table {name} created"),
-                    Err(e) if format!("{e:?}").contains("ResourceInUse") => println!("table {name} exists"),
+                    Err(e) if format!("{e:?}").contains("ResourceInUse") => {
+                        println!("table {name} exists")
+                    }
                     Err(e) => return Err(format!("create table {name}: {e:?}")),
                 }
                 if let Some(ttl) = props.get("TimeToLiveSpecification") {
@@ -178,18 +205,26 @@ async fn provision() -> Result<(), String> {
                 if region() != "us-east-1" {
                     req = req.create_bucket_configuration(
                         aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                            .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region().as_str()))
+                            .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                                region().as_str(),
+                            ))
                             .build(),
                     );
                 }
                 match req.send().await {
                     Ok(_) => println!("bucket {name} created"),
-                    Err(e) if format!("{e:?}").contains("BucketAlreadyOwnedByYou") => println!("bucket {name} exists"),
+                    Err(e) if format!("{e:?}").contains("BucketAlreadyOwnedByYou") => {
+                        println!("bucket {name} exists")
+                    }
                     Err(e) => return Err(format!("create bucket {name}: {e:?}")),
                 }
             }
             "AWS::SNS::Topic" => {
-                sns.create_topic().name(&name).send().await.map_err(|e| format!("create topic {name}: {e:?}"))?;
+                sns.create_topic()
+                    .name(&name)
+                    .send()
+                    .await
+                    .map_err(|e| format!("create topic {name}: {e:?}"))?;
                 println!("topic {name} ready");
             }
             _ => {}
@@ -202,7 +237,8 @@ async fn provision() -> Result<(), String> {
 
 fn resolve(t: &Value, v: &Value) -> Result<String, String> {
     let params = t.get("Parameters");
-    let kinds: BTreeMap<String, String> = resources(t).into_iter().map(|(n, k, _)| (n, k)).collect();
+    let kinds: BTreeMap<String, String> =
+        resources(t).into_iter().map(|(n, k, _)| (n, k)).collect();
     match v {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
@@ -250,7 +286,11 @@ fn env_vars() -> Result<BTreeMap<String, String>, String> {
         }
         Ok(())
     };
-    add(t.get("Globals").and_then(|g| g.get("Function")).and_then(|f| f.get("Environment")).and_then(|e| e.get("Variables")))?;
+    add(t
+        .get("Globals")
+        .and_then(|g| g.get("Function"))
+        .and_then(|f| f.get("Environment"))
+        .and_then(|e| e.get("Variables")))?;
     for (_, kind, props) in resources(&t) {
         if kind == "AWS::Serverless::Function" {
             add(props.get("Environment").and_then(|e| e.get("Variables")))?;
@@ -309,7 +349,16 @@ fn demo_services(slug: &str) -> BTreeMap<Service, ServiceState> {
     use ServiceState::*;
     let mut s = BTreeMap::new();
     if SHOWCASE.contains(&slug) {
-        for svc in [Complaints, Permits, AccessToInformation, ServicesGuide, ETicket, News, Events, Reports] {
+        for svc in [
+            Complaints,
+            Permits,
+            AccessToInformation,
+            ServicesGuide,
+            ETicket,
+            News,
+            Events,
+            Reports,
+        ] {
             s.insert(svc, Activated);
         }
         for svc in [Committees, Forum, Appointments] {
@@ -324,14 +373,18 @@ fn demo_services(slug: &str) -> BTreeMap<Service, ServiceState> {
 }
 
 fn store(sdk: &aws_config::SdkConfig) -> Result<Store, String> {
-    let table = env_vars()?.get("BALADIYA_TABLE").cloned().ok_or("template sets no BALADIYA_TABLE")?;
+    let table = env_vars()?
+        .get("BALADIYA_TABLE")
+        .cloned()
+        .ok_or("template sets no BALADIYA_TABLE")?;
     Ok(Store::new(aws_sdk_dynamodb::Client::new(sdk), table))
 }
 
 async fn seed(admin_phone: &str) -> Result<(), String> {
     let sdk = sdk().await;
     let store = store(&sdk)?;
-    let text = std::fs::read_to_string(root().join("tools/devstack/data/municipalities.json")).map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(root().join("tools/devstack/data/municipalities.json"))
+        .map_err(|e| e.to_string())?;
     let seeds: Vec<SeedMunicipality> = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     let now = baladiya::clock::now_rfc3339();
     let mut created = 0;
@@ -372,10 +425,16 @@ async fn seed(admin_phone: &str) -> Result<(), String> {
             Err(e) => return Err(format!("{}: {e}", s.slug)),
         }
     }
-    println!("municipalities: {created} created, {} already there", seeds.len() - created);
+    println!(
+        "municipalities: {created} created, {} already there",
+        seeds.len() - created
+    );
 
     let admin = Phone::parse(admin_phone).map_err(|e| format!("BALADIYA_ADMIN_PHONE: {e}"))?;
-    store.put_platform_admin(&admin).await.map_err(|e| e.to_string())?;
+    store
+        .put_platform_admin(&admin)
+        .await
+        .map_err(|e| e.to_string())?;
     println!("platform administrator: {}", admin.masked());
 
     // A municipal administrator for Tunis, to try staff management with.
@@ -417,14 +476,22 @@ fn dev_user_id(phone: &Phone) -> Id {
 }
 
 async fn token(args: &[String]) -> Result<(), String> {
-    let ttl: u64 = flag(args, "--ttl").map(|t| t.parse().map_err(|_| "--ttl: seconds")).transpose()?.unwrap_or(3600);
+    let ttl: u64 = flag(args, "--ttl")
+        .map(|t| t.parse().map_err(|_| "--ttl: seconds"))
+        .transpose()?
+        .unwrap_or(3600);
     let principal = if args.iter().any(|a| a == "--citizen") {
-        Principal::Citizen { user: Id::generate("usr") }
+        Principal::Citizen {
+            user: Id::generate("usr"),
+        }
     } else {
         let raw = flag(args, "--phone").ok_or("--phone or --citizen")?;
         let phone = Phone::parse(&raw).map_err(|e| e.to_string())?;
         let sdk = sdk().await;
-        let roles = store(&sdk)?.roles_by_phone(&phone).await.map_err(|e| e.to_string())?;
+        let roles = store(&sdk)?
+            .roles_by_phone(&phone)
+            .await
+            .map_err(|e| e.to_string())?;
         let user = dev_user_id(&phone);
         if roles.platform_admin {
             Principal::PlatformAdmin { user }
@@ -434,7 +501,9 @@ async fn token(args: &[String]) -> Result<(), String> {
                 staff_id: s.id,
                 municipality: s.municipality,
                 permissions: s.permissions,
-                complaint_categories: s.complaint_categories.map(|c| c.into_iter().collect::<BTreeSet<_>>()),
+                complaint_categories: s
+                    .complaint_categories
+                    .map(|c| c.into_iter().collect::<BTreeSet<_>>()),
             }
         } else {
             Principal::Citizen { user }
@@ -446,7 +515,10 @@ async fn token(args: &[String]) -> Result<(), String> {
 }
 
 fn flag(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 #[tokio::main]
@@ -456,11 +528,15 @@ async fn main() -> ExitCode {
         Some("provision") => provision().await,
         Some("env") => print_env(),
         Some("seed") => {
-            let phone = std::env::var("BALADIYA_ADMIN_PHONE").unwrap_or_else(|_| DEFAULT_ADMIN_PHONE.into());
+            let phone = std::env::var("BALADIYA_ADMIN_PHONE")
+                .unwrap_or_else(|_| DEFAULT_ADMIN_PHONE.into());
             seed(&phone).await
         }
         Some("token") => token(&args[1..]).await,
-        _ => Err("usage: devstack provision | env | seed | token (--phone P | --citizen) [--ttl S]".into()),
+        _ => Err(
+            "usage: devstack provision | env | seed | token (--phone P | --citizen) [--ttl S]"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

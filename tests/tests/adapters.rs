@@ -1,0 +1,317 @@
+//! The adapters against the real local emulator, through the AWS SDK: the case
+//! workflow's transactions, idempotent creates, S3 presigned URLs and SNS SMS.
+
+use baladiya::domain::workflow::{Actor, CaseKind, CaseRef, HistoryEntry, authorize_transition};
+use baladiya::domain::{Id, MunicipalityId, Permission, Phone, Principal};
+use baladiya::files::{Files, object_key};
+use baladiya::notify::Notifier;
+use baladiya::store::cases::CaseRecord;
+use baladiya::store::idempotency::{Created, Idempotency};
+use baladiya::store::{Store, StoreError};
+use baladiya_tests::{unique_phone, unique_slug};
+
+async fn sdk() -> aws_config::SdkConfig {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL").is_ok(),
+        "AWS_ENDPOINT_URL is not set: run these tests with scripts/test"
+    );
+    baladiya::config::aws().await
+}
+
+async fn store() -> Store {
+    let table = std::env::var("BALADIYA_TABLE").expect("BALADIYA_TABLE (scripts/test sets it)");
+    Store::new(aws_sdk_dynamodb::Client::new(&sdk().await), table)
+}
+
+fn entry(seq: u64, state: &str, author: &Id, role: Actor) -> HistoryEntry {
+    HistoryEntry {
+        seq,
+        state: state.into(),
+        note: Some(format!("step {seq}")),
+        author: author.to_string(),
+        author_role: role,
+        at: baladiya::clock::now_rfc3339(),
+        attachment: None,
+    }
+}
+
+fn new_case(m: &MunicipalityId, owner: &Id) -> CaseRecord {
+    let now = baladiya::clock::now_rfc3339();
+    CaseRecord {
+        kind: CaseKind::Complaint,
+        municipality: m.clone(),
+        id: Id::generate("cmp").to_string(),
+        owner: owner.to_string(),
+        state: "received".into(),
+        seq: 1,
+        created_at: now.clone(),
+        updated_at: now,
+        data: serde_json::json!({"category": "lighting"}),
+    }
+}
+
+#[tokio::test]
+async fn a_state_change_and_its_history_entry_are_written_together() {
+    let store = store().await;
+    let m = MunicipalityId::parse(&unique_slug("cases")).unwrap();
+    let owner = Id::generate("usr");
+    let case = new_case(&m, &owner);
+    let created = store
+        .create_case(
+            &case,
+            &entry(1, "received", &owner, Actor::Owner),
+            vec![],
+            None,
+            "{}",
+        )
+        .await
+        .unwrap();
+    assert_eq!(created, Created::New);
+
+    // Staff move it, as the domain allows.
+    let agent = Principal::staff(m.as_str(), [Permission::Complaints]);
+    let actor = authorize_transition(
+        &agent,
+        &CaseRef {
+            kind: case.kind,
+            municipality: &m,
+            owner: &owner,
+            state: &case.state,
+        },
+        "in_progress",
+    )
+    .unwrap();
+    let read = store
+        .get_case(&m, CaseKind::Complaint, &case.id)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .transition_case(&read, &entry(2, "in_progress", agent.user(), actor), vec![])
+        .await
+        .unwrap();
+
+    // A second writer who read the same version loses, and writes nothing.
+    let stale = read.clone();
+    let lost = store
+        .transition_case(
+            &stale,
+            &entry(2, "rejected", agent.user(), Actor::Staff),
+            vec![],
+        )
+        .await;
+    assert_eq!(lost, Err(StoreError::VersionConflict));
+
+    let now = store
+        .get_case(&m, CaseKind::Complaint, &case.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((now.state.as_str(), now.seq), ("in_progress", 2));
+    let history = store
+        .case_history(&m, CaseKind::Complaint, &case.id, 10, None)
+        .await
+        .unwrap();
+    let states: Vec<_> = history.items.iter().map(|h| h.state.as_str()).collect();
+    assert_eq!(
+        states,
+        ["received", "in_progress"],
+        "no trace of the lost write"
+    );
+    assert_eq!(history.items[1].author_role, Actor::Staff);
+    assert_eq!(history.items[0].note.as_deref(), Some("step 1"));
+
+    // The same case in another municipality does not exist.
+    let other = MunicipalityId::parse(&unique_slug("other")).unwrap();
+    assert_eq!(
+        store
+            .get_case(&other, CaseKind::Complaint, &case.id)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn history_pages_in_order() {
+    let store = store().await;
+    let m = MunicipalityId::parse(&unique_slug("pages")).unwrap();
+    let owner = Id::generate("usr");
+    let mut case = new_case(&m, &owner);
+    store
+        .create_case(
+            &case,
+            &entry(1, "received", &owner, Actor::Owner),
+            vec![],
+            None,
+            "{}",
+        )
+        .await
+        .unwrap();
+    let staff = Id::generate("usr");
+    let path = [
+        "in_progress",
+        "investigating",
+        "action_scheduled",
+        "in_progress",
+        "resolved",
+        "in_progress",
+    ];
+    for (i, state) in path.iter().enumerate() {
+        let e = entry(i as u64 + 2, state, &staff, Actor::Staff);
+        store.transition_case(&case, &e, vec![]).await.unwrap();
+        case.seq = e.seq;
+        case.state = e.state.clone();
+    }
+    let first = store
+        .case_history(&m, CaseKind::Complaint, &case.id, 4, None)
+        .await
+        .unwrap();
+    assert_eq!(first.items.len(), 4);
+    let rest = store
+        .case_history(&m, CaseKind::Complaint, &case.id, 4, first.next.clone())
+        .await
+        .unwrap();
+    let seqs: Vec<u64> = first
+        .items
+        .iter()
+        .chain(&rest.items)
+        .map(|h| h.seq)
+        .collect();
+    assert_eq!(seqs, (1..=7).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_retried_create_is_written_once() {
+    let store = store().await;
+    let m = MunicipalityId::parse(&unique_slug("idem")).unwrap();
+    let owner = Id::generate("usr");
+    let tenant = format!("M#{m}");
+    let idem = Idempotency::new(&tenant, owner.as_str(), "retry-key-1", b"POST /x {\"a\":1}");
+    let case = new_case(&m, &owner);
+    let first = store
+        .create_case(
+            &case,
+            &entry(1, "received", &owner, Actor::Owner),
+            vec![],
+            Some(&idem),
+            "{\"id\":1}",
+        )
+        .await
+        .unwrap();
+    assert_eq!(first, Created::New);
+    // The retry carries a fresh id (the client cannot know the first one): replayed.
+    let retry = new_case(&m, &owner);
+    let second = store
+        .create_case(
+            &retry,
+            &entry(1, "received", &owner, Actor::Owner),
+            vec![],
+            Some(&idem),
+            "{\"id\":2}",
+        )
+        .await
+        .unwrap();
+    match second {
+        Created::Replayed(a) => assert_eq!((a.status, a.body.as_str()), (201, "{\"id\":1}")),
+        other => panic!("expected a replay, got {other:?}"),
+    }
+    assert_eq!(
+        store
+            .get_case(&m, CaseKind::Complaint, &retry.id)
+            .await
+            .unwrap(),
+        None
+    );
+    // Same key, other request.
+    let other = Idempotency::new(&tenant, owner.as_str(), "retry-key-1", b"POST /x {\"a\":2}");
+    let third = store
+        .create_case(
+            &new_case(&m, &owner),
+            &entry(1, "received", &owner, Actor::Owner),
+            vec![],
+            Some(&other),
+            "{}",
+        )
+        .await;
+    assert_eq!(third, Err(StoreError::IdempotencyMismatch));
+}
+
+#[tokio::test]
+async fn staff_roles_are_found_by_phone() {
+    let store = store().await;
+    let admin =
+        Phone::parse(&std::env::var("BALADIYA_ADMIN_PHONE").unwrap_or("+21620000000".into()))
+            .unwrap();
+    assert!(store.roles_by_phone(&admin).await.unwrap().platform_admin);
+    let nobody = Phone::parse(&unique_phone()).unwrap();
+    let roles = store.roles_by_phone(&nobody).await.unwrap();
+    assert!(!roles.platform_admin && roles.staff.is_empty());
+    let demo = Phone::parse("+21620000001").unwrap();
+    let roles = store.roles_by_phone(&demo).await.unwrap();
+    assert_eq!(roles.staff.len(), 1);
+    assert_eq!(roles.staff[0].municipality.as_str(), "tunis");
+}
+
+#[tokio::test]
+async fn presigned_upload_and_download_round_trip() {
+    let sdk = sdk().await;
+    let files = Files::from_sdk_config(&sdk);
+    let bucket = std::env::var("BALADIYA_TEST_ATTACHMENTS_BUCKET")
+        .unwrap_or("baladiya-attachmentsbucket".into());
+    let m = MunicipalityId::parse("tunis").unwrap();
+    let key = object_key(&m, "tests", &format!("{}.jpg", Id::generate("att")));
+    assert!(key.starts_with("tunis/"));
+    let bytes = b"\xFF\xD8\xFF\xE0 not really a jpeg".to_vec();
+    let up = files
+        .presign_upload(
+            &bucket,
+            &key,
+            "image/jpeg",
+            bytes.len() as u64,
+            std::time::Duration::from_secs(300),
+        )
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let mut put = client.put(&up.url).body(bytes.clone());
+    for (k, v) in &up.headers {
+        put = put.header(k, v);
+    }
+    let res = put.send().await.unwrap();
+    assert!(res.status().is_success(), "PUT {}", res.status());
+    assert_eq!(files.get_bytes(&bucket, &key).await.unwrap(), bytes);
+    let down = files
+        .presign_download(&bucket, &key, std::time::Duration::from_secs(60))
+        .await
+        .unwrap();
+    let got = client
+        .get(&down.url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(got.to_vec(), bytes);
+}
+
+#[tokio::test]
+async fn an_sms_reaches_the_emulator() {
+    let sdk = sdk().await;
+    let notifier = Notifier::new(aws_sdk_sns::Client::new(&sdk), None);
+    let phone = Phone::parse(&unique_phone()).unwrap();
+    let text = format!("رمز التحقق {:06}", ulid::Ulid::new().random() % 1_000_000);
+    let id = notifier.send_sms(&phone, &text).await.unwrap();
+    assert!(!id.is_empty());
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap();
+    let data: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sent = data["sns"]["SMS"].to_string();
+    assert!(sent.contains(phone.e164()), "SMS to the number recorded");
+    assert!(sent.contains(&text), "SMS text recorded");
+}

@@ -1,0 +1,123 @@
+//! One source of truth for routes: each function's `ROUTES` list. This test fails
+//! when `template.yaml`, the local router table in `Cargo.toml` or `openapi.yaml`
+//! disagree with it.
+
+use std::collections::BTreeSet;
+
+use baladiya_tests::root;
+use serde_yaml::Value;
+
+/// (method, path, function)
+type RouteSet = BTreeSet<(String, String, String)>;
+
+/// Every function and its declared routes. A new function adds itself here.
+fn declared() -> RouteSet {
+    let mut out = RouteSet::new();
+    for r in municipalities::ROUTES {
+        out.insert((
+            r.method.to_owned(),
+            r.path.to_owned(),
+            "municipalities".to_owned(),
+        ));
+    }
+    out
+}
+
+fn template_routes() -> RouteSet {
+    let text = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+    let t: Value = serde_yaml::from_str(&text).unwrap();
+    let mut out = RouteSet::new();
+    for (_, res) in t["Resources"].as_mapping().unwrap() {
+        if res["Type"] != "AWS::Serverless::Function" {
+            continue;
+        }
+        let code_uri = res["Properties"]["CodeUri"].as_str().expect("CodeUri");
+        let function = code_uri
+            .trim_end_matches('/')
+            .strip_prefix("target/lambda/")
+            .expect("CodeUri is target/lambda/<binary>/")
+            .to_owned();
+        let Some(events) = res["Properties"]["Events"].as_mapping() else {
+            continue;
+        };
+        for (_, e) in events {
+            if e["Type"] == "HttpApi" {
+                let p = &e["Properties"];
+                out.insert((
+                    p["Method"].as_str().unwrap().to_uppercase(),
+                    p["Path"].as_str().unwrap().to_owned(),
+                    function.clone(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn router_routes() -> RouteSet {
+    let text = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let t: toml::Value = toml::from_str(&text).unwrap();
+    let router = &t["workspace"]["metadata"]["lambda"]["watch"]["router"];
+    let mut out = RouteSet::new();
+    for (path, targets) in router.as_table().unwrap() {
+        for target in targets.as_array().unwrap() {
+            out.insert((
+                target["method"].as_str().unwrap().to_uppercase(),
+                path.clone(),
+                target["function"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    out
+}
+
+fn openapi_routes() -> BTreeSet<(String, String)> {
+    let text = std::fs::read_to_string(root().join("openapi.yaml")).unwrap();
+    let spec: Value = serde_yaml::from_str(&text).unwrap();
+    assert_eq!(
+        spec["openapi"].as_str().map(|v| v.starts_with("3.1")),
+        Some(true),
+        "OpenAPI 3.1"
+    );
+    let mut out = BTreeSet::new();
+    for (path, item) in spec["paths"].as_mapping().unwrap() {
+        for (method, _) in item.as_mapping().unwrap() {
+            let method = method.as_str().unwrap();
+            if ["get", "post", "put", "patch", "delete"].contains(&method) {
+                out.insert((method.to_uppercase(), path.as_str().unwrap().to_owned()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn template_serves_exactly_the_declared_routes() {
+    assert_eq!(template_routes(), declared());
+}
+
+#[test]
+fn local_router_serves_exactly_the_declared_routes() {
+    assert_eq!(router_routes(), declared());
+}
+
+#[test]
+fn openapi_describes_exactly_the_declared_routes() {
+    let declared: BTreeSet<_> = declared().into_iter().map(|(m, p, _)| (m, p)).collect();
+    assert_eq!(openapi_routes(), declared);
+}
+
+#[test]
+fn every_function_has_a_template_resource_and_a_crate() {
+    let functions: BTreeSet<String> = std::fs::read_dir(root().join("functions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let in_template: BTreeSet<String> = template_routes().into_iter().map(|(_, _, f)| f).collect();
+    let declared: BTreeSet<String> = declared().into_iter().map(|(_, _, f)| f).collect();
+    assert_eq!(
+        functions, declared,
+        "every crate under functions/ is listed in declared()"
+    );
+    assert_eq!(in_template, declared);
+}
