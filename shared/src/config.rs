@@ -78,12 +78,113 @@ impl Config {
     }
 }
 
-/// The AWS SDK configuration: region and credentials from the environment, and an
-/// endpoint override (`AWS_ENDPOINT_URL`) when running against the local emulator.
-pub async fn aws() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
+/// Where and as whom the AWS SDK clients talk: read once per cold start.
+///
+/// Built by hand rather than with `aws-config`: Lambda gives a function its region
+/// and credentials as environment variables, and nothing else (profile files, SSO,
+/// STS) is needed. The HTTPS client trusts only the AWS root CAs, embedded in the
+/// binary, so a cold start reads no system certificate store.
+#[derive(Clone, Debug)]
+pub struct Aws {
+    region: aws_sdk_dynamodb::config::Region,
+    credentials: aws_sdk_dynamodb::config::Credentials,
+    /// `AWS_ENDPOINT_URL`: the local emulator.
+    endpoint: Option<String>,
+    http: aws_sdk_dynamodb::config::SharedHttpClient,
+}
+
+/// Root CAs of the AWS service endpoints (Amazon Trust Services, and the Starfield
+/// root they are cross-signed by).
+const AWS_ROOTS: &[u8] = include_bytes!("../certs/aws-roots.pem");
+
+impl Aws {
+    pub fn from_env() -> Result<Aws, ConfigError> {
+        Self::from_lookup(|k| env::var(k).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Aws, ConfigError> {
+        let required = |k: &'static str| {
+            get(k)
+                .filter(|v| !v.is_empty())
+                .ok_or(ConfigError::Missing(k))
+        };
+        let region = get("AWS_REGION")
+            .or_else(|| get("AWS_DEFAULT_REGION"))
+            .filter(|v| !v.is_empty())
+            .ok_or(ConfigError::Missing("AWS_REGION"))?;
+        let credentials = aws_sdk_dynamodb::config::Credentials::new(
+            required("AWS_ACCESS_KEY_ID")?,
+            required("AWS_SECRET_ACCESS_KEY")?,
+            get("AWS_SESSION_TOKEN").filter(|v| !v.is_empty()),
+            None,
+            "lambda-environment",
+        );
+        use aws_smithy_http_client::tls;
+        let trust = tls::TrustStore::empty()
+            .with_native_roots(false)
+            .with_pem_certificate(AWS_ROOTS);
+        let context = tls::TlsContext::builder()
+            .with_trust_store(trust)
+            .build()
+            .map_err(|e| ConfigError::Invalid("TLS", e.to_string()))?;
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::AwsLc,
+            ))
+            .tls_context(context)
+            .build_https();
+        Ok(Aws {
+            region: aws_sdk_dynamodb::config::Region::new(region),
+            credentials,
+            endpoint: get("AWS_ENDPOINT_URL").filter(|v| !v.is_empty()),
+            http,
+        })
+    }
+
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        let conf = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(self.region.clone())
+            .credentials_provider(self.credentials.clone())
+            .http_client(self.http.clone());
+        let conf = match &self.endpoint {
+            Some(e) => conf.endpoint_url(e),
+            None => conf,
+        };
+        aws_sdk_dynamodb::Client::from_conf(conf.build())
+    }
+
+    /// Path-style addressing against the emulator (it has no per-bucket host names).
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new(self.region.to_string()))
+            .credentials_provider(self.credentials.clone())
+            .http_client(self.http.clone())
+            .force_path_style(self.endpoint.is_some());
+        let conf = match &self.endpoint {
+            Some(e) => conf.endpoint_url(e),
+            None => conf,
+        };
+        aws_sdk_s3::Client::from_conf(conf.build())
+    }
+
+    pub fn sns(&self) -> aws_sdk_sns::Client {
+        let conf = aws_sdk_sns::Config::builder()
+            .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
+            .region(aws_sdk_sns::config::Region::new(self.region.to_string()))
+            .credentials_provider(self.credentials.clone())
+            .http_client(self.http.clone());
+        let conf = match &self.endpoint {
+            Some(e) => conf.endpoint_url(e),
+            None => conf,
+        };
+        aws_sdk_sns::Client::from_conf(conf.build())
+    }
 }
 
 #[cfg(test)]
@@ -110,6 +211,33 @@ mod tests {
         assert_eq!(c.geo_bounds, GeoBounds::TUNISIA);
         assert_eq!(c.token_issuer, "baladiya-accounts");
         assert!(!format!("{c:?}").contains("kkkk"));
+    }
+
+    #[test]
+    fn aws_setup_from_the_lambda_environment() {
+        let aws = Aws::from_lookup(lookup(&[
+            ("AWS_REGION", "eu-west-3"),
+            ("AWS_ACCESS_KEY_ID", "AKIA"),
+            ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMIK7MDENG"),
+            ("AWS_SESSION_TOKEN", "session"),
+        ]))
+        .unwrap();
+        assert_eq!(aws.endpoint(), None);
+        assert!(
+            !format!("{aws:?}").contains("wJalrXUtnFEMIK7MDENG"),
+            "credentials are redacted"
+        );
+        assert!(matches!(
+            Aws::from_lookup(lookup(&[("AWS_REGION", "eu-west-3")])),
+            Err(ConfigError::Missing("AWS_ACCESS_KEY_ID"))
+        ));
+        assert_eq!(
+            AWS_ROOTS
+                .windows(11)
+                .filter(|w| w == b"BEGIN CERTI")
+                .count(),
+            5
+        );
     }
 
     #[test]

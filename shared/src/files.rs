@@ -41,16 +41,6 @@ impl Files {
         Files { s3 }
     }
 
-    /// A client for `sdk`, with path-style addressing when an endpoint override is
-    /// set (the local emulator has no per-bucket host names).
-    pub fn from_sdk_config(sdk: &aws_config::SdkConfig) -> Files {
-        let mut conf = aws_sdk_s3::config::Builder::from(sdk);
-        if sdk.endpoint_url().is_some() {
-            conf = conf.force_path_style(true);
-        }
-        Files::new(Client::from_conf(conf.build()))
-    }
-
     /// A URL to PUT one object of `content_type`, at most `max_bytes` long (the
     /// length is signed, so S3 refuses any other size).
     pub async fn presign_upload(

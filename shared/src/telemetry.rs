@@ -9,19 +9,45 @@
 //! [`Phone`]: crate::domain::Phone
 //! [`NationalId`]: crate::domain::NationalId
 
-use tracing_subscriber::EnvFilter;
+use tracing::Level;
 
-/// Install the JSON subscriber once per cold start. `RUST_LOG` sets the level
-/// (default `info`). Lambda adds its own timestamps, so none here.
+/// The level named by `RUST_LOG` (`error`, `warn`, `info`, `debug`, `trace`;
+/// default `info`). Per-module filters are not supported: they would bring a regex
+/// engine into every binary.
+pub fn level(raw: Option<&str>) -> Level {
+    match raw.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        Some("error") => Level::ERROR,
+        Some("warn") => Level::WARN,
+        Some("debug") => Level::DEBUG,
+        Some("trace") => Level::TRACE,
+        _ => Level::INFO,
+    }
+}
+
+/// Install the JSON subscriber once per cold start. Lambda adds its own
+/// timestamps, so none here.
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let level = level(std::env::var("RUST_LOG").ok().as_deref());
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_env_filter(filter)
+        .with_max_level(level)
         .with_current_span(false)
         .with_span_list(false)
         .with_target(false)
         .without_time()
         .with_ansi(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels() {
+        assert_eq!(level(None), Level::INFO);
+        assert_eq!(level(Some("DEBUG")), Level::DEBUG);
+        assert_eq!(level(Some("warn")), Level::WARN);
+        assert_eq!(level(Some("municipalities=debug")), Level::INFO);
+    }
 }

@@ -10,17 +10,17 @@ use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::{Store, StoreError};
 use baladiya_tests::{unique_phone, unique_slug};
 
-async fn sdk() -> aws_config::SdkConfig {
+async fn sdk() -> baladiya::config::Aws {
     assert!(
         std::env::var("AWS_ENDPOINT_URL").is_ok(),
         "AWS_ENDPOINT_URL is not set: run these tests with scripts/test"
     );
-    baladiya::config::aws().await
+    baladiya::config::Aws::from_env().expect("AWS settings")
 }
 
 async fn store() -> Store {
     let table = std::env::var("BALADIYA_TABLE").expect("BALADIYA_TABLE (scripts/test sets it)");
-    Store::new(aws_sdk_dynamodb::Client::new(&sdk().await), table)
+    Store::new(sdk().await.dynamodb(), table)
 }
 
 fn entry(seq: u64, state: &str, author: &Id, role: Actor) -> HistoryEntry {
@@ -256,7 +256,7 @@ async fn staff_roles_are_found_by_phone() {
 #[tokio::test]
 async fn presigned_upload_and_download_round_trip() {
     let sdk = sdk().await;
-    let files = Files::from_sdk_config(&sdk);
+    let files = Files::new(sdk.s3());
     let bucket = std::env::var("BALADIYA_TEST_ATTACHMENTS_BUCKET")
         .unwrap_or("baladiya-attachmentsbucket".into());
     let m = MunicipalityId::parse("tunis").unwrap();
@@ -299,7 +299,7 @@ async fn presigned_upload_and_download_round_trip() {
 #[tokio::test]
 async fn an_sms_reaches_the_emulator() {
     let sdk = sdk().await;
-    let notifier = Notifier::new(aws_sdk_sns::Client::new(&sdk), None);
+    let notifier = Notifier::new(sdk.sns(), None);
     let phone = Phone::parse(&unique_phone()).unwrap();
     let text = format!("رمز التحقق {:06}", ulid::Ulid::new().random() % 1_000_000);
     let id = notifier.send_sms(&phone, &text).await.unwrap();
@@ -314,4 +314,48 @@ async fn an_sms_reaches_the_emulator() {
     let sent = data["sns"]["SMS"].to_string();
     assert!(sent.contains(phone.e164()), "SMS to the number recorded");
     assert!(sent.contains(&text), "SMS text recorded");
+}
+
+#[tokio::test]
+async fn push_to_a_registered_device_and_publish_to_a_topic() {
+    let sdk = sdk().await;
+    let sns = sdk.sns();
+    let app = sns
+        .create_platform_application()
+        .name(unique_slug("app"))
+        .platform("GCM")
+        .attributes("PlatformCredential", "local-test-credential")
+        .send()
+        .await
+        .unwrap()
+        .platform_application_arn
+        .unwrap();
+    let notifier = Notifier::new(sns.clone(), None);
+    let device_token = format!("device-{}", unique_slug("t"));
+    let endpoint = notifier.register_device(&app, &device_token).await.unwrap();
+    assert!(endpoint.contains(":endpoint/"), "{endpoint}");
+    let payload = serde_json::json!({
+        "default": "Votre réclamation est en cours de traitement",
+        "GCM": serde_json::json!({"notification": {"title": "Baladiya", "body": "قيد المعالجة"}}).to_string()
+    });
+    let id = notifier
+        .send_push(&endpoint, &payload.to_string())
+        .await
+        .unwrap();
+    assert!(!id.is_empty());
+    notifier.remove_device(&endpoint).await.unwrap();
+
+    let topics = sns.list_topics().send().await.unwrap();
+    let alerts = topics
+        .topics()
+        .iter()
+        .filter_map(|t| t.topic_arn())
+        .find(|arn| arn.ends_with(":baladiya-operatoralertstopic"))
+        .expect("the template's topic exists locally")
+        .to_owned();
+    let id = notifier
+        .publish(&alerts, "SMS budget", "Tunis used 80% of its SMS credit")
+        .await
+        .unwrap();
+    assert!(!id.is_empty());
 }

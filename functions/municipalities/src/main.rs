@@ -9,11 +9,8 @@ async fn main() -> Result<(), Error> {
     telemetry::init();
     // Configuration and clients once per cold start, shared by every invocation.
     let config = config::Config::from_env()?;
-    let sdk = config::aws().await;
-    let ctx: &'static Ctx = Box::leak(Box::new(Ctx::new(
-        &config,
-        aws_sdk_dynamodb::Client::new(&sdk),
-    )?));
+    let aws = config::Aws::from_env()?;
+    let ctx: &'static Ctx = Box::leak(Box::new(Ctx::new(&config, aws.dynamodb())?));
     lambda_http::run(service_fn(move |req: Request| async move {
         Ok::<_, Infallible>(handle(ctx, req).await)
     }))

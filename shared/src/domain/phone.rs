@@ -1,17 +1,83 @@
 //! Phone numbers: the identity of citizens and staff, and where SMS go.
+//!
+//! Hand-written rather than libphonenumber: the `phonenumber` crate brings a regex
+//! engine and half a megabyte of metadata into every function (measured by
+//! `scripts/bench`), while Baladiya needs Tunisia's plan in detail and only E.164's
+//! general shape for numbers abroad.
 
 use std::fmt;
 
-use phonenumber::{Mode, PhoneNumber, country};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::DomainError;
 
+const TUNISIA: &str = "216";
+
+/// What a number is, as far as its form tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A Tunisian mobile number: 2x, 4x (40–48), 5x, 9x.
+    Mobile,
+    /// A Tunisian landline (3x, 7x) or service number (8x).
+    Fixed,
+    /// A number abroad: plausible E.164, type unknown.
+    Foreign,
+}
+
+/// Normalise to E.164 digits (without `+`) and classify, or refuse.
+fn normalise(raw: &str, field: &'static str) -> Result<(String, Kind), DomainError> {
+    let bad = |reason| Err(DomainError::invalid(field, reason));
+    let raw = raw.trim();
+    if raw.is_empty() || raw.len() > 32 {
+        return bad("format");
+    }
+    let (international, rest) = match raw.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => match raw.strip_prefix("00") {
+            Some(rest) => (true, rest),
+            None => (false, raw),
+        },
+    };
+    // Digits and the separators people type: spaces, dots, dashes, parentheses.
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || " .-()".contains(c))
+    {
+        return bad("format");
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    let national = if international {
+        match digits.strip_prefix(TUNISIA) {
+            Some(n) => n.to_owned(),
+            None => {
+                // Abroad: E.164 allows 15 digits at most; country codes never start with 0.
+                if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+                    return bad("format");
+                }
+                return Ok((digits, Kind::Foreign));
+            }
+        }
+    } else {
+        digits
+    };
+    if national.len() != 8 {
+        return bad("format");
+    }
+    let b = national.as_bytes();
+    let kind = match (b[0], b[1]) {
+        (b'2' | b'5' | b'9', _) => Kind::Mobile,
+        (b'4', b'0'..=b'8') => Kind::Mobile,
+        (b'3' | b'7' | b'8', _) => Kind::Fixed,
+        _ => return bad("not_a_number"),
+    };
+    Ok((format!("{TUNISIA}{national}"), kind))
+}
+
 /// A phone number able to receive SMS, always held in E.164 form (`+21620123456`).
 ///
 /// Accepts the ways Tunisians write numbers: `20 123 456`, `20-123-456`,
-/// `+216 20 123 456`, `00216 20123456`; numbers of other countries need their
-/// international prefix. Validation (length, number ranges) is libphonenumber's.
+/// `+216 20 123 456`, `00216 20123456`; numbers abroad need their international
+/// prefix. Tunisian landlines are refused: they cannot receive an SMS.
 ///
 /// `Debug` and `Display` mask all but the last three digits so that a number cannot
 /// reach a log by accident; use [`Phone::e164`] where the full number is needed.
@@ -20,27 +86,10 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(raw: &str) -> Result<Phone, DomainError> {
-        let raw = raw.trim();
-        if raw.is_empty() || raw.len() > 32 {
-            return Err(DomainError::invalid("phone", "format"));
+        match normalise(raw, "phone")? {
+            (_, Kind::Fixed) => Err(DomainError::invalid("phone", "not_mobile")),
+            (digits, _) => Ok(Phone(format!("+{digits}"))),
         }
-        // Only digits, spaces, dots, dashes, parentheses and one leading '+'.
-        let allowed = |c: char| c.is_ascii_digit() || " .-()".contains(c);
-        let body = raw.strip_prefix('+').unwrap_or(raw);
-        if !body.chars().all(allowed) {
-            return Err(DomainError::invalid("phone", "format"));
-        }
-        let number: PhoneNumber = phonenumber::parse(Some(country::Id::TN), raw)
-            .map_err(|_| DomainError::invalid("phone", "format"))?;
-        if !phonenumber::is_valid(&number) {
-            return Err(DomainError::invalid("phone", "not_a_number"));
-        }
-        use phonenumber::Type;
-        match number.number_type(&phonenumber::metadata::DATABASE) {
-            Type::Mobile | Type::FixedLineOrMobile | Type::Voip => {}
-            _ => return Err(DomainError::invalid("phone", "not_mobile")),
-        }
-        Ok(Phone(number.format().mode(Mode::E164).to_string()))
     }
 
     /// The full number in E.164 form. Do not log it.
@@ -63,6 +112,12 @@ impl Phone {
             &self.0[n - keep_tail..]
         )
     }
+}
+
+/// A public contact number (a municipality's switchboard): landlines included, in
+/// E.164. Not personal data.
+pub fn parse_contact_number(raw: &str) -> Result<String, DomainError> {
+    normalise(raw, "contact.phone").map(|(digits, _)| format!("+{digits}"))
 }
 
 impl fmt::Debug for Phone {
@@ -90,27 +145,6 @@ impl<'de> Deserialize<'de> for Phone {
     }
 }
 
-/// A public contact number (a municipality's switchboard): any valid number,
-/// landlines included, in E.164. Not personal data.
-pub fn parse_contact_number(raw: &str) -> Result<String, DomainError> {
-    let bad = || DomainError::invalid("contact.phone", "format");
-    let raw = raw.trim();
-    let body = raw.strip_prefix('+').unwrap_or(raw);
-    if raw.is_empty()
-        || raw.len() > 32
-        || !body
-            .chars()
-            .all(|c| c.is_ascii_digit() || " .-()".contains(c))
-    {
-        return Err(bad());
-    }
-    let number = phonenumber::parse(Some(country::Id::TN), raw).map_err(|_| bad())?;
-    if !phonenumber::is_valid(&number) {
-        return Err(bad());
-    }
-    Ok(number.format().mode(Mode::E164).to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +166,14 @@ mod tests {
         }
         assert_eq!(Phone::parse("98 765 432").unwrap().e164(), "+21698765432");
         assert_eq!(Phone::parse("55 000 111").unwrap().e164(), "+21655000111");
+        assert_eq!(
+            Phone::parse("(+216) 44 123 456").unwrap_err(),
+            DomainError::invalid("phone", "format")
+        );
+        assert_eq!(
+            Phone::parse("+216 (44) 123 456").unwrap().e164(),
+            "+21644123456"
+        );
     }
 
     #[test]
@@ -155,6 +197,11 @@ mod tests {
             "20 123 456 ext 3",
             "+",
             "12345678901234567890123456789012345",
+            "+216 10 123 456",
+            "+1234567",
+            "+0033612345678",
+            "+3361234567890123",
+            "٢٠١٢٣٤٥٦",
         ] {
             assert!(Phone::parse(raw).is_err(), "{raw:?} accepted");
         }

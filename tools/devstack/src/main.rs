@@ -85,8 +85,8 @@ fn signer() -> Result<TokenSigner, String> {
     TokenSigner::from_ed_pem(DEV_KID, &pem).map_err(|e| e.to_string())
 }
 
-async fn sdk() -> aws_config::SdkConfig {
-    baladiya::config::aws().await
+fn aws() -> Result<baladiya::config::Aws, String> {
+    baladiya::config::Aws::from_env().map_err(|e| e.to_string())
 }
 
 // ---------------------------------------------------------------- provision
@@ -122,14 +122,10 @@ fn key_schema(v: &Value) -> Vec<aws_sdk_dynamodb::types::KeySchemaElement> {
 async fn provision() -> Result<(), String> {
     use aws_sdk_dynamodb::types::*;
     let t = load_template()?;
-    let sdk = sdk().await;
-    let db = aws_sdk_dynamodb::Client::new(&sdk);
-    let s3 = {
-        let mut conf = aws_sdk_s3::config::Builder::from(&sdk);
-        conf = conf.force_path_style(true);
-        aws_sdk_s3::Client::from_conf(conf.build())
-    };
-    let sns = aws_sdk_sns::Client::new(&sdk);
+    let aws = aws()?;
+    let db = aws.dynamodb();
+    let s3 = aws.s3();
+    let sns = aws.sns();
     for (logical, kind, props) in resources(&t) {
         let name = local_name(&logical);
         match kind.as_str() {
@@ -372,17 +368,16 @@ fn demo_services(slug: &str) -> BTreeMap<Service, ServiceState> {
     Municipality::complete_services(s)
 }
 
-fn store(sdk: &aws_config::SdkConfig) -> Result<Store, String> {
+fn store() -> Result<Store, String> {
     let table = env_vars()?
         .get("BALADIYA_TABLE")
         .cloned()
         .ok_or("template sets no BALADIYA_TABLE")?;
-    Ok(Store::new(aws_sdk_dynamodb::Client::new(sdk), table))
+    Ok(Store::new(aws()?.dynamodb(), table))
 }
 
 async fn seed(admin_phone: &str) -> Result<(), String> {
-    let sdk = sdk().await;
-    let store = store(&sdk)?;
+    let store = store()?;
     let text = std::fs::read_to_string(root().join("tools/devstack/data/municipalities.json"))
         .map_err(|e| e.to_string())?;
     let seeds: Vec<SeedMunicipality> = serde_json::from_str(&text).map_err(|e| e.to_string())?;
@@ -487,8 +482,7 @@ async fn token(args: &[String]) -> Result<(), String> {
     } else {
         let raw = flag(args, "--phone").ok_or("--phone or --citizen")?;
         let phone = Phone::parse(&raw).map_err(|e| e.to_string())?;
-        let sdk = sdk().await;
-        let roles = store(&sdk)?
+        let roles = store()?
             .roles_by_phone(&phone)
             .await
             .map_err(|e| e.to_string())?;
