@@ -94,7 +94,10 @@ start_api() {
     log "building and serving every function with cargo lambda watch on 127.0.0.1:$port"
     # The functions' environment comes from template.yaml, resolved to local names.
     eval "$(devstack env)"
-    (cd "$ROOT" && setsid cargo lambda watch -A 127.0.0.1 -P "$port" --ignore-changes >"$logfile" 2>&1) &
+    # setsid directly (no subshell), so that $! is the process group to stop.
+    pushd "$ROOT" >/dev/null
+    setsid cargo lambda watch -A 127.0.0.1 -P "$port" --ignore-changes >"$logfile" 2>&1 &
     cleanup_register $!
+    popd >/dev/null
     wait_http "http://127.0.0.1:$port/v1/governorates" 600
 }

@@ -47,9 +47,11 @@ impl<'a> RequestView<'a> {
         &self,
         verifier: &TokenVerifier,
     ) -> Result<Option<Principal>, ApiError> {
-        let Some(value) = self.header("authorization") else {
+        let Some(raw) = self.req.headers().get("authorization") else {
             return Ok(None);
         };
+        // Present but not even ASCII: a broken token, not an anonymous request.
+        let value = raw.to_str().map_err(|_| ApiError::invalid_token())?;
         let token = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
@@ -116,9 +118,15 @@ impl<'a> RequestView<'a> {
 
     /// The `Idempotency-Key` header, if any.
     pub fn idempotency_key(&self) -> Result<Option<IdempotencyKey>, ApiError> {
-        self.header("idempotency-key")
-            .map(IdempotencyKey::parse)
-            .transpose()
+        match self.req.headers().get("idempotency-key") {
+            None => Ok(None),
+            Some(raw) => {
+                let value = raw
+                    .to_str()
+                    .map_err(|_| ApiError::bad_request("invalid_idempotency_key"))?;
+                IdempotencyKey::parse(value).map(Some)
+            }
+        }
     }
 }
 
