@@ -145,10 +145,10 @@ async fn dispatch(
     // A path's municipality that is not even a valid slug cannot exist.
     let muni = || MunicipalityId::parse(m.param("m")).map_err(|_| ApiError::not_found());
     match m.op {
-        Op::ListGovernorates => municipalities::list_governorates(),
+        Op::ListGovernorates => municipalities::list_governorates(view),
         Op::ListMunicipalities => municipalities::list(ctx, view).await,
         Op::CreateMunicipality => municipalities::create(ctx, view, req).await,
-        Op::GetMunicipality => municipalities::get(ctx, &muni()?).await,
+        Op::GetMunicipality => municipalities::get(ctx, view, &muni()?).await,
         Op::UpdateMunicipality => municipalities::update(ctx, view, &muni()?).await,
         Op::ListStaff => staff::list(ctx, view, &muni()?).await,
         Op::AddStaff => staff::add(ctx, view, req, &muni()?).await,
@@ -183,13 +183,19 @@ pub(crate) fn paging(
     Ok((limit, start))
 }
 
-/// The canonical form of a create request, for idempotency fingerprints.
+/// The canonical form of a create request, for idempotency fingerprints: method,
+/// path and the body re-serialised (keys sorted, no whitespace), so that a client
+/// re-encoding the same JSON on retry is still recognised.
 pub(crate) fn request_fingerprint(req: &Request) -> Vec<u8> {
     let mut out = format!("{} {}\n", req.method(), req.uri().path()).into_bytes();
-    match req.body() {
-        Body::Text(t) => out.extend_from_slice(t.as_bytes()),
-        Body::Binary(b) => out.extend_from_slice(b),
-        _ => {}
+    let raw: &[u8] = match req.body() {
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => b"",
+    };
+    match serde_json::from_slice::<serde_json::Value>(raw) {
+        Ok(v) => out.extend_from_slice(v.to_string().as_bytes()),
+        Err(_) => out.extend_from_slice(raw),
     }
     out
 }

@@ -11,7 +11,7 @@ use baladiya::domain::{
     Coordinates, DomainError, GeoBounds, Governorate, LocalizedText, Municipality, MunicipalityId,
     Permission, Service, ServiceState,
 };
-use baladiya::http::patch::double_option;
+use baladiya::http::patch::{double_option, non_null};
 use baladiya::http::response::{self, json, public_json};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
@@ -24,8 +24,17 @@ use serde::Deserialize;
 use crate::views::{List, MunicipalityView, governorates};
 use crate::{Ctx, paging, request_fingerprint};
 
-pub fn list_governorates() -> Result<Response<Body>, ApiError> {
+pub fn list_governorates(view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+    view.query(&[])?;
     public_json(&serde_json::json!({ "items": governorates() }), 86_400)
+}
+
+/// Whether the caller sees deactivated municipalities: the platform's
+/// administrators do; to everyone else such a municipality does not exist.
+fn sees_deactivated(ctx: &Ctx, view: &RequestView<'_>) -> Result<bool, ApiError> {
+    Ok(view
+        .optional_principal(&ctx.verifier)?
+        .is_some_and(|p| p.is_platform_admin()))
 }
 
 pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
@@ -38,25 +47,43 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, A
             ApiError::bad_request("invalid_query")
                 .with_detail("governorate: an ISO 3166-2:TN code such as TN-11")
         })?;
-    let scope = format!("municipalities:{}", governorate.unwrap_or("*"));
+    let all = sees_deactivated(ctx, view)?;
+    let visibility = if all { "all" } else { "public" };
+    let scope = format!("municipalities:{}:{visibility}", governorate.unwrap_or("*"));
     let (limit, start) = paging(ctx, &query, &scope, 100)?;
     let page = ctx
         .store
-        .list_municipalities(governorate, limit, start)
+        .list_municipalities(governorate, !all, limit, start)
         .await?;
     let body = List {
         items: page.items.iter().map(MunicipalityView::from).collect(),
         next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
     };
+    if all {
+        // An administrator's view is not for shared caches.
+        return json(StatusCode::OK, &body);
+    }
     public_json(&body, 60)
 }
 
-pub async fn get(ctx: &Ctx, id: &MunicipalityId) -> Result<Response<Body>, ApiError> {
+pub async fn get(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    id: &MunicipalityId,
+) -> Result<Response<Body>, ApiError> {
+    view.query(&[])?;
+    let all = sees_deactivated(ctx, view)?;
     let m = ctx
         .store
         .get_municipality(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    if m.status == ServiceState::Deactivated && !all {
+        return Err(ApiError::not_found());
+    }
+    if all {
+        return json(StatusCode::OK, &MunicipalityView::from(&m));
+    }
     public_json(&MunicipalityView::from(&m), 60)
 }
 
@@ -222,16 +249,16 @@ pub async fn create(
 #[serde(deny_unknown_fields)]
 pub struct MunicipalityPatch {
     // Platform administrator only.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     name: Option<RawLocalizedText>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     governorate: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     status: Option<ServiceState>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     services: Option<BTreeMap<Service, ServiceState>>,
     // Municipal administrators too.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     contact: Option<RawContact>,
     #[serde(default, deserialize_with = "double_option")]
     center: Option<Option<RawPoint>>,

@@ -10,7 +10,7 @@ use baladiya::domain::staff::{parse_category, parse_label};
 use baladiya::domain::{
     DomainError, Id, MunicipalityId, Permission, Phone, Principal, StaffMember,
 };
-use baladiya::http::patch::double_option;
+use baladiya::http::patch::{double_option, non_null};
 use baladiya::http::response::{self, json, no_content};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
@@ -162,13 +162,13 @@ pub async fn get(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaffPatch {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     phone: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     title: Option<Option<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     permissions: Option<Vec<Permission>>,
     #[serde(default, deserialize_with = "double_option")]
     complaint_categories: Option<Option<Vec<String>>>,

@@ -50,8 +50,10 @@ fn normalise(raw: &str, field: &'static str) -> Result<(String, Kind), DomainErr
         match digits.strip_prefix(TUNISIA) {
             Some(n) => n.to_owned(),
             None => {
-                // Abroad: E.164 allows 15 digits at most; country codes never start with 0.
-                if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+                // Abroad: E.164 allows 15 digits at most; country codes never start
+                // with 0; fewer than 9 digits is far more likely a Tunisian number
+                // typed with a stray `00` than a real foreign mobile.
+                if !(9..=15).contains(&digits.len()) || digits.starts_with('0') {
                     return bad("format");
                 }
                 return Ok((digits, Kind::Foreign));
@@ -200,6 +202,7 @@ mod tests {
             "+216 10 123 456",
             "+1234567",
             "+0033612345678",
+            "00 20 123 456",
             "+3361234567890123",
             "٢٠١٢٣٤٥٦",
         ] {

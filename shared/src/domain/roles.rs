@@ -151,9 +151,7 @@ pub fn authorize_staff_change(
 ) -> Result<(), DomainError> {
     authorize(who, m, Permission::Permissions)?;
     match who {
-        Principal::Staff { staff_id, .. } if staff_id == target => {
-            Err(DomainError::invalid("user", "self"))
-        }
+        Principal::Staff { staff_id, .. } if staff_id == target => Err(DomainError::Forbidden),
         _ => Ok(()),
     }
 }
@@ -236,7 +234,7 @@ mod tests {
         };
         assert_eq!(
             authorize_staff_change(&me, &tunis(), staff_id),
-            Err(DomainError::invalid("user", "self"))
+            Err(DomainError::Forbidden)
         );
         assert_eq!(
             authorize_staff_change(&me, &tunis(), &Id::generate("stf")),

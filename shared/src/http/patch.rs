@@ -12,9 +12,32 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// For `Option<T>` fields of a patch that cannot be removed: absent → `None`, a
+/// value → `Some(v)`, and `null` is refused (422) instead of being read as "keep".
+pub fn non_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Deserialize)]
+    struct Q {
+        #[serde(default, deserialize_with = "non_null")]
+        y: Option<u8>,
+    }
+
+    #[test]
+    fn null_refused_where_removal_makes_no_sense() {
+        assert_eq!(serde_json::from_str::<Q>("{}").unwrap().y, None);
+        assert_eq!(serde_json::from_str::<Q>(r#"{"y":1}"#).unwrap().y, Some(1));
+        assert!(serde_json::from_str::<Q>(r#"{"y":null}"#).is_err());
+    }
 
     #[derive(Deserialize)]
     struct P {

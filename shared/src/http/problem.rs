@@ -108,6 +108,15 @@ impl ApiError {
         if let Some(allow) = &self.allow {
             builder = builder.header("allow", allow.as_str());
         }
+        if self.status == StatusCode::UNAUTHORIZED {
+            // RFC 6750: tell the client which scheme, and whether its token was bad.
+            let challenge = if self.code == "invalid_token" {
+                r#"Bearer realm="baladiya", error="invalid_token""#
+            } else {
+                r#"Bearer realm="baladiya""#
+            };
+            builder = builder.header("www-authenticate", challenge);
+        }
         builder.body(Body::Text(body)).unwrap_or_else(|_| {
             let mut r = Response::new(Body::Empty);
             *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
@@ -166,6 +175,29 @@ mod tests {
         assert_eq!(b["errors"][0]["field"], "phone");
         assert_eq!(b["errors"][0]["reason"], "format");
         assert_eq!(b["type"], "https://baladiya.tn/problems/invalid-field");
+    }
+
+    #[test]
+    fn unauthorized_answers_carry_a_bearer_challenge() {
+        let r = ApiError::unauthenticated().into_response(Lang::En);
+        assert_eq!(
+            r.headers()["www-authenticate"],
+            r#"Bearer realm="baladiya""#
+        );
+        let r = ApiError::invalid_token().into_response(Lang::En);
+        assert!(
+            r.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .contains("invalid_token")
+        );
+        assert!(
+            ApiError::forbidden()
+                .into_response(Lang::En)
+                .headers()
+                .get("www-authenticate")
+                .is_none()
+        );
     }
 
     #[test]

@@ -130,9 +130,20 @@ impl<'a> RequestView<'a> {
     }
 }
 
-/// Parse JSON bytes, telling syntax errors (400) from shape errors (422).
+/// Parse a JSON object, telling syntax errors (400) from shape errors (422).
+///
+/// Only objects: serde would otherwise also fill a struct from an array, by
+/// position, which no client means to send.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|_| ApiError::bad_request("malformed_json"))?;
+    if !value.is_object() {
+        return Err(
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body")
+                .with_detail("expected a JSON object"),
+        );
+    }
+    serde_json::from_value(value).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {
             Category::Syntax | Category::Eof | Category::Io => {
@@ -207,6 +218,11 @@ mod tests {
             "invalid_body"
         );
         assert!(parse_json::<Body>(br#"{"name":"x"}"#).is_ok());
+        let e = parse_json::<Body>(br#"["x", 1]"#).unwrap_err();
+        assert_eq!(
+            (e.status.as_u16(), e.detail.as_deref()),
+            (422, Some("expected a JSON object"))
+        );
     }
 
     #[test]

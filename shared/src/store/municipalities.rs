@@ -78,9 +78,13 @@ impl Store {
     }
 
     /// All municipalities, by governorate then id; optionally one governorate only.
+    ///
+    /// With `hide_deactivated`, deactivated ones are left out by a filter within
+    /// the Query: a page may then hold fewer than `limit` items (never a Scan).
     pub async fn list_municipalities(
         &self,
         governorate: Option<&str>,
+        hide_deactivated: bool,
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<Municipality>, StoreError> {
@@ -98,6 +102,12 @@ impl Store {
                 .expression_attribute_values(":g", s(format!("{g}#"))),
             None => q.key_condition_expression("GSI1PK = :pk"),
         };
+        if hide_deactivated {
+            q = q
+                .filter_expression("#status <> :off")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":off", s("DEACTIVATED"));
+        }
         let out = q
             .send()
             .await
