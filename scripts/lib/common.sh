@@ -49,6 +49,9 @@ cleanup() {
     done
 }
 trap cleanup EXIT
+# Turn signals into an ordinary exit, so that the EXIT trap stops the stack.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 aws_env() {
     export AWS_ENDPOINT_URL="http://127.0.0.1:$1"

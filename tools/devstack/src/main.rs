@@ -45,6 +45,18 @@ fn region() -> String {
     std::env::var("AWS_REGION").unwrap_or_else(|_| "eu-west-3".into())
 }
 
+fn require_emulator() -> Result<(), String> {
+    // Never provision, seed or read a real AWS account by accident.
+    match std::env::var("AWS_ENDPOINT_URL") {
+        Ok(url) if url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost") => {
+            Ok(())
+        }
+        _ => {
+            Err("AWS_ENDPOINT_URL must point at the local emulator (http://127.0.0.1:PORT)".into())
+        }
+    }
+}
+
 fn topic_arn(logical_id: &str) -> String {
     format!(
         "arn:aws:sns:{}:123456789012:{}",
@@ -85,8 +97,17 @@ fn signer() -> Result<TokenSigner, String> {
     TokenSigner::from_ed_pem(DEV_KID, &pem).map_err(|e| e.to_string())
 }
 
+/// The emulator accepts any credentials: default them (and the region) so that the
+/// README's one-liners need only `AWS_ENDPOINT_URL`.
 fn aws() -> Result<baladiya::config::Aws, String> {
-    baladiya::config::Aws::from_env().map_err(|e| e.to_string())
+    baladiya::config::Aws::from_lookup(|k| {
+        std::env::var(k).ok().or_else(|| match k {
+            "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" => Some("local".into()),
+            "AWS_REGION" => Some("eu-west-3".into()),
+            _ => None,
+        })
+    })
+    .map_err(|e| e.to_string())
 }
 
 // ---------------------------------------------------------------- provision
@@ -518,6 +539,14 @@ fn flag(args: &[String], name: &str) -> Option<String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let needs_emulator = matches!(
+        args.first().map(String::as_str),
+        Some("provision" | "seed" | "token")
+    ) && !args.iter().any(|a| a == "--citizen");
+    if needs_emulator && let Err(e) = require_emulator() {
+        eprintln!("devstack: {e}");
+        return ExitCode::FAILURE;
+    }
     let result = match args.first().map(String::as_str) {
         Some("provision") => provision().await,
         Some("env") => print_env(),
