@@ -670,3 +670,72 @@ async fn a_retry_that_re_encodes_the_same_json_is_recognised() {
     assert_eq!(b.headers["idempotent-replayed"], "true");
     assert_eq!(a.body, b.body);
 }
+
+#[tokio::test]
+async fn if_match_stops_a_lost_update() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "etag").await;
+    let url = format!("/v1/municipalities/{m}");
+    let read = send(api.get(&url)).await;
+    let etag = read.headers["etag"].to_str().unwrap().to_owned();
+    assert_eq!(etag, "\"1\"");
+    // Someone else changes it first.
+    let other = send(
+        api.patch(&url)
+            .bearer_auth(admin())
+            .json(&json!({"contact": {"email": "a@commune.tn"}})),
+    )
+    .await;
+    assert_eq!(other.headers["etag"], "\"2\"");
+    // Our change, based on what we read, is refused rather than silently merged.
+    let stale = send(
+        api.patch(&url)
+            .bearer_auth(admin())
+            .header("if-match", &etag)
+            .json(&json!({"contact": {"email": "b@commune.tn"}})),
+    )
+    .await;
+    stale.assert_problem(412, "precondition_failed");
+    let fresh = send(
+        api.patch(&url)
+            .bearer_auth(admin())
+            .header("if-match", "\"2\"")
+            .json(&json!({"contact": {"email": "b@commune.tn"}})),
+    )
+    .await;
+    assert_eq!(fresh.status, 200, "{}", fresh.body);
+    assert_eq!(fresh.body["contact"]["email"], "b@commune.tn");
+
+    // The same for a staff member, including removal.
+    let boss = staff(&m, None, &[Permission::Permissions]);
+    let added = send(
+        api.post(&format!("{url}/staff"))
+            .bearer_auth(&boss)
+            .json(&json!({"phone": unique_phone(), "name": "Sami", "permissions": ["news"]})),
+    )
+    .await;
+    let one = format!("{url}/staff/{}", added.body["id"].as_str().unwrap());
+    let seen = send(api.get(&one).bearer_auth(&boss)).await;
+    assert_eq!(seen.headers["etag"], "\"1\"");
+    send(
+        api.delete(&one)
+            .bearer_auth(&boss)
+            .header("if-match", "\"7\""),
+    )
+    .await
+    .assert_problem(412, "precondition_failed");
+    send(
+        api.delete(&one)
+            .bearer_auth(&boss)
+            .header("if-match", "not-a-tag"),
+    )
+    .await
+    .assert_problem(412, "precondition_failed");
+    let gone = send(
+        api.delete(&one)
+            .bearer_auth(&boss)
+            .header("if-match", "W/\"1\""),
+    )
+    .await;
+    assert_eq!(gone.status, 204);
+}

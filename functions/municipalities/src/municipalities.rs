@@ -12,7 +12,7 @@ use baladiya::domain::{
     Permission, Service, ServiceState,
 };
 use baladiya::http::patch::{double_option, non_null};
-use baladiya::http::response::{self, json, public_json};
+use baladiya::http::response::{self, check_if_match, json, public_json, with_etag};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
 use baladiya::store::idempotency::{Created, Idempotency};
@@ -82,9 +82,12 @@ pub async fn get(
         return Err(ApiError::not_found());
     }
     if all {
-        return json(StatusCode::OK, &MunicipalityView::from(&m));
+        return with_etag(
+            json(StatusCode::OK, &MunicipalityView::from(&m))?,
+            m.version,
+        );
     }
-    public_json(&MunicipalityView::from(&m), 60)
+    with_etag(public_json(&MunicipalityView::from(&m), 60)?, m.version)
 }
 
 #[derive(Deserialize)]
@@ -280,6 +283,7 @@ pub async fn update(
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, id, Permission::Permissions)?;
+    let if_match = view.if_match()?;
     let patch: MunicipalityPatch = view.json()?;
     if patch.touches_platform_fields() {
         authorize_platform(&who)?;
@@ -305,6 +309,7 @@ pub async fn update(
             .get_municipality(id)
             .await?
             .ok_or_else(ApiError::not_found)?;
+        check_if_match(if_match, m.version)?;
         let expected = m.version;
         if let Some(name) = &name {
             m.name = name.clone();
@@ -331,7 +336,10 @@ pub async fn update(
         match ctx.store.update_municipality(&m, expected).await {
             Ok(()) => {
                 tracing::info!(municipality = %m.id, version = m.version, "municipality updated");
-                return json(StatusCode::OK, &MunicipalityView::from(&m));
+                return with_etag(
+                    json(StatusCode::OK, &MunicipalityView::from(&m))?,
+                    m.version,
+                );
             }
             Err(StoreError::VersionConflict) => continue,
             Err(e) => return Err(e.into()),

@@ -11,7 +11,7 @@ use baladiya::domain::{
     DomainError, Id, MunicipalityId, Permission, Phone, Principal, StaffMember,
 };
 use baladiya::http::patch::{double_option, non_null};
-use baladiya::http::response::{self, json, no_content};
+use baladiya::http::response::{self, check_if_match, json, no_content, with_etag};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
 use baladiya::store::idempotency::{Created, Idempotency};
@@ -156,7 +156,10 @@ pub async fn get(
         .get_staff(m, &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    json(StatusCode::OK, &StaffView::from(&member))
+    with_etag(
+        json(StatusCode::OK, &StaffView::from(&member))?,
+        member.version,
+    )
 }
 
 #[derive(Deserialize)]
@@ -183,6 +186,7 @@ pub async fn update(
     let who = view.principal(&ctx.verifier)?;
     let id = parse_staff_id(raw_id)?;
     authorize_staff_change(&who, m, &id)?;
+    let if_match = view.if_match()?;
     let patch: StaffPatch = view.json()?;
     let phone = patch.phone.as_deref().map(Phone::parse).transpose()?;
     let name = patch
@@ -209,6 +213,7 @@ pub async fn update(
             .get_staff(m, &id)
             .await?
             .ok_or_else(ApiError::not_found)?;
+        check_if_match(if_match, current.version)?;
         let mut next = current.clone();
         if let Some(p) = &phone {
             next.phone = p.clone();
@@ -234,7 +239,7 @@ pub async fn update(
         {
             Ok(()) => {
                 tracing::info!(municipality = %m, staff = %id, "staff member updated");
-                return json(StatusCode::OK, &StaffView::from(&next));
+                return with_etag(json(StatusCode::OK, &StaffView::from(&next))?, next.version);
             }
             Err(StoreError::VersionConflict) => continue,
             Err(e) => return Err(e.into()),
@@ -252,12 +257,14 @@ pub async fn remove(
     let who = view.principal(&ctx.verifier)?;
     let id = parse_staff_id(raw_id)?;
     authorize_staff_change(&who, m, &id)?;
+    let if_match = view.if_match()?;
     for _ in 0..3 {
         let member = ctx
             .store
             .get_staff(m, &id)
             .await?
             .ok_or_else(ApiError::not_found)?;
+        check_if_match(if_match, member.version)?;
         match ctx.store.delete_staff(&member).await {
             Ok(()) => {
                 tracing::info!(municipality = %m, staff = %id, "staff member removed");

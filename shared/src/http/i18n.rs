@@ -122,6 +122,11 @@ fn messages(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
             "La ressource a été modifiée entre-temps ; rechargez puis réessayez.",
             "The resource changed meanwhile; reload and try again.",
         ),
+        "precondition_failed" => (
+            "تغيّر العنصر منذ أن قرأته (If-Match)؛ أعد التحميل ثم حاول مجددًا.",
+            "La ressource a changé depuis votre lecture (If-Match) ; rechargez puis réessayez.",
+            "The resource changed since you read it (If-Match); reload and try again.",
+        ),
         "service_not_active" => (
             "هذه الخدمة غير مفعلة في هذه البلدية.",
             "Ce service n'est pas activé pour cette municipalité.",
@@ -171,6 +176,7 @@ pub const CODES: &[&str] = &[
     "method_not_allowed",
     "already_exists",
     "version_conflict",
+    "precondition_failed",
     "service_not_active",
     "transition_not_allowed",
     "unknown_state",

@@ -116,6 +116,26 @@ impl<'a> RequestView<'a> {
         parse_json(bytes)
     }
 
+    /// The version an `If-Match` header asks for (`"3"`, `W/"3"`); `None` without
+    /// the header or with `*`. A tag that is no version of ours can match nothing:
+    /// 412.
+    pub fn if_match(&self) -> Result<Option<u64>, ApiError> {
+        let Some(raw) = self.req.headers().get("if-match") else {
+            return Ok(None);
+        };
+        let failed = || ApiError::new(StatusCode::PRECONDITION_FAILED, "precondition_failed");
+        let value = raw.to_str().map_err(|_| failed())?.trim();
+        if value == "*" {
+            return Ok(None);
+        }
+        let tag = value.strip_prefix("W/").unwrap_or(value);
+        tag.strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.parse::<u64>().ok())
+            .map(Some)
+            .ok_or_else(failed)
+    }
+
     /// The `Idempotency-Key` header, if any.
     pub fn idempotency_key(&self) -> Result<Option<IdempotencyKey>, ApiError> {
         match self.req.headers().get("idempotency-key") {

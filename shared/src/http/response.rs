@@ -37,6 +37,26 @@ pub fn replay(status: u16, body: String) -> Result<Response<Body>, ApiError> {
         .map_err(|_| ApiError::internal())
 }
 
+/// Set the `ETag` of a versioned resource: what a client sends back in `If-Match`.
+pub fn with_etag(mut r: Response<Body>, version: u64) -> Result<Response<Body>, ApiError> {
+    let value = format!("\"{version}\"")
+        .parse()
+        .map_err(|_| ApiError::internal())?;
+    r.headers_mut().insert("etag", value);
+    Ok(r)
+}
+
+/// 412 unless `expected` (from `If-Match`) is absent or is `current`.
+pub fn check_if_match(expected: Option<u64>, current: u64) -> Result<(), ApiError> {
+    match expected {
+        Some(v) if v != current => Err(ApiError::new(
+            http::StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub fn no_content() -> Result<Response<Body>, ApiError> {
     Response::builder()
         .status(StatusCode::NO_CONTENT)
