@@ -75,7 +75,7 @@ pub async fn get(
     let all = sees_deactivated(ctx, view)?;
     let m = ctx
         .store
-        .get_municipality(id)
+        .get_municipality(id, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if m.status == ServiceState::Deactivated && !all {
@@ -306,7 +306,7 @@ pub async fn update(
     for _ in 0..3 {
         let mut m = ctx
             .store
-            .get_municipality(id)
+            .get_municipality(id, true)
             .await?
             .ok_or_else(ApiError::not_found)?;
         check_if_match(if_match, m.version)?;

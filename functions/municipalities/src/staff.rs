@@ -49,7 +49,7 @@ pub async fn list(
     let query = view.query(&["limit", "cursor"])?;
     let scope = format!("staff:{m}");
     let (limit, start) = paging(ctx, &query, &scope, 100)?;
-    if start.is_none() && ctx.store.get_municipality(m).await?.is_none() {
+    if start.is_none() && ctx.store.get_municipality(m, false).await?.is_none() {
         return Err(ApiError::not_found());
     }
     let page = ctx.store.list_staff(m, limit, start).await?;
@@ -105,7 +105,7 @@ pub async fn add(
         created_by: who.user().to_string(),
         version: 1,
     };
-    if ctx.store.get_municipality(m).await?.is_none() {
+    if ctx.store.get_municipality(m, false).await?.is_none() {
         return Err(ApiError::not_found());
     }
     let answer =
@@ -153,7 +153,7 @@ pub async fn get(
     }
     let member = ctx
         .store
-        .get_staff(m, &id)
+        .get_staff(m, &id, false)
         .await?
         .ok_or_else(ApiError::not_found)?;
     with_etag(
@@ -210,7 +210,7 @@ pub async fn update(
     for _ in 0..3 {
         let current = ctx
             .store
-            .get_staff(m, &id)
+            .get_staff(m, &id, true)
             .await?
             .ok_or_else(ApiError::not_found)?;
         check_if_match(if_match, current.version)?;
@@ -261,7 +261,7 @@ pub async fn remove(
     for _ in 0..3 {
         let member = ctx
             .store
-            .get_staff(m, &id)
+            .get_staff(m, &id, true)
             .await?
             .ok_or_else(ApiError::not_found)?;
         check_if_match(if_match, member.version)?;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::idempotency::{Created, Idempotency};
 use super::{
-    Item, Page, Store, StoreError, TxError, from_item, keys, n, page_key, s, sdk_error, start_key,
+    Item, Page, Store, StoreError, TxError, from_item, keys, n, page, s, sdk_error, start_key,
     to_item,
 };
 use crate::domain::MunicipalityId;
@@ -187,13 +187,6 @@ impl Store {
             .send()
             .await
             .map_err(|e| sdk_error("case.history", e))?;
-        let next = page_key(out.last_evaluated_key.as_ref());
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect::<Result<_, _>>()?;
-        Ok(Page { items, next })
+        page(out.items, out.last_evaluated_key.as_ref())
     }
 }

@@ -129,6 +129,22 @@ pub(crate) fn page_key(lek: Option<&Item>) -> Option<PageKey> {
     })
 }
 
+/// A Query's items as `T`, and where the next page starts.
+pub(crate) fn page<T: DeserializeOwned>(
+    items: Option<Vec<Item>>,
+    lek: Option<&Item>,
+) -> Result<Page<T>, StoreError> {
+    let items = items
+        .unwrap_or_default()
+        .into_iter()
+        .map(from_item)
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        items,
+        next: page_key(lek),
+    })
+}
+
 pub(crate) fn start_key(key: Option<PageKey>) -> Option<Item> {
     key.map(|k| {
         k.into_iter()

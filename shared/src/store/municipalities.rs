@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::idempotency::{Created, Idempotency};
 use super::{
-    Item, Page, Store, StoreError, from_item, keys, n, page_key, s, sdk_error, start_key, to_item,
+    Item, Page, Store, StoreError, from_item, keys, n, page, s, sdk_error, start_key, to_item,
 };
 use crate::domain::{Municipality, MunicipalityId};
 use crate::http::cursor::PageKey;
@@ -42,9 +42,13 @@ impl Store {
             .await
     }
 
+    /// `consistent` for a read that a conditional write will follow: an eventually
+    /// consistent read could return an older version and fail the condition (or a
+    /// correct `If-Match`) for nothing.
     pub async fn get_municipality(
         &self,
         id: &MunicipalityId,
+        consistent: bool,
     ) -> Result<Option<Municipality>, StoreError> {
         let out = self
             .db
@@ -52,6 +56,7 @@ impl Store {
             .table_name(&self.table)
             .key(keys::PK, s(keys::tenant(id)))
             .key(keys::SK, s(keys::PROFILE))
+            .consistent_read(consistent)
             .send()
             .await
             .map_err(|e| sdk_error("municipality.get", e))?;
@@ -112,13 +117,6 @@ impl Store {
             .send()
             .await
             .map_err(|e| sdk_error("municipality.list", e))?;
-        let next = page_key(out.last_evaluated_key.as_ref());
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect::<Result<_, _>>()?;
-        Ok(Page { items, next })
+        page(out.items, out.last_evaluated_key.as_ref())
     }
 }

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 
 use super::idempotency::{Created, Idempotency};
 use super::{
-    Item, Page, Store, StoreError, TxError, from_item, keys, n, page_key, s, sdk_error, start_key,
+    Item, Page, Store, StoreError, TxError, from_item, keys, n, page, s, sdk_error, start_key,
     to_item,
 };
 use crate::domain::{Id, MunicipalityId, Phone, StaffMember};
@@ -86,10 +86,12 @@ impl Store {
             .await
     }
 
+    /// `consistent` for a read that a conditional write will follow.
     pub async fn get_staff(
         &self,
         m: &MunicipalityId,
         id: &Id,
+        consistent: bool,
     ) -> Result<Option<StaffMember>, StoreError> {
         let out = self
             .db
@@ -97,6 +99,7 @@ impl Store {
             .table_name(&self.table)
             .key(keys::PK, s(keys::tenant(m)))
             .key(keys::SK, s(keys::staff_sk(id)))
+            .consistent_read(consistent)
             .send()
             .await
             .map_err(|e| sdk_error("staff.get", e))?;
@@ -121,14 +124,7 @@ impl Store {
             .send()
             .await
             .map_err(|e| sdk_error("staff.list", e))?;
-        let next = page_key(out.last_evaluated_key.as_ref());
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect::<Result<_, _>>()?;
-        Ok(Page { items, next })
+        page(out.items, out.last_evaluated_key.as_ref())
     }
 
     /// Replace a member's record (optimistic lock on `expected_version`). When the
