@@ -173,6 +173,21 @@ impl Aws {
         aws_sdk_s3::Client::from_conf(conf.build())
     }
 
+    pub fn secrets(&self) -> aws_sdk_secretsmanager::Client {
+        let conf = aws_sdk_secretsmanager::Config::builder()
+            .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+            .region(aws_sdk_secretsmanager::config::Region::new(
+                self.region.to_string(),
+            ))
+            .credentials_provider(self.credentials.clone())
+            .http_client(self.http.clone());
+        let conf = match &self.endpoint {
+            Some(e) => conf.endpoint_url(e),
+            None => conf,
+        };
+        aws_sdk_secretsmanager::Client::from_conf(conf.build())
+    }
+
     pub fn sns(&self) -> aws_sdk_sns::Client {
         let conf = aws_sdk_sns::Config::builder()
             .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())

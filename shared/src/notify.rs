@@ -121,6 +121,19 @@ impl Notifier {
             .ok_or_else(|| NotifyError::Unavailable("no endpoint arn".into()))
     }
 
+    /// Re-enable an endpoint: a device registering its token again is reachable,
+    /// even if the platform once reported the old registration as stale.
+    pub async fn enable_device(&self, endpoint_arn: &str) -> Result<(), NotifyError> {
+        self.sns
+            .set_endpoint_attributes()
+            .endpoint_arn(endpoint_arn)
+            .attributes("Enabled", "true")
+            .send()
+            .await
+            .map_err(|e| classify("endpoint.enable", e))?;
+        Ok(())
+    }
+
     pub async fn remove_device(&self, endpoint_arn: &str) -> Result<(), NotifyError> {
         self.sns
             .delete_endpoint()

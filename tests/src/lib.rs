@@ -191,3 +191,127 @@ pub async fn new_municipality(api: &Api, prefix: &str) -> String {
     assert_eq!(a.status, 201, "{}", a.body);
     id
 }
+
+impl Api {
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.http.put(format!("{}{path}", self.base))
+    }
+}
+
+/// The AWS SDK setup pointing at the emulator.
+pub fn aws() -> baladiya::config::Aws {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL").is_ok(),
+        "AWS_ENDPOINT_URL is not set: run these tests with scripts/test"
+    );
+    baladiya::config::Aws::from_env().expect("AWS settings")
+}
+
+pub fn table() -> String {
+    std::env::var("BALADIYA_TABLE").expect("BALADIYA_TABLE (scripts/test sets it)")
+}
+
+/// The SMS the emulator recorded for `phone` (E.164), oldest first.
+pub async fn sms_to(phone: &str) -> Vec<String> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL");
+    let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .expect("emulator answers")
+        .json()
+        .await
+        .expect("emulator data");
+    data["sns"]["SMS"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["phone_number"] == phone)
+        .filter_map(|m| m["message"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The 6-digit code in an SMS text.
+pub fn code_in(text: &str) -> String {
+    let digits: Vec<char> = text.chars().collect();
+    digits
+        .windows(6)
+        .find(|w| w.iter().all(|c| c.is_ascii_digit()))
+        .map(|w| w.iter().collect())
+        .expect("a 6-digit code in the SMS")
+}
+
+/// Ask for a sign-in code for `phone` and read it from the SMS the emulator got.
+pub async fn request_code(api: &Api, phone: &str) -> String {
+    let before = sms_to(phone).await.len();
+    let a = send(
+        api.post("/v1/auth/otp")
+            .json(&serde_json::json!({ "phone": phone })),
+    )
+    .await;
+    assert_eq!(a.status, 202, "{}", a.body);
+    let sms = sms_to(phone).await;
+    assert_eq!(sms.len(), before + 1, "one SMS per code");
+    let code = code_in(sms.last().expect("an SMS"));
+    remember_secret(&code);
+    code
+}
+
+/// Sign in by SMS code; returns the token answer. Remembers the tokens as secrets
+/// that must not appear in any log.
+pub async fn sign_in(api: &Api, phone: &str) -> Value {
+    sign_in_as(api, phone, serde_json::json!({})).await
+}
+
+/// Sign in asking for a role (`{"role": …, "municipality": …}`).
+pub async fn sign_in_as(api: &Api, phone: &str, role: Value) -> Value {
+    let code = request_code(api, phone).await;
+    let mut body = serde_json::json!({ "phone": phone, "code": code });
+    if let (Some(b), Some(r)) = (body.as_object_mut(), role.as_object()) {
+        b.extend(r.clone());
+    }
+    let a = send(api.post("/v1/auth/token").json(&body)).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    remember_tokens(&a.body);
+    a.body
+}
+
+pub fn remember_tokens(answer: &Value) {
+    for k in ["access_token", "refresh_token"] {
+        if let Some(t) = answer[k].as_str() {
+            remember_secret(t);
+        }
+    }
+}
+
+/// The accounts function's phone-digest key, from the local signing secret.
+pub async fn phone_key() -> Vec<u8> {
+    let id = std::env::var("BALADIYA_SIGNING_SECRET").expect("BALADIYA_SIGNING_SECRET");
+    let out = aws()
+        .secrets()
+        .get_secret_value()
+        .secret_id(id)
+        .send()
+        .await
+        .expect("the local signing secret");
+    let v: Value = serde_json::from_str(out.secret_string().expect("a string")).expect("JSON");
+    v["phone_key"]
+        .as_str()
+        .expect("phone_key")
+        .as_bytes()
+        .to_vec()
+}
+
+/// Add a staff member to `m` as platform administrator; returns the record.
+pub async fn add_staff(api: &Api, m: &str, phone: &str, perms: &[&str]) -> Value {
+    let a = send(
+        api.post(&format!("/v1/municipalities/{m}/staff"))
+            .bearer_auth(admin())
+            .json(&serde_json::json!({
+                "phone": phone,
+                "name": "Agent de test",
+                "permissions": perms,
+            })),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    a.body
+}

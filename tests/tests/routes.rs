@@ -20,6 +20,13 @@ fn declared() -> RouteSet {
             "municipalities".to_owned(),
         ));
     }
+    for r in accounts::ROUTES {
+        out.insert((
+            r.method.to_owned(),
+            r.path.to_owned(),
+            "accounts".to_owned(),
+        ));
+    }
     out
 }
 
@@ -120,4 +127,18 @@ fn every_function_has_a_template_resource_and_a_crate() {
         "every crate under functions/ is listed in declared()"
     );
     assert_eq!(in_template, declared);
+}
+
+#[test]
+fn openapi_lists_exactly_the_error_codes_the_api_answers_with() {
+    let text = std::fs::read_to_string(root().join("openapi.yaml")).unwrap();
+    let spec: Value = serde_yaml::from_str(&text).unwrap();
+    let listed: BTreeSet<&str> = spec["components"]["schemas"]["ProblemCode"]["enum"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let answered: BTreeSet<&str> = baladiya::http::i18n::CODES.iter().copied().collect();
+    assert_eq!(listed, answered);
 }

@@ -1,5 +1,6 @@
 //! Plain domain types and rules. Nothing here touches AWS or HTTP.
 
+pub mod account;
 pub mod error;
 pub mod geo;
 pub mod ids;

@@ -23,6 +23,10 @@ pub struct RefreshFamily {
     pub generation: u32,
     pub expires_at: u64,
     pub revoked: bool,
+    /// The role the session acts in (`domain::account::ActAs::code`).
+    pub act_as: String,
+    pub created_at: u64,
+    pub last_used_at: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +65,21 @@ pub fn new_token(family: &str) -> Result<String, getrandom::Error> {
     Ok(format!("{family}.{}", B64.encode(secret)))
 }
 
+/// A new session for `user` acting as `act_as`, whose first token is `token`.
+pub fn start(family: &str, user: &str, act_as: String, token: &str, now: u64) -> RefreshFamily {
+    RefreshFamily {
+        family: family.to_owned(),
+        user: user.to_owned(),
+        current_hash: hash(token),
+        generation: 1,
+        expires_at: now + FAMILY_IDLE_TTL,
+        revoked: false,
+        act_as,
+        created_at: now,
+        last_used_at: now,
+    }
+}
+
 pub fn check(family: &RefreshFamily, presented: &str, now: u64) -> RefreshOutcome {
     if family.revoked {
         RefreshOutcome::Revoked
@@ -79,6 +98,7 @@ pub fn rotated(family: &RefreshFamily, next_token: &str, now: u64) -> RefreshFam
         current_hash: hash(next_token),
         generation: family.generation + 1,
         expires_at: now + FAMILY_IDLE_TTL,
+        last_used_at: now,
         ..family.clone()
     }
 }
@@ -95,6 +115,9 @@ mod tests {
             generation: 1,
             expires_at: 1000,
             revoked: false,
+            act_as: "citizen".into(),
+            created_at: 0,
+            last_used_at: 0,
         }
     }
 

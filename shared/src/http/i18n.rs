@@ -148,6 +148,66 @@ fn messages(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
             "Service momentanément indisponible ; réessayez plus tard.",
             "Service temporarily unavailable; try again later.",
         ),
+        "otp_invalid" => (
+            "الرمز غير صحيح.",
+            "Code incorrect.",
+            "The code is not correct.",
+        ),
+        "otp_expired" => (
+            "انتهت صلاحية الرمز؛ اطلب رمزًا جديدًا.",
+            "Le code a expiré ; demandez-en un nouveau.",
+            "The code has expired; ask for a new one.",
+        ),
+        "otp_locked" => (
+            "لم يعد هذا الرمز صالحًا؛ اطلب رمزًا جديدًا.",
+            "Ce code n'est plus utilisable ; demandez-en un nouveau.",
+            "This code can no longer be used; ask for a new one.",
+        ),
+        "otp_cooldown" => (
+            "أُرسل رمز منذ قليل؛ انتظر قبل طلب رمز آخر.",
+            "Un code vient d'être envoyé ; patientez avant d'en demander un autre.",
+            "A code was sent a moment ago; wait before asking for another.",
+        ),
+        "otp_rate_limited" => (
+            "طلبت رموزًا كثيرة لهذا الرقم؛ حاول بعد قليل.",
+            "Trop de codes demandés pour ce numéro ; réessayez plus tard.",
+            "Too many codes were asked for this number; try again later.",
+        ),
+        "sms_budget_exhausted" => (
+            "بلغت الرسائل القصيرة حدها اليومي؛ حاول غدًا.",
+            "Le quota quotidien de SMS est atteint ; réessayez demain.",
+            "Today's SMS budget is spent; try again tomorrow.",
+        ),
+        "refresh_token_invalid" => (
+            "انتهت الجلسة؛ سجّل الدخول من جديد.",
+            "Session expirée ou invalide ; reconnectez-vous.",
+            "The session has ended or is not valid; sign in again.",
+        ),
+        "refresh_token_reused" => (
+            "استُعمل هذا الرمز من قبل؛ أُغلقت الجلسة حفاظًا على أمانك. سجّل الدخول من جديد.",
+            "Ce jeton a déjà servi ; la session a été fermée par sécurité. Reconnectez-vous.",
+            "This token was already used; the session was closed for your safety. Sign in again.",
+        ),
+        "role_not_held" => (
+            "لا تملك هذا الدور.",
+            "Vous n'avez pas ce rôle.",
+            "You do not hold this role.",
+        ),
+        "role_revoked" => (
+            "لم يعد لك هذا الدور؛ سجّل الدخول من جديد.",
+            "Vous n'avez plus ce rôle ; reconnectez-vous.",
+            "You no longer hold this role; sign in again.",
+        ),
+        "limit_reached" => (
+            "بلغت الحد الأقصى المسموح به.",
+            "Vous avez atteint la limite autorisée.",
+            "You have reached the allowed limit.",
+        ),
+        "account_has_roles" => (
+            "هذا الحساب حساب موظف أو مشرف؛ اطلب من البلدية إزالته أولًا.",
+            "Ce compte a un rôle d'agent ou d'administrateur ; demandez d'abord à la commune de le retirer.",
+            "This account holds a staff or administrator role; ask the municipality to remove it first.",
+        ),
         "internal" => (
             "حدث خطأ من جهتنا. لم يُحفظ أي شيء؛ حاول مجددًا.",
             "Une erreur s'est produite de notre côté. Rien n'a été enregistré ; réessayez.",
@@ -182,6 +242,18 @@ pub const CODES: &[&str] = &[
     "unknown_state",
     "too_many_requests",
     "service_unavailable",
+    "otp_invalid",
+    "otp_expired",
+    "otp_locked",
+    "otp_cooldown",
+    "otp_rate_limited",
+    "sms_budget_exhausted",
+    "refresh_token_invalid",
+    "refresh_token_reused",
+    "role_not_held",
+    "role_revoked",
+    "limit_reached",
+    "account_has_roles",
     "internal",
 ];
 

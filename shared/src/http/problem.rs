@@ -20,6 +20,8 @@ pub struct ApiError {
     pub detail: Option<String>,
     /// For 405: the methods the path accepts.
     pub allow: Option<String>,
+    /// For 429 and 503: seconds before trying again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -30,7 +32,13 @@ impl ApiError {
             field: None,
             detail: None,
             allow: None,
+            retry_after: None,
         }
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -107,6 +115,9 @@ impl ApiError {
             .header("cache-control", "no-store");
         if let Some(allow) = &self.allow {
             builder = builder.header("allow", allow.as_str());
+        }
+        if let Some(seconds) = self.retry_after {
+            builder = builder.header("retry-after", seconds.to_string());
         }
         if self.status == StatusCode::UNAUTHORIZED {
             // RFC 6750: tell the client which scheme, and whether its token was bad.

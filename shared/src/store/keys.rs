@@ -74,6 +74,54 @@ pub fn owner_gsi(user: &str) -> String {
     format!("USER#{user}")
 }
 
+// Accounts: platform records, one partition per person (`P#USER#<usr>`) holding the
+// profile, devices and follows, so that "everything about me" is one Query.
+pub fn user_pk(user: &str) -> String {
+    format!("P#USER#{user}")
+}
+pub const DEVICE_PREFIX: &str = "DEVICE#";
+pub fn device_sk(id: &str) -> String {
+    format!("{DEVICE_PREFIX}{id}")
+}
+pub const FOLLOW_PREFIX: &str = "FOLLOW#";
+pub fn follow_sk(m: &MunicipalityId) -> String {
+    format!("{FOLLOW_PREFIX}{m}")
+}
+/// A municipality's followers (GSI1), for its announcements.
+pub fn followers_gsi(m: &MunicipalityId) -> String {
+    format!("M#{m}#FOLLOWERS")
+}
+/// Where a phone number's account is found: keyed by a keyed digest of the number
+/// (see `domain::account::phone_digest`), never by the number.
+pub fn phone_lookup_pk(digest: &str) -> String {
+    format!("P#PHONE#{digest}")
+}
+pub const ACCOUNT: &str = "ACCOUNT";
+/// A phone number's one-time code state, keyed by the same digest.
+pub fn otp_pk(digest: &str) -> String {
+    format!("P#OTP#{digest}")
+}
+pub const OTP: &str = "OTP";
+/// A sign-in session (refresh-token family); listed per person on GSI2
+/// (`USER#<usr>`, `RT#<family>`).
+pub fn session_pk(family: &str) -> String {
+    format!("P#RT#{family}")
+}
+pub const SESSION: &str = "RT";
+pub const SESSION_GSI_PREFIX: &str = "RT#";
+/// Which account a push endpoint belongs to: one owner per device token.
+pub fn endpoint_pk(endpoint_arn: &str) -> String {
+    let digest = Sha256::digest(endpoint_arn.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("P#ENDPOINT#{hex}")
+}
+pub const ENDPOINT: &str = "ENDPOINT";
+/// The platform's SMS count for one UTC day.
+pub fn sms_budget_pk(day: &str) -> String {
+    format!("P#SMS#{day}")
+}
+pub const COUNT: &str = "COUNT";
+
 /// An idempotency record: per tenant, per caller, per key. The caller and key are
 /// hashed so the key stays short whatever the client sent.
 pub fn idempotency_pk(tenant: &str, caller: &str, key: &str) -> String {

@@ -4,6 +4,7 @@
 //! platform-wide records, `P`); every read is a GetItem or a Query. See the
 //! access-pattern table in the README.
 
+pub mod accounts;
 pub mod cases;
 pub mod idempotency;
 pub mod keys;

@@ -57,11 +57,7 @@ fn guard_delete(
 }
 
 /// Who a phone number is on the platform: found at sign-in.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PhoneRoles {
-    pub platform_admin: bool,
-    pub staff: Vec<StaffMember>,
-}
+pub type PhoneRoles = crate::domain::account::HeldRoles;
 
 impl Store {
     /// Add a staff member. [`StoreError::AlreadyExists`] if the phone number is

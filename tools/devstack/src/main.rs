@@ -8,6 +8,9 @@
 //! devstack seed                 demo municipalities, a demo staff member, the platform admin
 //! devstack token --phone P      a development access token for whoever P is
 //! devstack token --citizen      a token for a fresh citizen
+//! devstack signing-secret --pem F --kid K [--keep-phone-key OLD.json]
+//!                               the accounts function's secret (JSON) for a new key
+//! devstack jwks --pem F --kid K  the public key set (TokenPublicJwks) of a key
 //! ```
 //! Paths are relative to the workspace root. The emulator is `AWS_ENDPOINT_URL`.
 
@@ -29,6 +32,15 @@ use sha2::{Digest, Sha256};
 const DEV_KID: &str = "dev-1";
 const DEV_CURSOR_KEY: &str = "local-development-cursor-key-not-a-secret-0123456789";
 const ISSUER: &str = "baladiya-accounts";
+/// The local stack's phone-digest key (the real one lives in the signing secret).
+pub const DEV_PHONE_KEY: &str = "local-development-phone-key-not-a-secret-0123456789";
+/// Local names of what the template takes as parameters because it is created
+/// outside the stack in production: the signing secret and the push applications.
+const LOCAL_SIGNING_SECRET: &str = "baladiya-token-signing";
+const LOCAL_PUSH_APPS: &[(&str, &str, &str)] = &[
+    ("PushFcmApplicationArn", "GCM", "baladiya-fcm"),
+    ("PushApnsApplicationArn", "APNS", "baladiya-apns"),
+];
 pub const DEFAULT_ADMIN_PHONE: &str = "+21620000000";
 pub const DEMO_STAFF_PHONE: &str = "+21620000001";
 
@@ -63,6 +75,25 @@ fn topic_arn(logical_id: &str) -> String {
         region(),
         local_name(logical_id)
     )
+}
+
+fn push_app_arn(platform: &str, name: &str) -> String {
+    format!(
+        "arn:aws:sns:{}:123456789012:app/{platform}/{name}",
+        region()
+    )
+}
+
+/// The secret the accounts function reads at cold start, for the development key.
+fn dev_signing_secret() -> Result<String, String> {
+    let pem = std::fs::read_to_string(root().join("tools/devstack/keys/dev-ed25519.pem"))
+        .map_err(|e| e.to_string())?;
+    Ok(serde_json::json!({
+        "kid": DEV_KID,
+        "private_key_pem": pem,
+        "phone_key": DEV_PHONE_KEY,
+    })
+    .to_string())
 }
 
 fn load_template() -> Result<Value, String> {
@@ -247,6 +278,54 @@ async fn provision() -> Result<(), String> {
             _ => {}
         }
     }
+    // What production creates outside the stack (see the README's deploy section).
+    let params = t.get("Parameters");
+    if params
+        .and_then(|p| p.get("TokenSigningSecretArn"))
+        .is_some()
+    {
+        let secrets = aws.secrets();
+        let value = dev_signing_secret()?;
+        let created = secrets
+            .create_secret()
+            .name(LOCAL_SIGNING_SECRET)
+            .secret_string(&value)
+            .send()
+            .await;
+        if let Err(e) = created {
+            if !format!("{e:?}").contains("ResourceExists") {
+                return Err(format!("create secret: {e:?}"));
+            }
+            secrets
+                .put_secret_value()
+                .secret_id(LOCAL_SIGNING_SECRET)
+                .secret_string(&value)
+                .send()
+                .await
+                .map_err(|e| format!("update secret: {e:?}"))?;
+        }
+        println!("secret {LOCAL_SIGNING_SECRET} ready");
+    }
+    for (param, platform, name) in LOCAL_PUSH_APPS {
+        if params.and_then(|p| p.get(*param)).is_none() {
+            continue;
+        }
+        let arn = sns
+            .create_platform_application()
+            .name(*name)
+            .platform(*platform)
+            .attributes("PlatformCredential", "local-development")
+            .attributes("PlatformPrincipal", "local-development")
+            .send()
+            .await
+            .map_err(|e| format!("create platform application {name}: {e:?}"))?
+            .platform_application_arn
+            .unwrap_or_default();
+        if arn != push_app_arn(platform, name) {
+            return Err(format!("platform application {name}: unexpected ARN {arn}"));
+        }
+        println!("push application {name} ready");
+    }
     Ok(())
 }
 
@@ -265,6 +344,14 @@ fn resolve(t: &Value, v: &Value) -> Result<String, String> {
             match (target, kinds.get(target).map(String::as_str)) {
                 ("TokenPublicJwks", None) => signer()?.public_jwks().map_err(|e| e.to_string()),
                 ("CursorSigningKey", None) => Ok(DEV_CURSOR_KEY.into()),
+                ("TokenSigningSecretArn", None) => Ok(LOCAL_SIGNING_SECRET.into()),
+                (p, None) if LOCAL_PUSH_APPS.iter().any(|(n, ..)| *n == p) => {
+                    let (_, platform, name) = LOCAL_PUSH_APPS
+                        .iter()
+                        .find(|(n, ..)| *n == p)
+                        .expect("just found");
+                    Ok(push_app_arn(platform, name))
+                }
                 (_, Some("AWS::SNS::Topic")) => Ok(topic_arn(target)),
                 (_, Some(_)) => Ok(local_name(target)),
                 (_, None) => params
@@ -503,11 +590,16 @@ async fn token(args: &[String]) -> Result<(), String> {
     } else {
         let raw = flag(args, "--phone").ok_or("--phone or --citizen")?;
         let phone = Phone::parse(&raw).map_err(|e| e.to_string())?;
-        let roles = store()?
+        let store = store()?;
+        let roles = store
             .roles_by_phone(&phone)
             .await
             .map_err(|e| e.to_string())?;
-        let user = dev_user_id(&phone);
+        let digest = baladiya::domain::account::phone_digest(DEV_PHONE_KEY.as_bytes(), &phone);
+        let user = match store.account_by_phone(&digest).await {
+            Ok(Some(user)) => user,
+            _ => dev_user_id(&phone),
+        };
         if roles.platform_admin {
             Principal::PlatformAdmin { user }
         } else if let Some(s) = roles.staff.into_iter().next() {
@@ -526,6 +618,58 @@ async fn token(args: &[String]) -> Result<(), String> {
     };
     let claims = AccessClaims::for_principal(&principal, ISSUER, ttl);
     println!("{}", signer()?.sign(&claims).map_err(|e| e.to_string())?);
+    Ok(())
+}
+
+// ---------------------------------------------------------------- production keys
+
+fn signer_from(args: &[String]) -> Result<TokenSigner, String> {
+    let pem_path = flag(args, "--pem").ok_or("--pem FILE (Ed25519, PKCS#8 PEM)")?;
+    let kid = flag(args, "--kid").ok_or("--kid KEY_ID")?;
+    let pem = std::fs::read(&pem_path).map_err(|e| format!("{pem_path}: {e}"))?;
+    TokenSigner::from_ed_pem(&kid, &pem).map_err(|e| e.to_string())
+}
+
+/// The accounts function's secret for a new signing key. The phone-digest key is
+/// new for a new platform, and must be carried over (`--keep-phone-key`) when
+/// rotating the signing key: every account is found by it.
+fn signing_secret(args: &[String]) -> Result<(), String> {
+    signer_from(args)?;
+    let pem_path = flag(args, "--pem").expect("checked");
+    let pem = std::fs::read_to_string(&pem_path).map_err(|e| e.to_string())?;
+    let phone_key = match flag(args, "--keep-phone-key") {
+        Some(old) => {
+            let text = std::fs::read_to_string(&old).map_err(|e| format!("{old}: {e}"))?;
+            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+            v["phone_key"]
+                .as_str()
+                .ok_or(format!("{old}: no phone_key"))?
+                .to_owned()
+        }
+        None => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        }
+    };
+    println!(
+        "{}",
+        serde_json::json!({
+            "kid": flag(args, "--kid").expect("checked"),
+            "private_key_pem": pem,
+            "phone_key": phone_key,
+        })
+    );
+    Ok(())
+}
+
+fn jwks(args: &[String]) -> Result<(), String> {
+    println!(
+        "{}",
+        signer_from(args)?
+            .public_jwks()
+            .map_err(|e| e.to_string())?
+    );
     Ok(())
 }
 
@@ -556,8 +700,11 @@ async fn main() -> ExitCode {
             seed(&phone).await
         }
         Some("token") => token(&args[1..]).await,
+        Some("signing-secret") => signing_secret(&args[1..]),
+        Some("jwks") => jwks(&args[1..]),
         _ => Err(
-            "usage: devstack provision | env | seed | token (--phone P | --citizen) [--ttl S]"
+            "usage: devstack provision | env | seed | token (--phone P | --citizen) [--ttl S] \
+             | signing-secret --pem F --kid K [--keep-phone-key OLD.json] | jwks --pem F --kid K"
                 .into(),
         ),
     };

@@ -1,0 +1,386 @@
+//! The signed-in person's own account: profile, follows, devices, and their data
+//! rights under Tunisia's personal-data law (organic law 2004-63): a copy of
+//! everything held about them, and erasure.
+
+use baladiya::clock::now_rfc3339;
+use baladiya::domain::account::{
+    self, Account, Device, MAX_DEVICES, MAX_FOLLOWS, NotifyPreference, PushPlatform,
+};
+use baladiya::domain::{DomainError, Id, Lang, MunicipalityId, Principal, ServiceState};
+use baladiya::http::patch::{double_option, non_null};
+use baladiya::http::response::{check_if_match, json, no_content, with_etag};
+use baladiya::http::{ApiError, RequestView};
+use baladiya::notify::NotifyError;
+use baladiya::store::StoreError;
+use baladiya::store::accounts::Follow;
+use baladiya::store::keys;
+use http::StatusCode;
+use lambda_http::{Body, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::Ctx;
+use crate::views::{DeviceView, FollowView, ProfileView, RoleView};
+
+fn limit_reached(what: &str) -> ApiError {
+    ApiError::conflict("limit_reached").with_detail(what.to_owned())
+}
+
+/// The caller and their account. A token whose account is gone (erased) finds
+/// nothing.
+async fn me(ctx: &Ctx, view: &RequestView<'_>) -> Result<(Principal, Account), ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let account = ctx
+        .store
+        .get_account(who.user(), true)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok((who, account))
+}
+
+async fn profile(ctx: &Ctx, user: &Id) -> Result<Response<Body>, ApiError> {
+    let data = ctx.store.account_data(user).await?;
+    let account = data.account.ok_or_else(ApiError::not_found)?;
+    let roles = ctx.store.roles_by_phone(&account.phone).await?;
+    let body = ProfileView::new(&account, &data.follows, &data.devices, &roles.available());
+    with_etag(json(StatusCode::OK, &body)?, account.version)
+}
+
+/// `GET /v1/me`: the profile, follows, devices and the roles the person holds.
+pub async fn get(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    profile(ctx, who.user()).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    #[serde(default, deserialize_with = "double_option")]
+    name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "non_null")]
+    lang: Option<Lang>,
+    #[serde(default, deserialize_with = "double_option")]
+    municipality: Option<Option<String>>,
+    #[serde(default, deserialize_with = "non_null")]
+    notify: Option<NotifyPreference>,
+}
+
+/// `PATCH /v1/me` (merge patch): name, language, preferred municipality and how to
+/// be notified. `If-Match` guards against overwriting a change made on another
+/// device.
+pub async fn update(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+    let patch: ProfilePatch = view.json()?;
+    let expected = view.if_match()?;
+    let (_, current) = me(ctx, view).await?;
+    check_if_match(expected, current.version)?;
+    let mut next = current.clone();
+    if let Some(name) = patch.name {
+        next.name = name.as_deref().map(account::parse_name).transpose()?;
+    }
+    if let Some(lang) = patch.lang {
+        next.lang = lang;
+    }
+    if let Some(notify) = patch.notify {
+        next.notify = notify;
+    }
+    if let Some(m) = patch.municipality {
+        next.municipality = match m {
+            None => None,
+            Some(raw) => {
+                let id = MunicipalityId::parse(&raw)
+                    .map_err(|_| DomainError::invalid("municipality", "format"))?;
+                match ctx.store.get_municipality(&id, false).await? {
+                    Some(m) if m.status != ServiceState::Deactivated => Some(id),
+                    _ => return Err(DomainError::invalid("municipality", "unknown").into()),
+                }
+            }
+        };
+    }
+    if next != current {
+        next.version = current.version + 1;
+        next.updated_at = now_rfc3339();
+        ctx.store.update_account(&next, current.version).await?;
+    }
+    profile(ctx, &current.id).await
+}
+
+async fn visible_municipality(ctx: &Ctx, raw: &str) -> Result<MunicipalityId, ApiError> {
+    let id = MunicipalityId::parse(raw).map_err(|_| ApiError::not_found())?;
+    match ctx.store.get_municipality(&id, false).await? {
+        Some(m) if m.status != ServiceState::Deactivated => Ok(id),
+        _ => Err(ApiError::not_found()),
+    }
+}
+
+/// `PUT /v1/me/follows/{m}`: follow a municipality's news and announcements.
+pub async fn follow(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let m = visible_municipality(ctx, m).await?;
+    let data = ctx.store.account_data(who.user()).await?;
+    if data.account.is_none() {
+        return Err(ApiError::not_found());
+    }
+    if data.follows.iter().any(|f| f.municipality == m) {
+        return no_content();
+    }
+    if data.follows.len() >= MAX_FOLLOWS {
+        return Err(limit_reached(&format!("follows: {MAX_FOLLOWS}")));
+    }
+    let f = Follow {
+        municipality: m,
+        since: now_rfc3339(),
+    };
+    ctx.store.follow(who.user(), &f).await?;
+    no_content()
+}
+
+/// `DELETE /v1/me/follows/{m}`: idempotent.
+pub async fn unfollow(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &str,
+) -> Result<Response<Body>, ApiError> {
+    let (who, _) = me(ctx, view).await?;
+    if let Ok(m) = MunicipalityId::parse(m) {
+        ctx.store.unfollow(who.user(), &m).await?;
+    }
+    no_content()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewDevice {
+    platform: PushPlatform,
+    token: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// `POST /v1/me/devices`: register the app's push token as an SNS platform
+/// endpoint. Registering the same token again answers the existing device (200);
+/// a token last registered by another account moves to this one.
+pub async fn add_device(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let body: NewDevice = view.json()?;
+    let token = account::parse_push_token(&body.token)?;
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| baladiya::domain::staff::parse_label(n, "name", 60))
+        .transpose()?;
+    let app = match body.platform {
+        PushPlatform::Fcm => ctx.settings.fcm_app.as_deref(),
+        PushPlatform::Apns => ctx.settings.apns_app.as_deref(),
+    }
+    .ok_or_else(|| ApiError::from(DomainError::invalid("platform", "not_configured")))?;
+    let data = ctx.store.account_data(who.user()).await?;
+    if data.account.is_none() {
+        return Err(ApiError::not_found());
+    }
+    let endpoint = match ctx.notifier.register_device(app, token).await {
+        Ok(arn) => arn,
+        Err(NotifyError::Unreachable) => {
+            return Err(DomainError::invalid("token", "rejected").into());
+        }
+        Err(NotifyError::Unavailable(_)) => return Err(ApiError::unavailable()),
+    };
+    ctx.notifier
+        .enable_device(&endpoint)
+        .await
+        .map_err(|_| ApiError::unavailable())?;
+    if let Some(existing) = data.devices.iter().find(|d| d.endpoint_arn == endpoint) {
+        return json(StatusCode::OK, &DeviceView::from(existing));
+    }
+    if data.devices.len() >= MAX_DEVICES {
+        return Err(limit_reached(&format!("devices: {MAX_DEVICES}")));
+    }
+    let device = Device {
+        id: Id::generate("dev"),
+        platform: body.platform,
+        endpoint_arn: endpoint,
+        name,
+        created_at: now_rfc3339(),
+    };
+    let previous = ctx.store.endpoint_owner(&device.endpoint_arn).await?;
+    ctx.store
+        .put_device(who.user(), &device, previous.as_ref())
+        .await?;
+    let mut r = json(StatusCode::CREATED, &DeviceView::from(&device))?;
+    r.headers_mut().insert(
+        "location",
+        format!("/v1/me/devices/{}", device.id)
+            .parse()
+            .map_err(|_| ApiError::internal())?,
+    );
+    Ok(r)
+}
+
+/// `DELETE /v1/me/devices/{id}`: forget a device and delete its endpoint.
+pub async fn remove_device(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let id = Id::parse("dev", id).map_err(|_| ApiError::not_found())?;
+    let data = ctx.store.account_data(who.user()).await?;
+    let device = data
+        .devices
+        .into_iter()
+        .find(|d| d.id == id)
+        .ok_or_else(ApiError::not_found)?;
+    ctx.store.delete_device(who.user(), &device).await?;
+    if ctx
+        .notifier
+        .remove_device(&device.endpoint_arn)
+        .await
+        .is_err()
+    {
+        // The record is gone, so nothing will be sent to it; the endpoint is only
+        // an orphan in SNS.
+        tracing::warn!("push endpoint left behind after removing a device");
+    }
+    no_content()
+}
+
+#[derive(Serialize)]
+struct SessionExport {
+    started_at: u64,
+    last_used_at: u64,
+    expires_at: u64,
+    role: String,
+    revoked: bool,
+}
+
+#[derive(Serialize)]
+struct SignInExport {
+    last_code_sent_at: u64,
+    codes_sent_this_hour: u32,
+    wrong_tries_on_last_code: u32,
+}
+
+#[derive(Serialize)]
+struct StaffExport {
+    municipality: MunicipalityId,
+    name: String,
+    title: Option<String>,
+    permissions: Vec<baladiya::domain::Permission>,
+    since: String,
+}
+
+#[derive(Serialize)]
+struct Export {
+    exported_at: String,
+    account: Account,
+    follows: Vec<FollowView>,
+    devices: Vec<Device>,
+    sessions: Vec<SessionExport>,
+    sign_in_codes: Option<SignInExport>,
+    roles: Vec<RoleView>,
+    staff_records: Vec<StaffExport>,
+    /// Items the person filed (complaints, requests…), as stored.
+    contributions: Vec<serde_json::Value>,
+}
+
+/// `GET /v1/me/export`: everything held about the person, in one JSON document.
+/// Stored secrets (code and token hashes) are described, not copied.
+pub async fn export(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let data = ctx.store.account_data(who.user()).await?;
+    let account = data.account.ok_or_else(ApiError::not_found)?;
+    let roles = ctx.store.roles_by_phone(&account.phone).await?;
+    let digest = account::phone_digest(&ctx.phone_key, &account.phone);
+    let otp = ctx.store.get_otp(&digest).await?;
+    let mut sessions = Vec::new();
+    let mut contributions = Vec::new();
+    for mut item in ctx.store.owned_items(&account.id).await? {
+        let kind = item
+            .get("type")
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default();
+        if kind == "session" {
+            let s: baladiya::domain::refresh::RefreshFamily =
+                serde_dynamo::from_item(item).map_err(|_| ApiError::internal())?;
+            sessions.push(SessionExport {
+                started_at: s.created_at,
+                last_used_at: s.last_used_at,
+                expires_at: s.expires_at,
+                role: s.act_as,
+                revoked: s.revoked,
+            });
+        } else {
+            for k in [
+                keys::PK,
+                keys::SK,
+                keys::GSI1PK,
+                keys::GSI1SK,
+                keys::GSI2PK,
+                keys::GSI2SK,
+            ] {
+                item.remove(k);
+            }
+            contributions.push(serde_dynamo::from_item(item).map_err(|_| ApiError::internal())?);
+        }
+    }
+    let body = Export {
+        exported_at: now_rfc3339(),
+        follows: data.follows.iter().map(FollowView::from).collect(),
+        devices: data.devices,
+        sessions,
+        sign_in_codes: otp.map(|o| SignInExport {
+            last_code_sent_at: o.issued_at,
+            codes_sent_this_hour: o.sent_in_window,
+            wrong_tries_on_last_code: o.wrong_attempts,
+        }),
+        roles: roles.available().iter().map(RoleView::from).collect(),
+        staff_records: roles
+            .staff
+            .iter()
+            .map(|s| StaffExport {
+                municipality: s.municipality.clone(),
+                name: s.name.clone(),
+                title: s.title.clone(),
+                permissions: s.permissions.iter().copied().collect(),
+                since: s.created_at.clone(),
+            })
+            .collect(),
+        contributions,
+        account,
+    };
+    let mut r = json(StatusCode::OK, &body)?;
+    r.headers_mut().insert(
+        "content-disposition",
+        http::HeaderValue::from_static("attachment; filename=\"baladiya-export.json\""),
+    );
+    Ok(r)
+}
+
+/// `DELETE /v1/me`: erase the account. Sessions end, devices and follows go, the
+/// profile (name, number) goes; what the person filed publicly stays, no longer
+/// linked to them. Staff and administrators are removed by their municipality
+/// first: their staff record is the municipality's.
+pub async fn erase(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+    let (_, account) = me(ctx, view).await?;
+    let roles = ctx.store.roles_by_phone(&account.phone).await?;
+    if roles.blocks_erasure() {
+        return Err(ApiError::conflict("account_has_roles"));
+    }
+    let data = ctx.store.account_data(&account.id).await?;
+    for d in &data.devices {
+        match ctx.notifier.remove_device(&d.endpoint_arn).await {
+            Ok(()) | Err(NotifyError::Unreachable) => {}
+            // Stop before erasing anything: a retry will do it all.
+            Err(NotifyError::Unavailable(_)) => return Err(ApiError::unavailable()),
+        }
+    }
+    let digest = account::phone_digest(&ctx.phone_key, &account.phone);
+    match ctx.store.erase_account(&account, &digest).await {
+        Ok(()) => no_content(),
+        Err(StoreError::VersionConflict) => Err(ApiError::conflict("version_conflict")),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,697 @@
+//! Accounts, sign-in codes, sessions, devices and follows.
+//!
+//! | Item | PK | SK | Index |
+//! |---|---|---|---|
+//! | profile | `P#USER#<usr>` | `PROFILE` | |
+//! | device | `P#USER#<usr>` | `DEVICE#<dev>` | |
+//! | follow | `P#USER#<usr>` | `FOLLOW#<m>` | GSI1 `M#<m>#FOLLOWERS` / `<usr>` |
+//! | phone → account | `P#PHONE#<digest>` | `ACCOUNT` | |
+//! | sign-in code state | `P#OTP#<digest>` | `OTP` | (TTL) |
+//! | session | `P#RT#<family>` | `RT` | GSI2 `USER#<usr>` / `RT#<family>` (TTL) |
+//! | push endpoint → owner | `P#ENDPOINT#<hash>` | `ENDPOINT` | |
+//! | SMS sent today | `P#SMS#<day>` | `COUNT` | (TTL) |
+//!
+//! `<digest>` is a keyed digest of the phone number: the number is stored in the
+//! profile only, so erasing the profile erases it.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, ReturnValue, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+
+use super::{Item, Store, StoreError, TxError, from_item, keys, n, s, sdk_error, to_item};
+use crate::domain::account::{Account, Device};
+use crate::domain::otp::OtpState;
+use crate::domain::refresh::RefreshFamily;
+use crate::domain::{Id, MunicipalityId};
+
+/// A followed municipality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Follow {
+    pub municipality: MunicipalityId,
+    pub since: String,
+}
+
+/// Everything in a person's partition: one Query.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AccountData {
+    pub account: Option<Account>,
+    pub devices: Vec<Device>,
+    pub follows: Vec<Follow>,
+}
+
+/// Why a code could not be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OtpWriteError {
+    /// Another request changed the state since it was read.
+    Raced,
+    Store(StoreError),
+}
+
+fn build_put(table: &str, item: Item, condition: Option<&str>) -> Result<Put, StoreError> {
+    Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .set_condition_expression(condition.map(str::to_owned))
+        .build()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn build_delete(table: &str, pk: String, sk: &str) -> Result<Delete, StoreError> {
+    Delete::builder()
+        .table_name(table)
+        .key(keys::PK, s(pk))
+        .key(keys::SK, s(sk))
+        .build()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn account_item(a: &Account) -> Result<Item, StoreError> {
+    let mut item = to_item(a)?;
+    item.insert(keys::PK.into(), s(keys::user_pk(a.id.as_str())));
+    item.insert(keys::SK.into(), s(keys::PROFILE));
+    item.insert("type".into(), s("account"));
+    Ok(item)
+}
+
+fn device_item(user: &Id, d: &Device) -> Result<Item, StoreError> {
+    let mut item = to_item(d)?;
+    item.insert(keys::PK.into(), s(keys::user_pk(user.as_str())));
+    item.insert(keys::SK.into(), s(keys::device_sk(d.id.as_str())));
+    item.insert("type".into(), s("device"));
+    Ok(item)
+}
+
+fn endpoint_owner_item(user: &Id, d: &Device) -> Item {
+    let mut item = Item::new();
+    item.insert(keys::PK.into(), s(keys::endpoint_pk(&d.endpoint_arn)));
+    item.insert(keys::SK.into(), s(keys::ENDPOINT));
+    item.insert("user".into(), s(user.as_str()));
+    item.insert("device".into(), s(d.id.as_str()));
+    item.insert("type".into(), s("endpoint_owner"));
+    item
+}
+
+fn session_item(f: &RefreshFamily) -> Result<Item, StoreError> {
+    let mut item = to_item(f)?;
+    item.insert(keys::PK.into(), s(keys::session_pk(&f.family)));
+    item.insert(keys::SK.into(), s(keys::SESSION));
+    item.insert(keys::GSI2PK.into(), s(keys::owner_gsi(&f.user)));
+    item.insert(
+        keys::GSI2SK.into(),
+        s(format!("{}{}", keys::SESSION_GSI_PREFIX, f.family)),
+    );
+    item.insert(keys::EXPIRES_AT.into(), n(f.expires_at));
+    item.insert("type".into(), s("session"));
+    Ok(item)
+}
+
+fn type_of(item: &Item) -> &str {
+    item.get("type")
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+        .unwrap_or_default()
+}
+
+impl Store {
+    // ------------------------------------------------------------ sign-in codes
+
+    pub async fn get_otp(&self, digest: &str) -> Result<Option<OtpState>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::otp_pk(digest)))
+            .key(keys::SK, s(keys::OTP))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("otp.get", e))?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// Store a code's state if it is still `previous` (as read): concurrent sends or
+    /// guesses cannot each slip past the cooldown or the attempt limit.
+    pub async fn put_otp(
+        &self,
+        digest: &str,
+        next: &OtpState,
+        previous: Option<&OtpState>,
+    ) -> Result<(), OtpWriteError> {
+        let mut item = to_item(next).map_err(OtpWriteError::Store)?;
+        item.insert(keys::PK.into(), s(keys::otp_pk(digest)));
+        item.insert(keys::SK.into(), s(keys::OTP));
+        // Gone once neither the code nor the hourly window matters any more.
+        item.insert(
+            keys::EXPIRES_AT.into(),
+            n(next.window_start.max(next.issued_at) + 3600),
+        );
+        item.insert("type".into(), s("otp"));
+        let mut req = self
+            .db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item));
+        req = match previous {
+            None => req.condition_expression("attribute_not_exists(PK)"),
+            Some(p) => req
+                .condition_expression(
+                    "issued_at = :i AND wrong_attempts = :w AND spent = :s AND sent_in_window = :c",
+                )
+                .expression_attribute_values(":i", n(p.issued_at))
+                .expression_attribute_values(":w", n(p.wrong_attempts))
+                .expression_attribute_values(":s", AttributeValue::Bool(p.spent))
+                .expression_attribute_values(":c", n(p.sent_in_window)),
+        };
+        match req.send().await {
+            Ok(_) => Ok(()),
+            Err(e) => match sdk_error("otp.put", e) {
+                StoreError::VersionConflict => Err(OtpWriteError::Raced),
+                other => Err(OtpWriteError::Store(other)),
+            },
+        }
+    }
+
+    pub async fn delete_otp(&self, digest: &str) -> Result<(), StoreError> {
+        self.db
+            .delete_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::otp_pk(digest)))
+            .key(keys::SK, s(keys::OTP))
+            .send()
+            .await
+            .map_err(|e| sdk_error("otp.delete", e))?;
+        Ok(())
+    }
+
+    /// Count one SMS against the day's platform-wide budget. Returns the count
+    /// including this one, or `None` when the budget is spent (nothing counted).
+    pub async fn count_sms(
+        &self,
+        day: &str,
+        cap: u64,
+        expires_at: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        let res = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::sms_budget_pk(day)))
+            .key(keys::SK, s(keys::COUNT))
+            .update_expression("ADD sent :one SET expiresAt = :exp, #t = :type")
+            .condition_expression("attribute_not_exists(sent) OR sent < :cap")
+            .expression_attribute_names("#t", "type")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":cap", n(cap))
+            .expression_attribute_values(":exp", n(expires_at))
+            .expression_attribute_values(":type", s("sms_budget"))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match res {
+            Ok(out) => Ok(out
+                .attributes
+                .as_ref()
+                .and_then(|a| a.get("sent"))
+                .and_then(|v| v.as_n().ok())
+                .and_then(|v| v.parse().ok())),
+            Err(e) => match sdk_error("sms.count", e) {
+                StoreError::VersionConflict => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
+    // ----------------------------------------------------------------- accounts
+
+    /// The account a phone number (by digest) belongs to.
+    pub async fn account_by_phone(&self, digest: &str) -> Result<Option<Id>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::phone_lookup_pk(digest)))
+            .key(keys::SK, s(keys::ACCOUNT))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("account.by_phone", e))?;
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
+        let user = item
+            .get("user")
+            .and_then(|v| v.as_s().ok())
+            .ok_or_else(|| StoreError::Corrupt("phone lookup without user".into()))?;
+        Id::parse("usr", user)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// Create an account and its phone lookup together.
+    /// [`StoreError::AlreadyExists`] if the number has an account already.
+    pub async fn create_account(&self, digest: &str, a: &Account) -> Result<(), StoreError> {
+        let mut lookup = Item::new();
+        lookup.insert(keys::PK.into(), s(keys::phone_lookup_pk(digest)));
+        lookup.insert(keys::SK.into(), s(keys::ACCOUNT));
+        lookup.insert("user".into(), s(a.id.as_str()));
+        lookup.insert("type".into(), s("account_phone"));
+        let cond = Some("attribute_not_exists(PK)");
+        let tx = vec![
+            TransactWriteItem::builder()
+                .put(build_put(&self.table, lookup, cond)?)
+                .build(),
+            TransactWriteItem::builder()
+                .put(build_put(&self.table, account_item(a)?, cond)?)
+                .build(),
+        ];
+        match self.transact("account.create", tx).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Conditions(_)) => Err(StoreError::AlreadyExists),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+
+    pub async fn get_account(
+        &self,
+        user: &Id,
+        consistent: bool,
+    ) -> Result<Option<Account>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::user_pk(user.as_str())))
+            .key(keys::SK, s(keys::PROFILE))
+            .consistent_read(consistent)
+            .send()
+            .await
+            .map_err(|e| sdk_error("account.get", e))?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// The profile, devices and follows of a person: one Query of their partition.
+    pub async fn account_data(&self, user: &Id) -> Result<AccountData, StoreError> {
+        let mut data = AccountData::default();
+        let mut start = None;
+        loop {
+            let out = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(keys::user_pk(user.as_str())))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| sdk_error("account.data", e))?;
+            for item in out.items.unwrap_or_default() {
+                match type_of(&item) {
+                    "account" => data.account = Some(from_item(item)?),
+                    "device" => data.devices.push(from_item(item)?),
+                    "follow" => data.follows.push(from_item(item)?),
+                    _ => {}
+                }
+            }
+            match out.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(data),
+            }
+        }
+    }
+
+    /// Replace the profile if it is still at `expected_version`.
+    pub async fn update_account(
+        &self,
+        updated: &Account,
+        expected_version: u64,
+    ) -> Result<(), StoreError> {
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(account_item(updated)?))
+            .condition_expression("attribute_exists(PK) AND version = :v")
+            .expression_attribute_values(":v", n(expected_version))
+            .send()
+            .await
+            .map_err(|e| sdk_error("account.update", e))?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ follows
+
+    /// Follow `m` (idempotent), only while the account exists.
+    pub async fn follow(&self, user: &Id, f: &Follow) -> Result<(), StoreError> {
+        let mut item = to_item(f)?;
+        item.insert(keys::PK.into(), s(keys::user_pk(user.as_str())));
+        item.insert(keys::SK.into(), s(keys::follow_sk(&f.municipality)));
+        item.insert(keys::GSI1PK.into(), s(keys::followers_gsi(&f.municipality)));
+        item.insert(keys::GSI1SK.into(), s(user.as_str()));
+        item.insert("type".into(), s("follow"));
+        let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::user_pk(user.as_str())))
+            .key(keys::SK, s(keys::PROFILE))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tx = vec![
+            TransactWriteItem::builder().condition_check(check).build(),
+            TransactWriteItem::builder()
+                .put(build_put(&self.table, item, None)?)
+                .build(),
+        ];
+        match self.transact("follow.put", tx).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Conditions(_)) => Err(StoreError::NotFound),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+
+    pub async fn unfollow(&self, user: &Id, m: &MunicipalityId) -> Result<(), StoreError> {
+        self.db
+            .delete_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::user_pk(user.as_str())))
+            .key(keys::SK, s(keys::follow_sk(m)))
+            .send()
+            .await
+            .map_err(|e| sdk_error("follow.delete", e))?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ devices
+
+    /// Who holds a push endpoint now: `(user, device id)`.
+    pub async fn endpoint_owner(
+        &self,
+        endpoint_arn: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::endpoint_pk(endpoint_arn)))
+            .key(keys::SK, s(keys::ENDPOINT))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("endpoint.owner", e))?;
+        Ok(out.item.and_then(|i| {
+            let get = |k: &str| i.get(k).and_then(|v| v.as_s().ok()).cloned();
+            Some((get("user")?, get("device")?))
+        }))
+    }
+
+    /// Record a device for `user`. A device token belongs to one account at a time:
+    /// when the phone was another account's (`previous`), that account's record goes
+    /// in the same transaction, so it is never told about someone else's files.
+    pub async fn put_device(
+        &self,
+        user: &Id,
+        d: &Device,
+        previous: Option<&(String, String)>,
+    ) -> Result<(), StoreError> {
+        let owner_cond = match previous {
+            None => "attribute_not_exists(PK)",
+            Some(_) => "#u = :pu AND device = :pd",
+        };
+        let mut owner = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(endpoint_owner_item(user, d)))
+            .condition_expression(owner_cond);
+        if let Some((pu, pd)) = previous {
+            owner = owner
+                .expression_attribute_names("#u", "user")
+                .expression_attribute_values(":pu", s(pu))
+                .expression_attribute_values(":pd", s(pd));
+        }
+        let owner = owner
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let account_exists = aws_sdk_dynamodb::types::ConditionCheck::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::user_pk(user.as_str())))
+            .key(keys::SK, s(keys::PROFILE))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = vec![
+            TransactWriteItem::builder()
+                .condition_check(account_exists)
+                .build(),
+            TransactWriteItem::builder().put(owner).build(),
+            TransactWriteItem::builder()
+                .put(build_put(
+                    &self.table,
+                    device_item(user, d)?,
+                    Some("attribute_not_exists(PK)"),
+                )?)
+                .build(),
+        ];
+        if let Some((pu, pd)) = previous {
+            tx.push(
+                TransactWriteItem::builder()
+                    .delete(build_delete(
+                        &self.table,
+                        keys::user_pk(pu),
+                        &keys::device_sk(pd),
+                    )?)
+                    .build(),
+            );
+        }
+        match self.transact("device.put", tx).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.failed_at(0) => Err(StoreError::NotFound),
+            Err(TxError::Conditions(_)) => Err(StoreError::VersionConflict),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+
+    /// Remove a device record and its endpoint ownership together.
+    pub async fn delete_device(&self, user: &Id, d: &Device) -> Result<(), StoreError> {
+        let owner = Delete::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::endpoint_pk(&d.endpoint_arn)))
+            .key(keys::SK, s(keys::ENDPOINT))
+            // Only if it is still ours: it may have moved to another account.
+            .condition_expression("attribute_not_exists(PK) OR (#u = :u AND device = :d)")
+            .expression_attribute_names("#u", "user")
+            .expression_attribute_values(":u", s(user.as_str()))
+            .expression_attribute_values(":d", s(d.id.as_str()))
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tx = vec![
+            TransactWriteItem::builder()
+                .delete(build_delete(
+                    &self.table,
+                    keys::user_pk(user.as_str()),
+                    &keys::device_sk(d.id.as_str()),
+                )?)
+                .build(),
+            TransactWriteItem::builder().delete(owner).build(),
+        ];
+        match self.transact("device.delete", tx).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Conditions(_)) => Err(StoreError::VersionConflict),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+
+    // ----------------------------------------------------------------- sessions
+
+    pub async fn create_session(&self, f: &RefreshFamily) -> Result<(), StoreError> {
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(session_item(f)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(|e| sdk_error("session.create", e))?;
+        Ok(())
+    }
+
+    pub async fn get_session(&self, family: &str) -> Result<Option<RefreshFamily>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::session_pk(family)))
+            .key(keys::SK, s(keys::SESSION))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("session.get", e))?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// Replace a session if its current token is still `previous_hash` and it is
+    /// not revoked: of two refreshes with the same token, one wins.
+    pub async fn rotate_session(
+        &self,
+        next: &RefreshFamily,
+        previous_hash: &str,
+    ) -> Result<(), StoreError> {
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(session_item(next)?))
+            .condition_expression("current_hash = :h AND revoked = :f")
+            .expression_attribute_values(":h", s(previous_hash))
+            .expression_attribute_values(":f", AttributeValue::Bool(false))
+            .send()
+            .await
+            .map_err(|e| sdk_error("session.rotate", e))?;
+        Ok(())
+    }
+
+    /// Mark a session revoked (kept until it expires, so that a replayed token is
+    /// recognised as such rather than unknown).
+    pub async fn revoke_session(&self, family: &str) -> Result<(), StoreError> {
+        let res = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::session_pk(family)))
+            .key(keys::SK, s(keys::SESSION))
+            .update_expression("SET revoked = :t")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":t", AttributeValue::Bool(true))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) => match sdk_error("session.revoke", e) {
+                StoreError::VersionConflict => Ok(()),
+                other => Err(other),
+            },
+        }
+    }
+
+    pub async fn delete_session(&self, family: &str) -> Result<(), StoreError> {
+        self.db
+            .delete_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::session_pk(family)))
+            .key(keys::SK, s(keys::SESSION))
+            .send()
+            .await
+            .map_err(|e| sdk_error("session.delete", e))?;
+        Ok(())
+    }
+
+    /// Every item linked to a person on GSI2 (`USER#<usr>`): sessions now, the
+    /// cases they file later. For data-rights requests only.
+    pub async fn owned_items(&self, user: &Id) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .index_name(keys::GSI2)
+                .key_condition_expression("GSI2PK = :u")
+                .expression_attribute_values(":u", s(keys::owner_gsi(user.as_str())))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| sdk_error("account.owned", e))?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(items),
+            }
+        }
+    }
+
+    /// The person's sessions.
+    pub async fn sessions_of(&self, user: &Id) -> Result<Vec<RefreshFamily>, StoreError> {
+        self.owned_items(user)
+            .await?
+            .into_iter()
+            .filter(|i| type_of(i) == "session")
+            .map(from_item)
+            .collect()
+    }
+
+    // ------------------------------------------------------------------ erasure
+
+    /// Erase an account (after its devices' push endpoints were deleted):
+    /// sessions are deleted first, so no token outlives the erasure; the person's
+    /// contributions stay but are unlinked from them; devices, follows and the
+    /// sign-in code state go; the profile and the phone lookup go last, together.
+    /// A failure part-way leaves a smaller account that a retry finishes erasing.
+    pub async fn erase_account(&self, account: &Account, digest: &str) -> Result<(), StoreError> {
+        let user = account.id.as_str();
+        for item in self.owned_items(&account.id).await? {
+            let (Some(pk), Some(sk)) = (item.get(keys::PK), item.get(keys::SK)) else {
+                continue;
+            };
+            let req = if type_of(&item) == "session" {
+                self.db
+                    .delete_item()
+                    .table_name(&self.table)
+                    .key(keys::PK, pk.clone())
+                    .key(keys::SK, sk.clone())
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| sdk_error("erase.session", e))
+            } else {
+                // A public contribution: it stays, but no longer names its author.
+                self.db
+                    .update_item()
+                    .table_name(&self.table)
+                    .key(keys::PK, pk.clone())
+                    .key(keys::SK, sk.clone())
+                    .update_expression("REMOVE GSI2PK, GSI2SK SET #o = :gone")
+                    .condition_expression("attribute_exists(PK)")
+                    .expression_attribute_names("#o", "owner")
+                    .expression_attribute_values(":gone", s("erased"))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| sdk_error("erase.unlink", e))
+            };
+            match req {
+                Ok(()) | Err(StoreError::VersionConflict) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let data = self.account_data(&account.id).await?;
+        for d in &data.devices {
+            match self.delete_device(&account.id, d).await {
+                Ok(()) | Err(StoreError::VersionConflict) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        for f in &data.follows {
+            self.unfollow(&account.id, &f.municipality).await?;
+        }
+        self.delete_otp(digest).await?;
+        let profile = Delete::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::user_pk(user)))
+            .key(keys::SK, s(keys::PROFILE))
+            .condition_expression("version = :v")
+            .expression_attribute_values(":v", n(account.version))
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tx = vec![
+            TransactWriteItem::builder().delete(profile).build(),
+            TransactWriteItem::builder()
+                .delete(build_delete(
+                    &self.table,
+                    keys::phone_lookup_pk(digest),
+                    keys::ACCOUNT,
+                )?)
+                .build(),
+        ];
+        match self.transact("account.erase", tx).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Conditions(_)) => Err(StoreError::VersionConflict),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+}
