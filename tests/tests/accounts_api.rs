@@ -231,6 +231,58 @@ async fn five_wrong_tries_burn_the_code_even_for_the_right_one() {
     .assert_problem(422, "invalid_field");
 }
 
+/// Guesses sent all at once cannot get more than 5 tries: each counted try is one
+/// change of the stored state, and a guess that lost the race to another is not
+/// counted (nor could it succeed).
+#[tokio::test]
+async fn concurrent_guesses_get_no_more_tries() {
+    let api = Api::from_env();
+    let phone = unique_phone();
+    let code = request_code(&api, &phone).await;
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..24u32 {
+        let guess = format!("{:06}", (code.parse::<u32>().unwrap() + 1 + i) % 1_000_000);
+        let req = api
+            .post("/v1/auth/token")
+            .json(&json!({ "phone": phone, "code": guess }));
+        set.spawn(async move { send(req).await });
+    }
+    let mut lefts = Vec::new();
+    let mut locked = 0;
+    while let Some(a) = set.join_next().await {
+        let a = a.unwrap();
+        assert_eq!(a.status, 400, "{}", a.body);
+        match a.body["code"].as_str().unwrap() {
+            "otp_invalid" => {
+                if let Some(d) = a.body["detail"].as_str() {
+                    lefts.push(d.to_owned());
+                }
+            }
+            "otp_locked" => locked += 1,
+            other => panic!("{other}"),
+        }
+    }
+    let mut distinct = lefts.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        lefts.len(),
+        "each try counted once: {lefts:?}"
+    );
+    assert!(lefts.len() <= 4, "{lefts:?}");
+    if locked > 0 {
+        // Burnt: five tries were counted, the four before the last each told.
+        assert_eq!(lefts.len(), 4, "{lefts:?}");
+        token_answer(&api, &phone, &code)
+            .await
+            .assert_problem(400, "otp_locked");
+    } else {
+        // Fewer than five counted: the right code still works, once.
+        assert_eq!(token_answer(&api, &phone, &code).await.status, 200);
+    }
+}
+
 #[tokio::test]
 async fn a_used_code_cannot_sign_in_twice() {
     let api = Api::from_env();

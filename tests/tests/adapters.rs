@@ -359,3 +359,113 @@ async fn push_to_a_registered_device_and_publish_to_a_topic() {
         .unwrap();
     assert!(!id.is_empty());
 }
+
+/// Ten guesses writing the state they all read: exactly one is stored, the others
+/// are told they raced. This is what keeps concurrent guesses to 5 tries.
+#[tokio::test]
+async fn concurrent_code_state_writes_store_exactly_one() {
+    use baladiya::domain::otp::{self, OtpPolicy, SendDecision};
+    use baladiya::store::accounts::OtpWriteError;
+    let store = store().await;
+    let phone = Phone::parse(&unique_phone()).unwrap();
+    let digest = format!("test-{}", ulid::Ulid::new());
+    let p = OtpPolicy::default();
+    let SendDecision::Send(first) =
+        otp::decide_send(None, otp::code_hash(b"k", &phone, "123456"), 1000, &p)
+    else {
+        panic!("a first code is always sent");
+    };
+    store.put_otp(&digest, &first, None).await.unwrap();
+    // The same first code again is refused: the number already has a state.
+    assert_eq!(
+        store.put_otp(&digest, &first, None).await,
+        Err(OtpWriteError::Raced)
+    );
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let (store, digest, first) = (store.clone(), digest.clone(), first.clone());
+        let wrong = otp::code_hash(b"k", &phone, "000000");
+        set.spawn(async move {
+            let (_, next) = otp::verify(&first, &wrong, 1001, &OtpPolicy::default());
+            store.put_otp(&digest, &next, Some(&first)).await
+        });
+    }
+    let mut stored = 0;
+    while let Some(r) = set.join_next().await {
+        match r.unwrap() {
+            Ok(()) => stored += 1,
+            Err(OtpWriteError::Raced) => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(stored, 1);
+    assert_eq!(
+        store
+            .get_otp(&digest)
+            .await
+            .unwrap()
+            .unwrap()
+            .wrong_attempts,
+        1
+    );
+}
+
+/// Erasing an account that filed a case: the case stays, names nobody, and leaves
+/// the person's list; the entries they wrote name nobody either.
+#[tokio::test]
+async fn erasure_unlinks_the_cases_a_person_filed() {
+    use baladiya::domain::Lang;
+    use baladiya::domain::account::Account;
+    use baladiya::store::accounts::ERASED_USER;
+    let store = store().await;
+    let phone = Phone::parse(&unique_phone()).unwrap();
+    let owner = Id::generate("usr");
+    let account = Account::new(owner.clone(), phone, Lang::Ar, "2026-11-28T12:00:00Z");
+    let digest = format!("test-{}", ulid::Ulid::new());
+    store.create_account(&digest, &account).await.unwrap();
+    let m = MunicipalityId::parse(&unique_slug("erase")).unwrap();
+    let case = new_case(&m, &owner);
+    store
+        .create_case(
+            &case,
+            &entry(1, "received", &owner, Actor::Owner),
+            vec![],
+            None,
+            "",
+        )
+        .await
+        .unwrap();
+    let staff = Id::generate("usr");
+    store
+        .transition_case(
+            &case,
+            &entry(2, "in_progress", &staff, Actor::Staff),
+            vec![],
+        )
+        .await
+        .unwrap();
+    // GSI2 is read at erasure; the emulator's is immediate.
+    assert_eq!(store.owned_items(&owner).await.unwrap().len(), 1);
+
+    store.erase_account(&account, &digest).await.unwrap();
+
+    let kept = store
+        .get_case(&m, CaseKind::Complaint, &case.id)
+        .await
+        .unwrap()
+        .expect("the case stays");
+    assert_eq!(kept.owner, ERASED_USER);
+    assert!(
+        Id::parse("usr", ERASED_USER).is_ok(),
+        "still a valid user id"
+    );
+    let history = store
+        .case_history(&m, CaseKind::Complaint, &case.id, 10, None)
+        .await
+        .unwrap();
+    let authors: Vec<&str> = history.items.iter().map(|e| e.author.as_str()).collect();
+    assert_eq!(authors, vec![ERASED_USER, staff.as_str()]);
+    assert!(store.owned_items(&owner).await.unwrap().is_empty());
+    assert!(store.get_account(&owner, true).await.unwrap().is_none());
+    assert_eq!(store.account_by_phone(&digest).await.unwrap(), None);
+}

@@ -75,6 +75,20 @@ pub async fn request_code(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<
             return Err(too_many("otp_rate_limited", retry_after));
         }
     };
+    // One client address (a script cycling through numbers) gets a bounded number
+    // of codes an hour, whatever the numbers.
+    if let Some(address) = view.source_ip() {
+        let digest = account::client_digest(&ctx.phone_key, address);
+        let hour = now / 3600;
+        if ctx
+            .store
+            .count_client(&digest, hour, ctx.settings.client_hourly_cap)
+            .await?
+            .is_none()
+        {
+            return Err(too_many("too_many_requests", (hour + 1) * 3600 - now));
+        }
+    }
     // Store the state first: two concurrent requests cannot both pass the cooldown.
     match ctx.store.put_otp(&digest, &next, previous.as_ref()).await {
         Ok(()) => {}
@@ -111,9 +125,9 @@ pub async fn request_code(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<
         .await
         .is_err()
     {
-        // Nothing was sent: give the number its chance back.
-        restore(ctx, &digest, &next, previous.as_ref()).await;
-        return Err(ApiError::unavailable().with_retry_after(30));
+        // The cooldown and the count stay: retrying while SNS fails must not
+        // spend the platform's budget faster than sending would.
+        return Err(ApiError::unavailable().with_retry_after(ctx.otp.cooldown));
     }
     #[derive(serde::Serialize)]
     struct Sent {
@@ -208,12 +222,30 @@ pub async fn sign_in(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>
     };
     let submitted = otp::code_hash(&ctx.phone_key, &phone, code);
     let (outcome, next) = otp::verify(&state, &submitted, now, &ctx.otp);
+    // The right code with a role the number does not hold: refused before the code
+    // is spent, so the person can sign in with it in the right role.
+    let roles = if outcome == VerifyOutcome::Accepted {
+        let roles = ctx.store.roles_by_phone(&phone).await?;
+        if let Some(r) = &requested
+            && !roles.holds(r)
+        {
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "role_not_held"));
+        }
+        Some(roles)
+    } else {
+        None
+    };
     if next != state {
         // Every try counts, and a code is used once: a concurrent request that
         // changed the state first makes this one lose.
         match ctx.store.put_otp(&digest, &next, Some(&state)).await {
             Ok(()) => {}
-            Err(OtpWriteError::Raced) => return Err(otp_error("otp_locked")),
+            // The right code, used at the same moment by another request: it is
+            // spent. A wrong one: still wrong, whatever the other request did.
+            Err(OtpWriteError::Raced) if outcome == VerifyOutcome::Accepted => {
+                return Err(otp_error("otp_locked"));
+            }
+            Err(OtpWriteError::Raced) => return Err(otp_error("otp_invalid")),
             Err(OtpWriteError::Store(e)) => return Err(e.into()),
         }
     }
@@ -226,14 +258,19 @@ pub async fn sign_in(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>
         VerifyOutcome::Expired => return Err(otp_error("otp_expired")),
     }
     let (user, new_account) = find_or_create_account(ctx, &digest, &phone, view.lang).await?;
-    let roles = ctx.store.roles_by_phone(&phone).await?;
+    let roles = roles.ok_or_else(ApiError::internal)?;
     let act = roles
         .choose(requested.as_ref())
         .map_err(|_| ApiError::new(StatusCode::FORBIDDEN, "role_not_held"))?;
     let family = ulid::Ulid::new().to_string();
     let token = refresh::new_token(&family).map_err(|_| ApiError::internal())?;
     let session = refresh::start(&family, user.as_str(), act.code(), &token, now);
-    ctx.store.create_session(&session).await?;
+    match ctx.store.create_session(&session).await {
+        Ok(()) => {}
+        // Erased between the lookup and now.
+        Err(StoreError::NotFound) => return Err(otp_error("otp_locked")),
+        Err(e) => return Err(e.into()),
+    }
     answer_tokens(ctx, &user, &act, &roles, token, new_account)
 }
 

@@ -195,6 +195,7 @@ pub async fn add_device(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Bo
         return json(StatusCode::OK, &DeviceView::from(existing));
     }
     if data.devices.len() >= MAX_DEVICES {
+        discard_endpoint(ctx, &endpoint).await;
         return Err(limit_reached(&format!("devices: {MAX_DEVICES}")));
     }
     let device = Device {
@@ -205,9 +206,14 @@ pub async fn add_device(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Bo
         created_at: now_rfc3339(),
     };
     let previous = ctx.store.endpoint_owner(&device.endpoint_arn).await?;
-    ctx.store
+    if let Err(e) = ctx
+        .store
         .put_device(who.user(), &device, previous.as_ref())
-        .await?;
+        .await
+    {
+        discard_endpoint(ctx, &device.endpoint_arn).await;
+        return Err(e.into());
+    }
     let mut r = json(StatusCode::CREATED, &DeviceView::from(&device))?;
     r.headers_mut().insert(
         "location",
@@ -216,6 +222,17 @@ pub async fn add_device(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Bo
             .map_err(|_| ApiError::internal())?,
     );
     Ok(r)
+}
+
+/// Delete an endpoint this request created and could not record, unless some
+/// account records it (the same token registered by someone else): no endpoint is
+/// left in SNS that nothing points to.
+async fn discard_endpoint(ctx: &Ctx, endpoint_arn: &str) {
+    if let Ok(None) = ctx.store.endpoint_owner(endpoint_arn).await
+        && ctx.notifier.remove_device(endpoint_arn).await.is_err()
+    {
+        tracing::warn!("an unrecorded push endpoint could not be deleted");
+    }
 }
 
 /// `DELETE /v1/me/devices/{id}`: forget a device and delete its endpoint.

@@ -26,6 +26,10 @@ pub struct Settings {
     pub apns_app: Option<String>,
     /// `BALADIYA_ALERTS_TOPIC`: where the operator is told the SMS budget runs low.
     pub alerts_topic: Option<String>,
+    /// `BALADIYA_SIGNIN_CLIENT_HOURLY_CAP`: sign-in codes one client address may ask
+    /// for per hour, all numbers together (default 60: mobile carriers put many
+    /// people behind one address).
+    pub client_hourly_cap: u64,
 }
 
 impl Settings {
@@ -63,7 +67,16 @@ impl Settings {
         Ok(Settings {
             signing_secret: get("BALADIYA_SIGNING_SECRET")
                 .ok_or_else(|| SettingsError("BALADIYA_SIGNING_SECRET is not set".into()))?,
-            access_ttl: number("BALADIYA_ACCESS_TTL", 900)?,
+            access_ttl: match number("BALADIYA_ACCESS_TTL", 900)? {
+                // Access tokens cannot be revoked: they stay short-lived.
+                ttl if ttl > 3600 => {
+                    return Err(SettingsError(
+                        "BALADIYA_ACCESS_TTL: at most 3600 seconds".into(),
+                    ));
+                }
+                ttl => ttl,
+            },
+            client_hourly_cap: number("BALADIYA_SIGNIN_CLIENT_HOURLY_CAP", 60)?,
             sms_daily_cap: number("BALADIYA_SMS_DAILY_CAP", 20_000)?,
             sms_countries,
             sms_sender_id: get("BALADIYA_SMS_SENDER_ID"),
@@ -145,10 +158,15 @@ pub fn check_key_is_published(signer: &TokenSigner, jwks: &str) -> Result<(), Se
     let own = &own["keys"][0];
     let published: serde_json::Value =
         serde_json::from_str(jwks).map_err(|e| SettingsError(format!("BALADIYA_JWKS: {e}")))?;
-    let found = published["keys"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let keys = published["keys"].as_array().cloned().unwrap_or_default();
+    // The set is published as configured: it must hold public keys only.
+    if keys.iter().any(|k| k.get("d").is_some()) {
+        return Err(SettingsError(
+            "BALADIYA_JWKS holds a private key (a \"d\" member): publish public keys only".into(),
+        ));
+    }
+    let found = keys
+        .iter()
         .any(|k| k["kid"] == own["kid"] && k["x"] == own["x"]);
     if found {
         Ok(())
@@ -184,6 +202,8 @@ mod tests {
             })
         };
         assert!(bad("BALADIYA_ACCESS_TTL", "0").is_err());
+        assert!(bad("BALADIYA_ACCESS_TTL", "86400").is_err());
+        assert_eq!(bad("BALADIYA_ACCESS_TTL", "600").unwrap().access_ttl, 600);
         assert!(bad("BALADIYA_SMS_COUNTRIES", "tn").is_err());
         assert_eq!(
             bad("BALADIYA_SMS_COUNTRIES", "+216, 33")
@@ -218,5 +238,8 @@ mod tests {
             .unwrap();
         assert!(check_key_is_published(&signer, &other).is_err());
         assert!(check_key_is_published(&signer, r#"{"keys":[]}"#).is_err());
+        let mut leaked: serde_json::Value = serde_json::from_str(&published).unwrap();
+        leaked["keys"][0]["d"] = serde_json::json!("c2VjcmV0");
+        assert!(check_key_is_published(&signer, &leaked.to_string()).is_err());
     }
 }

@@ -83,3 +83,48 @@ async fn refusals_speak_the_callers_language() {
     assert_eq!(body["errors"][0]["field"], "phone");
     assert_eq!(body["errors"][0]["reason"], "not_mobile");
 }
+
+/// One client address cycling through numbers gets no more codes an hour than
+/// the cap, whatever the numbers (API Gateway gives the address; locally every
+/// client is 127.0.0.1, so this is tested in-process with addresses of its own).
+#[tokio::test]
+async fn one_client_address_gets_a_bounded_number_of_codes() {
+    let mut ctx = ctx().await;
+    ctx.settings.client_hourly_cap = 2;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../events/accounts/request-code-for-a-landline.422.json");
+    let template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let random = ulid::Ulid::new().random();
+    let address = format!(
+        "10.{}.{}.{}",
+        random % 250,
+        (random >> 8) % 250,
+        (random >> 16) % 250
+    );
+    let mut statuses = Vec::new();
+    for i in 0..3u128 {
+        let mut event = template.clone();
+        let mut digits = (random >> 24).wrapping_add(i * 7) % 10_000_000;
+        // The emulator treats numbers ending in 99 as opted out of SMS.
+        if digits % 100 == 99 {
+            digits -= 1;
+        }
+        let phone = format!("+2162{digits:07}");
+        event["body"] = serde_json::json!(serde_json::json!({ "phone": phone }).to_string());
+        event["requestContext"]["http"]["sourceIp"] = serde_json::json!(address);
+        let req = lambda_http::request::from_str(&event.to_string()).unwrap();
+        let res = handle(&ctx, req).await;
+        statuses.push(res.status().as_u16());
+        if res.status() == 429 {
+            assert_eq!(body_json(&res)["code"], "too_many_requests");
+            let wait: u64 = res.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=3600).contains(&wait));
+        }
+    }
+    assert_eq!(statuses, vec![202, 202, 429]);
+}

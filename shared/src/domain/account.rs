@@ -82,6 +82,18 @@ pub fn phone_digest(key: &[u8], phone: &Phone) -> String {
         .collect()
 }
 
+/// A keyed digest of a client address, for per-client limits without keeping
+/// addresses.
+pub fn client_digest(key: &[u8], address: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts any key length");
+    mac.update(b"client\0");
+    mac.update(address.as_bytes());
+    mac.finalize().into_bytes()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Whether SMS may go to this number: only to the countries the operator serves
 /// (`216` by default), so that nobody can spend the SMS budget on premium numbers
 /// abroad.

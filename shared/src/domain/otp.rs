@@ -20,7 +20,8 @@ pub struct OtpPolicy {
     pub max_attempts: u32,
     /// Seconds between two codes to the same number.
     pub cooldown: u64,
-    /// Codes per number per rolling hour.
+    /// Codes per number in a one-hour window (fixed: it starts at the first code
+    /// and lasts an hour, so at most twice the cap fit in any 60 minutes).
     pub hourly_cap: u32,
 }
 

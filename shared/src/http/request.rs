@@ -29,6 +29,17 @@ impl<'a> RequestView<'a> {
         RequestView { req, lang }
     }
 
+    /// The caller's address as API Gateway saw it. Personal data: use it only as a
+    /// keyed digest, never log it.
+    pub fn source_ip(&self) -> Option<&str> {
+        use lambda_http::RequestExt;
+        match self.req.request_context_ref()? {
+            lambda_http::request::RequestContext::ApiGatewayV2(c) => c.http.source_ip.as_deref(),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
+
     pub fn method(&self) -> &str {
         self.req.method().as_str()
     }

@@ -23,6 +23,10 @@ use crate::domain::otp::OtpState;
 use crate::domain::refresh::RefreshFamily;
 use crate::domain::{Id, MunicipalityId};
 
+/// Who an erased person's contributions name from then on: a valid user id that
+/// belongs to nobody.
+pub const ERASED_USER: &str = "usr_00000000000000000000000000";
+
 /// A followed municipality.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Follow {
@@ -190,11 +194,34 @@ impl Store {
         cap: u64,
         expires_at: u64,
     ) -> Result<Option<u64>, StoreError> {
+        self.count_below(keys::sms_budget_pk(day), cap, expires_at)
+            .await
+    }
+
+    /// Count one code asked for from a client address (by keyed digest) in the
+    /// current hour; `None` past `cap`.
+    pub async fn count_client(
+        &self,
+        digest: &str,
+        hour: u64,
+        cap: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        self.count_below(keys::client_rate_pk(digest, hour), cap, (hour + 2) * 3600)
+            .await
+    }
+
+    /// Add one to a counter item unless it has reached `cap`.
+    async fn count_below(
+        &self,
+        pk: String,
+        cap: u64,
+        expires_at: u64,
+    ) -> Result<Option<u64>, StoreError> {
         let res = self
             .db
             .update_item()
             .table_name(&self.table)
-            .key(keys::PK, s(keys::sms_budget_pk(day)))
+            .key(keys::PK, s(pk))
             .key(keys::SK, s(keys::COUNT))
             .update_expression("ADD sent :one SET expiresAt = :exp, #t = :type")
             .condition_expression("attribute_not_exists(sent) OR sent < :cap")
@@ -202,7 +229,7 @@ impl Store {
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":cap", n(cap))
             .expression_attribute_values(":exp", n(expires_at))
-            .expression_attribute_values(":type", s("sms_budget"))
+            .expression_attribute_values(":type", s("counter"))
             .return_values(ReturnValue::UpdatedNew)
             .send()
             .await;
@@ -213,7 +240,7 @@ impl Store {
                 .and_then(|a| a.get("sent"))
                 .and_then(|v| v.as_n().ok())
                 .and_then(|v| v.parse().ok())),
-            Err(e) => match sdk_error("sms.count", e) {
+            Err(e) => match sdk_error("counter.add", e) {
                 StoreError::VersionConflict => Ok(None),
                 other => Err(other),
             },
@@ -499,16 +526,34 @@ impl Store {
 
     // ----------------------------------------------------------------- sessions
 
+    /// Start a session, only while the account exists: a sign-in racing an
+    /// erasure cannot leave a session behind.
     pub async fn create_session(&self, f: &RefreshFamily) -> Result<(), StoreError> {
-        self.db
-            .put_item()
+        let account_exists = aws_sdk_dynamodb::types::ConditionCheck::builder()
             .table_name(&self.table)
-            .set_item(Some(session_item(f)?))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await
-            .map_err(|e| sdk_error("session.create", e))?;
-        Ok(())
+            .key(keys::PK, s(keys::user_pk(&f.user)))
+            .key(keys::SK, s(keys::PROFILE))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tx = vec![
+            TransactWriteItem::builder()
+                .condition_check(account_exists)
+                .build(),
+            TransactWriteItem::builder()
+                .put(build_put(
+                    &self.table,
+                    session_item(f)?,
+                    Some("attribute_not_exists(PK)"),
+                )?)
+                .build(),
+        ];
+        match self.transact("session.create", tx).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.failed_at(0) => Err(StoreError::NotFound),
+            Err(TxError::Conditions(_)) => Err(StoreError::AlreadyExists),
+            Err(TxError::Store(e)) => Err(e),
+        }
     }
 
     pub async fn get_session(&self, family: &str) -> Result<Option<RefreshFamily>, StoreError> {
@@ -622,6 +667,64 @@ impl Store {
     /// contributions stay but are unlinked from them; devices, follows and the
     /// sign-in code state go; the profile and the phone lookup go last, together.
     /// A failure part-way leaves a smaller account that a retry finishes erasing.
+    /// A case filed by `user`: the case and every history entry they wrote name
+    /// [`ERASED_USER`] instead, and the case leaves their list (GSI2).
+    async fn unlink_case(
+        &self,
+        pk: &AttributeValue,
+        sk: &AttributeValue,
+        user: &str,
+    ) -> Result<(), StoreError> {
+        self.db
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, pk.clone())
+            .key(keys::SK, sk.clone())
+            .update_expression("REMOVE GSI2PK, GSI2SK SET #o = :gone")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#o", "owner")
+            .expression_attribute_values(":gone", s(ERASED_USER))
+            .send()
+            .await
+            .map_err(|e| sdk_error("erase.unlink", e))?;
+        let mut start = None;
+        loop {
+            let out = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :h)")
+                .filter_expression("author = :u")
+                .expression_attribute_values(":pk", pk.clone())
+                .expression_attribute_values(":h", s(keys::HISTORY_PREFIX))
+                .expression_attribute_values(":u", s(user))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| sdk_error("erase.history", e))?;
+            for entry in out.items.unwrap_or_default() {
+                let Some(hsk) = entry.get(keys::SK) else {
+                    continue;
+                };
+                self.db
+                    .update_item()
+                    .table_name(&self.table)
+                    .key(keys::PK, pk.clone())
+                    .key(keys::SK, hsk.clone())
+                    .update_expression("SET author = :gone")
+                    .condition_expression("attribute_exists(PK)")
+                    .expression_attribute_values(":gone", s(ERASED_USER))
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error("erase.history", e))?;
+            }
+            match out.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(()),
+            }
+        }
+    }
+
     pub async fn erase_account(&self, account: &Account, digest: &str) -> Result<(), StoreError> {
         let user = account.id.as_str();
         for item in self.owned_items(&account.id).await? {
@@ -640,19 +743,7 @@ impl Store {
                     .map_err(|e| sdk_error("erase.session", e))
             } else {
                 // A public contribution: it stays, but no longer names its author.
-                self.db
-                    .update_item()
-                    .table_name(&self.table)
-                    .key(keys::PK, pk.clone())
-                    .key(keys::SK, sk.clone())
-                    .update_expression("REMOVE GSI2PK, GSI2SK SET #o = :gone")
-                    .condition_expression("attribute_exists(PK)")
-                    .expression_attribute_names("#o", "owner")
-                    .expression_attribute_values(":gone", s("erased"))
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| sdk_error("erase.unlink", e))
+                self.unlink_case(pk, sk, user).await
             };
             match req {
                 Ok(()) | Err(StoreError::VersionConflict) => {}

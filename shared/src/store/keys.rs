@@ -121,6 +121,10 @@ pub fn sms_budget_pk(day: &str) -> String {
     format!("P#SMS#{day}")
 }
 pub const COUNT: &str = "COUNT";
+/// Codes asked for from one client address (keyed digest) in one hour.
+pub fn client_rate_pk(digest: &str, hour: u64) -> String {
+    format!("P#CLIENT#{digest}#{hour}")
+}
 
 /// An idempotency record: per tenant, per caller, per key. The caller and key are
 /// hashed so the key stays short whatever the client sent.

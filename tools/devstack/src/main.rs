@@ -345,6 +345,9 @@ fn resolve(t: &Value, v: &Value) -> Result<String, String> {
                 ("TokenPublicJwks", None) => signer()?.public_jwks().map_err(|e| e.to_string()),
                 ("CursorSigningKey", None) => Ok(DEV_CURSOR_KEY.into()),
                 ("TokenSigningSecretArn", None) => Ok(LOCAL_SIGNING_SECRET.into()),
+                // Every local client is 127.0.0.1: the tests and the fuzzer would
+                // share one production-sized allowance.
+                ("SignInCodesPerClientHour", None) => Ok("100000".into()),
                 (p, None) if LOCAL_PUSH_APPS.iter().any(|(n, ..)| *n == p) => {
                     let (_, platform, name) = LOCAL_PUSH_APPS
                         .iter()
