@@ -1,0 +1,383 @@
+//! Complaints: a problem in the municipality (lighting, roads, waste…) reported by
+//! a citizen with a description and a location, and followed until resolved. The
+//! state machine is the shared case workflow (`workflow::COMPLAINT`); this module
+//! holds what is particular to complaints: categories, the report's fields and
+//! where it is.
+
+use serde::{Deserialize, Serialize};
+
+use super::geo::Coordinates;
+use super::{DomainError, Lang};
+
+/// A category of problem, with its sub-categories.
+#[derive(Debug, Clone, Copy)]
+pub struct Category {
+    pub code: &'static str,
+    pub ar: &'static str,
+    pub fr: &'static str,
+    pub en: &'static str,
+    pub subcategories: &'static [Subcategory],
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Subcategory {
+    pub code: &'static str,
+    pub ar: &'static str,
+    pub fr: &'static str,
+    pub en: &'static str,
+}
+
+impl Category {
+    pub fn name(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Ar => self.ar,
+            Lang::Fr => self.fr,
+            Lang::En => self.en,
+        }
+    }
+}
+
+const fn sub(
+    code: &'static str,
+    ar: &'static str,
+    fr: &'static str,
+    en: &'static str,
+) -> Subcategory {
+    Subcategory { code, ar, fr, en }
+}
+
+/// The national defaults every municipality starts with: what Tunisian
+/// municipalities' complaint forms and the reference platform list.
+pub static NATIONAL_CATEGORIES: &[Category] = &[
+    Category {
+        code: "lighting",
+        ar: "الإنارة العمومية",
+        fr: "Éclairage public",
+        en: "Street lighting",
+        subcategories: &[
+            sub("lamp-out", "مصباح معطّل", "Lampadaire éteint", "Lamp out"),
+            sub(
+                "lit-by-day",
+                "إنارة نهارًا",
+                "Allumé en journée",
+                "Lit by day",
+            ),
+            sub(
+                "damaged-pole",
+                "عمود متضرر",
+                "Poteau endommagé",
+                "Damaged pole",
+            ),
+        ],
+    },
+    Category {
+        code: "roads",
+        ar: "الطرقات والأرصفة",
+        fr: "Voirie et trottoirs",
+        en: "Roads and pavements",
+        subcategories: &[
+            sub("pothole", "حفرة", "Nid-de-poule", "Pothole"),
+            sub(
+                "pavement",
+                "رصيف متضرر",
+                "Trottoir abîmé",
+                "Damaged pavement",
+            ),
+            sub("signage", "إشارات مرور", "Signalisation", "Road signs"),
+        ],
+    },
+    Category {
+        code: "waste",
+        ar: "النظافة والفضلات",
+        fr: "Propreté et déchets",
+        en: "Waste and cleanliness",
+        subcategories: &[
+            sub(
+                "not-collected",
+                "فضلات لم تُرفع",
+                "Ordures non ramassées",
+                "Not collected",
+            ),
+            sub("dumping", "مصب عشوائي", "Dépôt sauvage", "Illegal dumping"),
+            sub("bins", "حاويات", "Conteneurs", "Bins"),
+            sub("rubble", "فضلات بناء", "Gravats", "Building rubble"),
+        ],
+    },
+    Category {
+        code: "water-sanitation",
+        ar: "المياه والتطهير",
+        fr: "Eau et assainissement",
+        en: "Water and sanitation",
+        subcategories: &[
+            sub("flooding", "تجمع مياه الأمطار", "Inondation", "Flooding"),
+            sub("sewer", "تسرب مياه مستعملة", "Fuite d'égout", "Sewer leak"),
+            sub("manhole", "بالوعة مفتوحة", "Regard ouvert", "Open manhole"),
+        ],
+    },
+    Category {
+        code: "green-spaces",
+        ar: "المساحات الخضراء",
+        fr: "Espaces verts",
+        en: "Green spaces",
+        subcategories: &[
+            sub("trees", "أشجار", "Arbres", "Trees"),
+            sub("parks", "حدائق عمومية", "Jardins publics", "Parks"),
+        ],
+    },
+    Category {
+        code: "buildings",
+        ar: "البناء والعمران",
+        fr: "Construction et urbanisme",
+        en: "Building and planning",
+        subcategories: &[
+            sub(
+                "unauthorised",
+                "بناء فوضوي",
+                "Construction illicite",
+                "Unauthorised building",
+            ),
+            sub(
+                "dangerous",
+                "بناية آيلة للسقوط",
+                "Bâtiment menaçant ruine",
+                "Dangerous building",
+            ),
+            sub(
+                "occupation",
+                "استغلال الملك العمومي",
+                "Occupation du domaine public",
+                "Occupation of public space",
+            ),
+        ],
+    },
+    Category {
+        code: "stray-animals",
+        ar: "الحيوانات السائبة",
+        fr: "Animaux errants",
+        en: "Stray animals",
+        subcategories: &[],
+    },
+    Category {
+        code: "noise",
+        ar: "الضجيج",
+        fr: "Nuisances sonores",
+        en: "Noise",
+        subcategories: &[],
+    },
+    Category {
+        code: "other",
+        ar: "أخرى",
+        fr: "Autre",
+        en: "Other",
+        subcategories: &[],
+    },
+];
+
+pub fn category(code: &str) -> Option<&'static Category> {
+    NATIONAL_CATEGORIES.iter().find(|c| c.code == code)
+}
+
+/// The category and optional sub-category of a report, checked against the list.
+pub fn parse_category(
+    code: &str,
+    subcategory: Option<&str>,
+) -> Result<(&'static Category, Option<&'static Subcategory>), DomainError> {
+    let c = category(code.trim()).ok_or(DomainError::invalid("category", "unknown"))?;
+    let s = match subcategory.map(str::trim) {
+        None => None,
+        Some(code) => Some(
+            c.subcategories
+                .iter()
+                .find(|s| s.code == code)
+                .ok_or(DomainError::invalid("subcategory", "unknown"))?,
+        ),
+    };
+    Ok((c, s))
+}
+
+pub const DESCRIPTION_MIN: usize = 10;
+pub const DESCRIPTION_MAX: usize = 2000;
+pub const ADDRESS_MAX: usize = 200;
+
+/// A report's text: trimmed, 10..=2000 characters, line breaks allowed, no other
+/// control characters.
+pub fn parse_description(raw: &str) -> Result<String, DomainError> {
+    let v = raw.trim();
+    let n = v.chars().count();
+    if n < DESCRIPTION_MIN {
+        return Err(DomainError::invalid("description", "too_short"));
+    }
+    if n > DESCRIPTION_MAX {
+        return Err(DomainError::invalid("description", "too_long"));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(DomainError::invalid("description", "control_characters"));
+    }
+    Ok(v.to_owned())
+}
+
+/// Where a report is: coordinates, an address, or both (at least one).
+pub fn parse_address(raw: &str) -> Result<String, DomainError> {
+    super::staff::parse_label(raw, "address", ADDRESS_MAX)
+}
+
+/// Geohash precision of the map index: 7 characters are cells of 0.00137° by
+/// 0.00137° (153 m north–south, 122 m east–west at Tunis's latitude), so a point's
+/// cell and its 8 neighbours cover every point within 100 m of it in Tunisia.
+pub const CELL_PRECISION: usize = 7;
+/// How near "nearby" is, in metres.
+pub const NEARBY_RADIUS_M: f64 = 100.0;
+
+/// The map cell of a point.
+pub fn cell(c: &Coordinates) -> String {
+    geohash::encode(geohash::Coord { x: c.lon, y: c.lat }, CELL_PRECISION)
+        .expect("coordinates are checked to be in range")
+}
+
+/// The cells to look in for reports near a point: its own and the 8 around it.
+pub fn cells_around(c: &Coordinates) -> Vec<String> {
+    let here = cell(c);
+    let mut out = vec![here.clone()];
+    if let Ok(n) = geohash::neighbors(&here) {
+        out.extend([n.n, n.ne, n.e, n.se, n.s, n.sw, n.w, n.nw]);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Distance between two points in metres (haversine, mean Earth radius).
+pub fn distance_m(a: &Coordinates, b: &Coordinates) -> f64 {
+    let r = 6_371_008.8_f64;
+    let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlat = la2 - la1;
+    let dlon = (b.lon - a.lon).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * r * h.sqrt().asin()
+}
+
+/// What a complaint holds beyond the case's state (stored in `CaseRecord::data`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplaintData {
+    pub category: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subcategory: Option<String>,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Coordinates>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Shown to everyone (on the map, in lists) or only to staff and the reporter.
+    pub public: bool,
+    /// The reporter's name is not shown publicly.
+    pub hide_name: bool,
+    /// The reporter's display name when the report was filed (if shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporter_name: Option<String>,
+}
+
+impl ComplaintData {
+    /// Listed publicly: public, not hidden by staff.
+    pub fn listed(&self, hidden: bool) -> bool {
+        self.public && !hidden
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::GeoBounds;
+
+    fn at(lat: f64, lon: f64) -> Coordinates {
+        Coordinates::parse(lat, lon, &GeoBounds::TUNISIA).unwrap()
+    }
+
+    #[test]
+    fn national_categories_are_complete_and_unique() {
+        let mut codes: Vec<&str> = NATIONAL_CATEGORIES.iter().map(|c| c.code).collect();
+        let n = codes.len();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), n);
+        for c in NATIONAL_CATEGORIES {
+            assert!(
+                c.ar.chars()
+                    .any(|ch| ('\u{0600}'..='\u{06FF}').contains(&ch))
+            );
+            assert!(!c.fr.is_empty() && !c.en.is_empty());
+            for s in c.subcategories {
+                assert!(
+                    s.ar.chars()
+                        .any(|ch| ('\u{0600}'..='\u{06FF}').contains(&ch))
+                );
+            }
+        }
+        assert_eq!(
+            category("lighting").unwrap().name(Lang::Fr),
+            "Éclairage public"
+        );
+    }
+
+    #[test]
+    fn categories_and_subcategories_are_checked() {
+        let (c, s) = parse_category("waste", Some("dumping")).unwrap();
+        assert_eq!((c.code, s.unwrap().code), ("waste", "dumping"));
+        assert!(parse_category("waste", None).unwrap().1.is_none());
+        assert_eq!(
+            parse_category("weather", None).unwrap_err(),
+            DomainError::invalid("category", "unknown")
+        );
+        assert_eq!(
+            parse_category("waste", Some("pothole")).unwrap_err(),
+            DomainError::invalid("subcategory", "unknown")
+        );
+    }
+
+    #[test]
+    fn descriptions_are_bounded() {
+        assert_eq!(
+            parse_description("  Lampadaire éteint depuis 3 jours\n ").unwrap(),
+            "Lampadaire éteint depuis 3 jours"
+        );
+        assert!(parse_description("short").is_err());
+        assert!(parse_description(&"ب".repeat(2001)).is_err());
+        assert!(parse_description("ten chars!\u{7}").is_err());
+        assert!(parse_description("first line\nsecond line").is_ok());
+    }
+
+    #[test]
+    fn nearby_cells_cover_the_radius() {
+        // Avenue Habib Bourguiba, Tunis.
+        let p = at(36.800_0, 10.186_0);
+        let cells = cells_around(&p);
+        assert_eq!(cells.len(), 9);
+        assert!(cells.iter().all(|c| c.len() == CELL_PRECISION));
+        // Points 100 m away in every direction fall in one of the nine cells, even
+        // from a point at a cell's edge, in the far south too.
+        for p in [p, at(36.80069, 10.18607), at(33.0, 10.0)] {
+            let cells = cells_around(&p);
+            for k in 0..16 {
+                let a = (k as f64) * std::f64::consts::PI / 8.0;
+                let dlat = 100.0 * a.cos() / 111_195.0;
+                let dlon = 100.0 * a.sin() / (111_195.0 * p.lat.to_radians().cos());
+                let q = at(p.lat + dlat, p.lon + dlon);
+                assert!(distance_m(&p, &q) <= NEARBY_RADIUS_M + 1.0);
+                assert!(cells.contains(&cell(&q)), "{p:?} {k}");
+            }
+        }
+        for (dlat, dlon) in [(0.0009, 0.0), (-0.0009, 0.0), (0.0, 0.0011), (0.0, -0.0011)] {
+            let q = at(p.lat + dlat, p.lon + dlon);
+            assert!(distance_m(&p, &q) <= 101.0, "{}", distance_m(&p, &q));
+            assert!(cells.contains(&cell(&q)), "{dlat},{dlon}");
+        }
+    }
+
+    #[test]
+    fn distances_in_metres() {
+        let tunis = at(36.8065, 10.1815);
+        let sfax = at(34.7406, 10.7603);
+        let d = distance_m(&tunis, &sfax);
+        assert!((230_000.0..240_000.0).contains(&d), "{d}");
+        assert_eq!(distance_m(&tunis, &tunis), 0.0);
+    }
+}
