@@ -20,6 +20,13 @@ fn declared() -> RouteSet {
             "municipalities".to_owned(),
         ));
     }
+    for r in complaints::ROUTES {
+        out.insert((
+            r.method.to_owned(),
+            r.path.to_owned(),
+            "complaints".to_owned(),
+        ));
+    }
     for r in accounts::ROUTES {
         out.insert((
             r.method.to_owned(),

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod cursor;
 pub mod i18n;
+pub mod paging;
 pub mod patch;
 pub mod problem;
 pub mod request;

@@ -65,7 +65,23 @@ impl Store {
         idem: Option<&Idempotency>,
         answer: &str,
     ) -> Result<Created, StoreError> {
+        self.create_case_indexed(case, entry, Item::new(), extra, idem, answer)
+            .await
+    }
+
+    /// [`Store::create_case`] with extra attributes on the case item (the keys of
+    /// a kind's own index, such as a complaint's map cell).
+    pub async fn create_case_indexed(
+        &self,
+        case: &CaseRecord,
+        entry: &HistoryEntry,
+        index: Item,
+        extra: Vec<TransactWriteItem>,
+        idem: Option<&Idempotency>,
+        answer: &str,
+    ) -> Result<Created, StoreError> {
         let mut item = to_item(case)?;
+        item.extend(index);
         item.insert(
             keys::PK.into(),
             s(keys::case_pk(&case.municipality, case.kind, &case.id)),

@@ -17,6 +17,9 @@ pub const GSI1SK: &str = "GSI1SK";
 pub const GSI2: &str = "GSI2";
 pub const GSI2PK: &str = "GSI2PK";
 pub const GSI2SK: &str = "GSI2SK";
+pub const GSI3: &str = "GSI3";
+pub const GSI3PK: &str = "GSI3PK";
+pub const GSI3SK: &str = "GSI3SK";
 /// TTL attribute (epoch seconds).
 pub const EXPIRES_AT: &str = "expiresAt";
 
@@ -68,6 +71,10 @@ pub fn history_sk(seq: u64) -> String {
 /// A municipality's cases of one kind, newest first by creation (GSI1).
 pub fn cases_gsi(m: &MunicipalityId, kind: CaseKind) -> String {
     format!("M#{m}#{}", kind.tag())
+}
+/// A municipality's public cases of one kind in one map cell (GSI3).
+pub fn map_cell_gsi(m: &MunicipalityId, kind: CaseKind, cell: &str) -> String {
+    format!("M#{m}#{}#CELL#{cell}", kind.tag())
 }
 /// A citizen's own cases (GSI2).
 pub fn owner_gsi(user: &str) -> String {

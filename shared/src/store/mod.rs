@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod complaints;
 pub mod idempotency;
 pub mod keys;
 pub mod municipalities;

@@ -1,0 +1,476 @@
+//! Complaint handlers.
+
+use baladiya::clock::now_rfc3339;
+use baladiya::domain::complaint::{
+    self, ComplaintData, NATIONAL_CATEGORIES, NEARBY_RADIUS_M, cells_around, distance_m,
+};
+use baladiya::domain::geo::Coordinates;
+use baladiya::domain::roles::authorize_complaint_category;
+use baladiya::domain::workflow::{
+    Actor, COMPLAINT, CaseKind, CaseRef, HistoryEntry, authorize_transition,
+};
+use baladiya::domain::{DomainError, Id, Municipality, MunicipalityId, Principal, Service};
+use baladiya::domain::{ServiceState, staff::parse_label};
+use baladiya::http::paging::{paging, request_fingerprint};
+use baladiya::http::response::{json, public_json, replay};
+use baladiya::http::{ApiError, RequestView};
+use baladiya::store::StoreError;
+use baladiya::store::cases::CaseRecord;
+use baladiya::store::complaints::ComplaintFilter;
+use baladiya::store::idempotency::{Created, Idempotency};
+use baladiya::store::keys;
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+use crate::Ctx;
+use crate::views::{Audience, CategoryView, ComplaintView, List, TimelineEntry};
+
+const NOTE_MAX: usize = 1000;
+
+/// The municipality, if `who` may use its complaints service: a deactivated
+/// municipality does not exist for the public; a service that is off is 403.
+async fn municipality(
+    ctx: &Ctx,
+    m: &MunicipalityId,
+    who: Option<&Principal>,
+) -> Result<Municipality, ApiError> {
+    let muni = ctx
+        .store
+        .get_municipality(m, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let admin = who.is_some_and(Principal::is_platform_admin);
+    if muni.status == ServiceState::Deactivated && !admin {
+        return Err(ApiError::not_found());
+    }
+    muni.require_service(Service::Complaints, who)?;
+    Ok(muni)
+}
+
+fn data_of(case: &CaseRecord) -> Result<ComplaintData, ApiError> {
+    serde_json::from_value(case.data.clone()).map_err(|_| ApiError::internal())
+}
+
+/// How much of `case` `who` may see; `None`: it does not exist for them.
+fn audience(who: Option<&Principal>, case: &CaseRecord, data: &ComplaintData) -> Option<Audience> {
+    if let Some(p) = who {
+        if authorize_complaint_category(p, &case.municipality, &data.category).is_ok() {
+            return Some(Audience::Staff);
+        }
+        if p.user().as_str() == case.owner {
+            return Some(Audience::Reporter);
+        }
+    }
+    data.public.then_some(Audience::Public)
+}
+
+/// `GET …/complaint-categories`: the categories a report can be filed under.
+pub async fn categories(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+) -> Result<Response<Body>, ApiError> {
+    view.query(&[])?;
+    let who = view.optional_principal(&ctx.verifier)?;
+    municipality(ctx, m, who.as_ref()).await?;
+    let items: Vec<CategoryView> = NATIONAL_CATEGORIES
+        .iter()
+        .map(|c| CategoryView::new(c, view.lang))
+        .collect();
+    public_json(
+        &List {
+            items,
+            next_cursor: None,
+        },
+        60,
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Point {
+    lat: f64,
+    lon: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewComplaint {
+    category: String,
+    #[serde(default)]
+    subcategory: Option<String>,
+    description: String,
+    #[serde(default)]
+    location: Option<Point>,
+    #[serde(default)]
+    address: Option<String>,
+    #[serde(default = "yes")]
+    public: bool,
+    #[serde(default)]
+    hide_name: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST …/complaints`: file a report. Idempotent with `Idempotency-Key`.
+pub async fn create(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    req: &Request,
+    m: &MunicipalityId,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let idem_key = view.idempotency_key()?;
+    let body: NewComplaint = view.json()?;
+    let (category, subcategory) =
+        complaint::parse_category(&body.category, body.subcategory.as_deref())?;
+    let description = complaint::parse_description(&body.description)?;
+    let location = body
+        .location
+        .map(|p| Coordinates::parse(p.lat, p.lon, &ctx.geo))
+        .transpose()?;
+    let address = body
+        .address
+        .as_deref()
+        .map(complaint::parse_address)
+        .transpose()?;
+    if location.is_none() && address.is_none() {
+        return Err(DomainError::invalid("location", "required").into());
+    }
+    municipality(ctx, m, Some(&who)).await?;
+    let reporter_name = ctx
+        .store
+        .get_account(who.user(), false)
+        .await?
+        .and_then(|a| a.name);
+    let now = now_rfc3339();
+    let data = ComplaintData {
+        category: category.code.to_owned(),
+        subcategory: subcategory.map(|s| s.code.to_owned()),
+        description,
+        location,
+        address,
+        public: body.public,
+        hide_name: body.hide_name,
+        reporter_name,
+    };
+    let case = CaseRecord {
+        kind: CaseKind::Complaint,
+        municipality: m.clone(),
+        id: Id::generate("cmp").to_string(),
+        owner: who.user().to_string(),
+        state: COMPLAINT.initial.to_owned(),
+        seq: 1,
+        created_at: now.clone(),
+        updated_at: now.clone(),
+        data: serde_json::to_value(&data).map_err(|_| ApiError::internal())?,
+    };
+    let first = HistoryEntry {
+        seq: 1,
+        state: case.state.clone(),
+        note: None,
+        author: case.owner.clone(),
+        author_role: Actor::Owner,
+        at: now,
+        attachment: None,
+    };
+    let mut answer = ComplaintView::new(&case, &data, Audience::Reporter);
+    answer.timeline = Some(vec![TimelineEntry::from(&first)]);
+    let answer = serde_json::to_string(&answer).map_err(|_| ApiError::internal())?;
+    let idem = idem_key.map(|k| {
+        Idempotency::new(
+            &keys::tenant(m),
+            who.user().as_str(),
+            k.as_str(),
+            &request_fingerprint(req),
+        )
+    });
+    // On the public map only when public and placed.
+    let cell = match (data.public, &data.location) {
+        (true, Some(c)) => Some(complaint::cell(c)),
+        _ => None,
+    };
+    match ctx
+        .store
+        .create_complaint(&case, &first, cell.as_deref(), idem.as_ref(), &answer)
+        .await?
+    {
+        Created::New => Response::builder()
+            .status(StatusCode::CREATED)
+            .header("content-type", "application/json")
+            .header("cache-control", "no-store")
+            .header(
+                "location",
+                format!("/v1/municipalities/{m}/complaints/{}", case.id),
+            )
+            .body(Body::Text(answer))
+            .map_err(|_| ApiError::internal()),
+        Created::Replayed(stored) => replay(stored.status, stored.body),
+    }
+}
+
+/// `GET …/complaints`: public complaints, newest first; `state`, `category`.
+pub async fn list(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+) -> Result<Response<Body>, ApiError> {
+    let query = view.query(&["state", "category", "limit", "cursor"])?;
+    let who = view.optional_principal(&ctx.verifier)?;
+    let filter = ComplaintFilter {
+        state: query
+            .get("state")
+            .map(|s| {
+                COMPLAINT
+                    .states
+                    .iter()
+                    .find(|k| *k == s)
+                    .map(|k| (*k).to_owned())
+                    .ok_or_else(|| {
+                        ApiError::bad_request("invalid_query").with_detail("state: unknown")
+                    })
+            })
+            .transpose()?,
+        category: query
+            .get("category")
+            .map(|c| {
+                complaint::category(c)
+                    .map(|c| c.code.to_owned())
+                    .ok_or_else(|| {
+                        ApiError::bad_request("invalid_query").with_detail("category: unknown")
+                    })
+            })
+            .transpose()?,
+    };
+    let scope = format!(
+        "complaints:{m}:{}:{}",
+        filter.state.as_deref().unwrap_or(""),
+        filter.category.as_deref().unwrap_or("")
+    );
+    let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
+    municipality(ctx, m, who.as_ref()).await?;
+    let page = ctx
+        .store
+        .public_complaints(m, &filter, limit, start)
+        .await?;
+    let items = page
+        .items
+        .iter()
+        .map(|c| Ok(ComplaintView::new(c, &data_of(c)?, Audience::Public)))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    json(
+        StatusCode::OK,
+        &List {
+            items,
+            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
+        },
+    )
+}
+
+/// `GET …/complaints/mine`: the caller's own complaints here, newest first.
+pub async fn mine(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let query = view.query(&["limit", "cursor"])?;
+    let scope = format!("complaints-mine:{m}:{}", who.user());
+    let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
+    municipality(ctx, m, Some(&who)).await?;
+    let page = ctx
+        .store
+        .complaints_of(m, who.user().as_str(), limit, start)
+        .await?;
+    let items = page
+        .items
+        .iter()
+        .map(|c| Ok(ComplaintView::new(c, &data_of(c)?, Audience::Reporter)))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    json(
+        StatusCode::OK,
+        &List {
+            items,
+            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
+        },
+    )
+}
+
+fn number(query: &std::collections::HashMap<String, String>, k: &str) -> Result<f64, ApiError> {
+    query
+        .get(k)
+        .ok_or_else(|| {
+            ApiError::bad_request("invalid_query").with_detail(format!("{k}: required"))
+        })?
+        .parse::<f64>()
+        .map_err(|_| ApiError::bad_request("invalid_query").with_detail(format!("{k}: a number")))
+}
+
+/// `GET …/complaints/nearby?lat&lon[&category]`: open public complaints within
+/// 100 m, nearest first, so a citizen can support one instead of filing again.
+pub async fn nearby(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+) -> Result<Response<Body>, ApiError> {
+    let query = view.query(&["lat", "lon", "category"])?;
+    let here = Coordinates::parse(number(&query, "lat")?, number(&query, "lon")?, &ctx.geo)?;
+    let category = query
+        .get("category")
+        .map(|c| {
+            complaint::category(c).map(|c| c.code).ok_or_else(|| {
+                ApiError::bad_request("invalid_query").with_detail("category: unknown")
+            })
+        })
+        .transpose()?;
+    let who = view.optional_principal(&ctx.verifier)?;
+    municipality(ctx, m, who.as_ref()).await?;
+    let found = ctx
+        .store
+        .complaints_in_cells(m, &cells_around(&here))
+        .await?;
+    let mut items = Vec::new();
+    for case in &found {
+        if COMPLAINT.closed.contains(&case.state.as_str()) {
+            continue;
+        }
+        let data = data_of(case)?;
+        if category.is_some_and(|c| c != data.category) {
+            continue;
+        }
+        let Some(at) = data.location else { continue };
+        let d = distance_m(&here, &at);
+        if d <= NEARBY_RADIUS_M {
+            let mut v = ComplaintView::new(case, &data, Audience::Public);
+            v.distance_m = Some(d.round() as u32);
+            items.push(v);
+        }
+    }
+    items.sort_by_key(|v| v.distance_m);
+    items.truncate(10);
+    json(
+        StatusCode::OK,
+        &List {
+            items,
+            next_cursor: None,
+        },
+    )
+}
+
+fn complaint_id(raw: &str) -> Result<String, ApiError> {
+    Id::parse("cmp", raw)
+        .map(|id| id.to_string())
+        .map_err(|_| ApiError::not_found())
+}
+
+/// `GET …/complaints/{id}`: a complaint and its timeline. Private ones exist only
+/// for their reporter and the municipality's staff handling the category.
+pub async fn get(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    view.query(&[])?;
+    let id = complaint_id(id)?;
+    let who = view.optional_principal(&ctx.verifier)?;
+    municipality(ctx, m, who.as_ref()).await?;
+    let case = ctx
+        .store
+        .get_case(m, CaseKind::Complaint, &id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let data = data_of(&case)?;
+    let audience = audience(who.as_ref(), &case, &data).ok_or_else(ApiError::not_found)?;
+    let history = ctx
+        .store
+        .case_history(m, CaseKind::Complaint, &id, 100, None)
+        .await?;
+    let mut body = ComplaintView::new(&case, &data, audience);
+    body.timeline = Some(history.items.iter().map(TimelineEntry::from).collect());
+    json(StatusCode::OK, &body)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewState {
+    state: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// `POST …/complaints/{id}/transitions`: staff move a complaint to a new state
+/// with an optional note (the reporter may withdraw theirs, or clarify a
+/// "not clear" one). The change and its timeline entry are written together.
+pub async fn transition(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let id = complaint_id(id)?;
+    let body: NewState = view.json()?;
+    let note = body
+        .note
+        .as_deref()
+        .map(|n| parse_label(n, "note", NOTE_MAX))
+        .transpose()?;
+    municipality(ctx, m, Some(&who)).await?;
+    let case = ctx
+        .store
+        .get_case(m, CaseKind::Complaint, &id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let data = data_of(&case)?;
+    let owner = Id::parse("usr", &case.owner).map_err(|_| ApiError::internal())?;
+    let actor = authorize_transition(
+        &who,
+        &CaseRef {
+            kind: CaseKind::Complaint,
+            municipality: m,
+            owner: &owner,
+            state: &case.state,
+        },
+        body.state.trim(),
+    )?;
+    // Staff limited to other categories must not learn the complaint exists.
+    if actor == Actor::Staff {
+        authorize_complaint_category(&who, m, &data.category)?;
+    }
+    let entry = HistoryEntry {
+        seq: case.seq + 1,
+        state: body.state.trim().to_owned(),
+        note,
+        author: who.user().to_string(),
+        author_role: actor,
+        at: now_rfc3339(),
+        attachment: None,
+    };
+    match ctx.store.transition_case(&case, &entry, vec![]).await {
+        Ok(()) => {}
+        Err(StoreError::VersionConflict) => return Err(ApiError::conflict("version_conflict")),
+        Err(e) => return Err(e.into()),
+    }
+    let history = ctx
+        .store
+        .case_history(m, CaseKind::Complaint, &id, 100, None)
+        .await?;
+    let updated = CaseRecord {
+        state: entry.state.clone(),
+        seq: entry.seq,
+        updated_at: entry.at.clone(),
+        ..case
+    };
+    let audience = if actor == Actor::Staff {
+        Audience::Staff
+    } else {
+        Audience::Reporter
+    };
+    let mut body = ComplaintView::new(&updated, &data, audience);
+    body.timeline = Some(history.items.iter().map(TimelineEntry::from).collect());
+    json(StatusCode::OK, &body)
+}

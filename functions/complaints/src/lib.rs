@@ -1,0 +1,138 @@
+//! The `complaints` function: citizens report a problem in their municipality
+//! (category, description, location), see whether it was already reported nearby,
+//! and follow it; staff move it through the complaint workflow with notes.
+//!
+//! Handlers are thin: parse into typed values, ask the domain (`domain::complaint`,
+//! `domain::workflow`, `domain::roles`), read or write through the store.
+
+mod complaints;
+mod views;
+
+use std::time::Instant;
+
+use baladiya::config::Config;
+use baladiya::domain::{GeoBounds, MunicipalityId};
+use baladiya::http::router::{self, Route};
+use baladiya::http::{ApiError, CursorCodec, RequestView, TokenVerifier};
+use baladiya::store::Store;
+use lambda_http::{Body, Request, Response};
+
+/// What a handler needs, built once per cold start.
+pub struct Ctx {
+    pub store: Store,
+    pub verifier: TokenVerifier,
+    pub cursors: CursorCodec,
+    pub geo: GeoBounds,
+}
+
+impl Ctx {
+    pub fn new(
+        config: &Config,
+        db: aws_sdk_dynamodb::Client,
+    ) -> Result<Ctx, baladiya::http::auth::TokenError> {
+        Ok(Ctx {
+            store: Store::new(db, &config.table),
+            verifier: TokenVerifier::from_jwks(&config.jwks, &config.token_issuer)?,
+            cursors: CursorCodec::new(&config.cursor_key),
+            geo: config.geo_bounds,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Categories,
+    List,
+    Create,
+    Nearby,
+    Mine,
+    Get,
+    Transition,
+}
+
+/// This function's routes: the one list `template.yaml`, the local router table
+/// (`Cargo.toml`) and `openapi.yaml` are checked against. Literal segments come
+/// before `{id}`: the first match wins.
+pub static ROUTES: &[Route<Op>] = &[
+    Route {
+        method: "GET",
+        path: "/v1/municipalities/{m}/complaint-categories",
+        op: Op::Categories,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/municipalities/{m}/complaints",
+        op: Op::List,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/municipalities/{m}/complaints",
+        op: Op::Create,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/municipalities/{m}/complaints/nearby",
+        op: Op::Nearby,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/municipalities/{m}/complaints/mine",
+        op: Op::Mine,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/municipalities/{m}/complaints/{id}",
+        op: Op::Get,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/municipalities/{m}/complaints/{id}/transitions",
+        op: Op::Transition,
+    },
+];
+
+/// Serve one request. Never fails: every error becomes a problem+json answer.
+pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
+    let started = Instant::now();
+    let view = RequestView::new(&req);
+    let matched = router::route(ROUTES, view.method(), view.path());
+    let route = matched
+        .as_ref()
+        .ok()
+        .and_then(|m| ROUTES.iter().find(|r| r.op == m.op))
+        .map(|r| r.path)
+        .unwrap_or("unmatched");
+    let result = match matched {
+        Ok(m) => dispatch(ctx, &view, &req, m).await,
+        Err(e) => Err(e),
+    };
+    let response = result.unwrap_or_else(|e| e.into_response(view.lang));
+    // The route template, never the concrete path: paths can carry ids.
+    tracing::info!(
+        method = view.method(),
+        route,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+async fn dispatch(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    req: &Request,
+    m: router::RouteMatch<Op>,
+) -> Result<Response<Body>, ApiError> {
+    // A path's municipality that is not even a valid slug cannot exist.
+    let muni = MunicipalityId::parse(m.param("m")).map_err(|_| ApiError::not_found())?;
+    match m.op {
+        Op::Categories => complaints::categories(ctx, view, &muni).await,
+        Op::List => complaints::list(ctx, view, &muni).await,
+        Op::Create => complaints::create(ctx, view, req, &muni).await,
+        Op::Nearby => complaints::nearby(ctx, view, &muni).await,
+        Op::Mine => complaints::mine(ctx, view, &muni).await,
+        Op::Get => complaints::get(ctx, view, &muni, m.param("id")).await,
+        Op::Transition => complaints::transition(ctx, view, &muni, m.param("id")).await,
+    }
+}

@@ -1,0 +1,151 @@
+//! Answer shapes.
+
+use baladiya::domain::complaint::{Category, ComplaintData};
+use baladiya::domain::geo::Coordinates;
+use baladiya::domain::workflow::{Actor, HistoryEntry};
+use baladiya::domain::{Lang, MunicipalityId};
+use baladiya::store::cases::CaseRecord;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Name {
+    pub ar: &'static str,
+    pub fr: &'static str,
+    pub en: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubcategoryView {
+    pub code: &'static str,
+    pub name: Name,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CategoryView {
+    pub code: &'static str,
+    pub name: Name,
+    /// The name in the caller's language.
+    pub label: &'static str,
+    pub subcategories: Vec<SubcategoryView>,
+}
+
+impl CategoryView {
+    pub fn new(c: &Category, lang: Lang) -> CategoryView {
+        CategoryView {
+            code: c.code,
+            name: Name {
+                ar: c.ar,
+                fr: c.fr,
+                en: c.en,
+            },
+            label: c.name(lang),
+            subcategories: c
+                .subcategories
+                .iter()
+                .map(|s| SubcategoryView {
+                    code: s.code,
+                    name: Name {
+                        ar: s.ar,
+                        fr: s.fr,
+                        en: s.en,
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One step of a complaint's public timeline. Who made it is told by role only.
+#[derive(Debug, Serialize)]
+pub struct TimelineEntry {
+    pub seq: u64,
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub by: Actor,
+    pub at: String,
+}
+
+impl From<&HistoryEntry> for TimelineEntry {
+    fn from(e: &HistoryEntry) -> Self {
+        TimelineEntry {
+            seq: e.seq,
+            state: e.state.clone(),
+            note: e.note.clone(),
+            by: e.author_role,
+            at: e.at.clone(),
+        }
+    }
+}
+
+/// How much of a complaint the caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Public,
+    Reporter,
+    Staff,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComplaintView {
+    pub id: String,
+    pub municipality: MunicipalityId,
+    pub state: String,
+    pub category: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subcategory: Option<String>,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Coordinates>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    pub public: bool,
+    /// The reporter's name, unless they asked to hide it (staff always see it).
+    pub reporter_name: Option<String>,
+    /// Set for the reporter themself.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mine: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hide_name: Option<bool>,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Vec<TimelineEntry>>,
+    /// For "nearby" answers: metres from the point asked about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<u32>,
+}
+
+impl ComplaintView {
+    pub fn new(case: &CaseRecord, data: &ComplaintData, audience: Audience) -> ComplaintView {
+        let insider = audience != Audience::Public;
+        ComplaintView {
+            id: case.id.clone(),
+            municipality: case.municipality.clone(),
+            state: case.state.clone(),
+            category: data.category.clone(),
+            subcategory: data.subcategory.clone(),
+            description: data.description.clone(),
+            location: data.location,
+            address: data.address.clone(),
+            public: data.public,
+            reporter_name: if insider || !data.hide_name {
+                data.reporter_name.clone()
+            } else {
+                None
+            },
+            mine: audience == Audience::Reporter,
+            hide_name: insider.then_some(data.hide_name),
+            created_at: case.created_at.clone(),
+            updated_at: case.updated_at.clone(),
+            timeline: None,
+            distance_m: None,
+        }
+    }
+}

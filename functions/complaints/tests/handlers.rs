@@ -1,0 +1,64 @@
+//! Handler tests: the function's `handle` called in-process with API Gateway
+//! events — the fixtures of `events/complaints/` — against the local emulator's
+//! DynamoDB (started by `scripts/test`).
+
+use std::path::Path;
+
+use baladiya::config::Config;
+use complaints::{Ctx, handle};
+
+async fn ctx() -> Ctx {
+    let config =
+        Config::from_env().expect("run with scripts/test: the stack's environment is missing");
+    let aws = baladiya::config::Aws::from_env().expect("AWS settings");
+    Ctx::new(&config, aws.dynamodb()).expect("valid JWKS")
+}
+
+fn body_json(r: &lambda_http::Response<lambda_http::Body>) -> serde_json::Value {
+    match r.body() {
+        lambda_http::Body::Text(t) => serde_json::from_str(t).unwrap_or_default(),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// Every fixture names the status it must get: `<name>.<status>.json`.
+#[tokio::test]
+async fn event_fixtures_get_their_expected_status() {
+    let ctx = ctx().await;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/complaints");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let Some(expected) = name
+            .strip_suffix(".json")
+            .and_then(|n| n.rsplit('.').next())
+            .and_then(|s| s.parse::<u16>().ok())
+        else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        let req = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let res = handle(&ctx, req).await;
+        assert_eq!(
+            res.status().as_u16(),
+            expected,
+            "{name}: {}",
+            body_json(&res)
+        );
+        seen += 1;
+    }
+    assert!(seen >= 8, "fixtures found: {seen}");
+}
+
+#[tokio::test]
+async fn categories_are_named_in_the_callers_language() {
+    let ctx = ctx().await;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../events/complaints/categories-of-tunis.200.json");
+    let req = lambda_http::request::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let res = handle(&ctx, req).await;
+    let body = body_json(&res);
+    assert_eq!(body["items"][0]["label"], "Éclairage public");
+    assert_eq!(res.headers()["cache-control"], "public, max-age=60");
+}

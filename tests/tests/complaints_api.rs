@@ -1,0 +1,405 @@
+//! Black-box tests of the complaints function over HTTP, against the running local
+//! stack (started by `scripts/test`).
+
+use baladiya::domain::Permission;
+use baladiya_tests::*;
+use serde_json::{Value, json};
+
+fn report(lat: f64, lon: f64) -> Value {
+    json!({
+        "category": "lighting",
+        "subcategory": "lamp-out",
+        "description": "Le lampadaire devant le numéro 12 est éteint depuis une semaine.",
+        "location": { "lat": lat, "lon": lon },
+    })
+}
+
+async fn file(api: &Api, m: &str, token: &str, body: &Value) -> Value {
+    let a = send(
+        api.post(&format!("/v1/municipalities/{m}/complaints"))
+            .bearer_auth(token)
+            .json(body),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    a.body
+}
+
+/// A point inside Tunisia unique to this run, so tests do not see each other's
+/// complaints nearby.
+fn somewhere() -> (f64, f64) {
+    let r = ulid::Ulid::new().random();
+    (
+        33.5 + (r % 10_000) as f64 / 10_000.0,
+        9.0 + ((r >> 16) % 10_000) as f64 / 10_000.0,
+    )
+}
+
+#[tokio::test]
+async fn categories_in_three_languages_and_only_where_the_service_is_on() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-cat").await;
+    let a = send(api.get(&format!("/v1/municipalities/{m}/complaint-categories"))).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let lighting = &a.body["items"][0];
+    assert_eq!(lighting["code"], "lighting");
+    assert_eq!(lighting["label"], "الإنارة العمومية", "Arabic by default");
+    assert_eq!(lighting["name"]["fr"], "Éclairage public");
+    assert!(!lighting["subcategories"].as_array().unwrap().is_empty());
+
+    // A municipality without the complaints service.
+    let off = unique_slug("cmp-off");
+    let created = send(
+        api.post("/v1/municipalities")
+            .bearer_auth(admin())
+            .json(&json!({
+                "id": off, "governorate": "TN-12",
+                "name": {"ar": "بلدية", "fr": "Commune"}, "status": "ACTIVATED"
+            })),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    send(api.get(&format!("/v1/municipalities/{off}/complaint-categories")))
+        .await
+        .assert_problem(403, "service_not_active");
+    send(
+        api.post(&format!("/v1/municipalities/{off}/complaints"))
+            .bearer_auth(citizen())
+            .json(&report(36.8, 10.18)),
+    )
+    .await
+    .assert_problem(403, "service_not_active");
+    send(api.get("/v1/municipalities/atlantis-x/complaints"))
+        .await
+        .assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn a_citizen_reports_and_a_retried_request_files_one_complaint() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-new").await;
+    // A real account with a name: the report carries it.
+    let phone = unique_phone();
+    let t = sign_in(&api, &phone).await;
+    let tok = t["access_token"].as_str().unwrap().to_owned();
+    send(
+        api.patch("/v1/me")
+            .bearer_auth(&tok)
+            .json(&json!({ "name": "Sami Trabelsi" })),
+    )
+    .await;
+    let (lat, lon) = somewhere();
+    let key = format!("report-{}", ulid::Ulid::new());
+    let post = || {
+        api.post(&format!("/v1/municipalities/{m}/complaints"))
+            .bearer_auth(&tok)
+            .header("idempotency-key", &key)
+            .json(&report(lat, lon))
+    };
+    let first = send(post()).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let id = first.body["id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("cmp_"));
+    assert_eq!(first.body["state"], "received");
+    assert_eq!(first.body["mine"], true);
+    assert_eq!(first.body["reporter_name"], "Sami Trabelsi");
+    assert_eq!(first.body["timeline"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        first.headers["location"].to_str().unwrap(),
+        format!("/v1/municipalities/{m}/complaints/{id}")
+    );
+    let again = send(post()).await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.body["id"], id.as_str());
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    let mut other = report(lat, lon);
+    other["description"] = json!("Une autre description, assez longue.");
+    send(
+        api.post(&format!("/v1/municipalities/{m}/complaints"))
+            .bearer_auth(&tok)
+            .header("idempotency-key", &key)
+            .json(&other),
+    )
+    .await
+    .assert_problem(422, "idempotency_key_reused");
+
+    let mine = send(
+        api.get(&format!("/v1/municipalities/{m}/complaints/mine"))
+            .bearer_auth(&tok),
+    )
+    .await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    assert_eq!(
+        mine.body["items"].as_array().unwrap().len(),
+        1,
+        "one complaint"
+    );
+
+    // The public sees it, without the reporter's id.
+    let public = send(api.get(&format!("/v1/municipalities/{m}/complaints/{id}"))).await;
+    assert_eq!(public.status, 200);
+    assert!(public.body.get("mine").is_none());
+    assert!(
+        !public
+            .body
+            .to_string()
+            .contains(t["user_id"].as_str().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn reports_are_checked() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-bad").await;
+    let tok = citizen();
+    let cases = [
+        (
+            json!({"category": "weather", "description": "Il pleut beaucoup trop ici.", "address": "Rue X"}),
+            "category",
+            "unknown",
+        ),
+        (
+            json!({"category": "waste", "subcategory": "pothole", "description": "Il y a un trou dans la route.", "address": "Rue X"}),
+            "subcategory",
+            "unknown",
+        ),
+        (
+            json!({"category": "waste", "description": "court", "address": "Rue X"}),
+            "description",
+            "too_short",
+        ),
+        (
+            json!({"category": "waste", "description": "Pas de lieu indiqué du tout."}),
+            "location",
+            "required",
+        ),
+        (
+            json!({"category": "waste", "description": "À Paris, loin de la Tunisie.", "location": {"lat": 48.85, "lon": 2.35}}),
+            "location",
+            "outside_area",
+        ),
+    ];
+    for (body, field, reason) in cases {
+        let a = send(
+            api.post(&format!("/v1/municipalities/{m}/complaints"))
+                .bearer_auth(&tok)
+                .json(&body),
+        )
+        .await;
+        a.assert_problem(422, "invalid_field");
+        assert_eq!(a.body["errors"][0]["field"], field, "{body}");
+        assert_eq!(a.body["errors"][0]["reason"], reason, "{body}");
+    }
+    send(
+        api.post(&format!("/v1/municipalities/{m}/complaints"))
+            .json(&report(36.8, 10.18)),
+    )
+    .await
+    .assert_problem(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn private_complaints_exist_only_for_their_reporter_and_the_right_staff() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-priv").await;
+    let other_m = new_municipality(&api, "cmp-priv-o").await;
+    let reporter = citizen();
+    let mut body = report(36.81, 10.17);
+    body["public"] = json!(false);
+    body["hide_name"] = json!(true);
+    let c = file(&api, &m, &reporter, &body).await;
+    let id = c["id"].as_str().unwrap();
+    let path = format!("/v1/municipalities/{m}/complaints/{id}");
+
+    let list = send(api.get(&format!("/v1/municipalities/{m}/complaints"))).await;
+    assert_eq!(list.status, 200);
+    assert!(
+        !list.body.to_string().contains(id),
+        "a private complaint is not listed"
+    );
+    for token in [
+        None,
+        Some(citizen()),
+        Some(staff(&other_m, None, &[Permission::Complaints])),
+        Some(staff(&m, None, &[Permission::News])),
+    ] {
+        let mut req = api.get(&path);
+        if let Some(t) = &token {
+            req = req.bearer_auth(t);
+        }
+        send(req).await.assert_problem(404, "not_found");
+    }
+    let own = send(api.get(&path).bearer_auth(&reporter)).await;
+    assert_eq!(own.status, 200);
+    assert_eq!(own.body["mine"], true);
+    let handler = send(
+        api.get(&path)
+            .bearer_auth(staff(&m, None, &[Permission::Complaints])),
+    )
+    .await;
+    assert_eq!(handler.status, 200, "{}", handler.body);
+    assert_eq!(handler.body["hide_name"], true);
+}
+
+#[tokio::test]
+async fn nearby_suggests_open_reports_within_100_metres() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-near").await;
+    let (lat, lon) = somewhere();
+    let c = file(&api, &m, &citizen(), &report(lat, lon)).await;
+    let near = |dlat: f64, category: Option<&str>| {
+        let mut url = format!(
+            "/v1/municipalities/{m}/complaints/nearby?lat={}&lon={lon}",
+            lat + dlat
+        );
+        if let Some(cat) = category {
+            url.push_str(&format!("&category={cat}"));
+        }
+        api.get(&url)
+    };
+    // About 55 m north.
+    let a = send(near(0.0005, None)).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let items = a.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", a.body);
+    assert_eq!(items[0]["id"], c["id"]);
+    let d = items[0]["distance_m"].as_u64().unwrap();
+    assert!((50..=60).contains(&d), "{d}");
+    // Another category, or 300 m away: nothing.
+    let a = send(near(0.0005, Some("waste"))).await;
+    assert!(a.body["items"].as_array().unwrap().is_empty());
+    let a = send(near(0.0027, None)).await;
+    assert!(a.body["items"].as_array().unwrap().is_empty());
+    send(api.get(&format!(
+        "/v1/municipalities/{m}/complaints/nearby?lat=x&lon=1"
+    )))
+    .await
+    .assert_problem(400, "invalid_query");
+
+    // A resolved complaint is no longer suggested.
+    let id = c["id"].as_str().unwrap();
+    let done = send(
+        api.post(&format!(
+            "/v1/municipalities/{m}/complaints/{id}/transitions"
+        ))
+        .bearer_auth(staff(&m, None, &[Permission::Complaints]))
+        .json(&json!({ "state": "resolved", "note": "Lampe remplacée." })),
+    )
+    .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let a = send(near(0.0005, None)).await;
+    assert!(a.body["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn staff_move_complaints_through_the_workflow_and_citizens_cannot() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-flow").await;
+    let reporter = citizen();
+    let c = file(&api, &m, &reporter, &report(36.79, 10.16)).await;
+    let id = c["id"].as_str().unwrap();
+    let path = format!("/v1/municipalities/{m}/complaints/{id}/transitions");
+    let agent = staff(&m, None, &[Permission::Complaints]);
+
+    let a = send(
+        api.post(&path)
+            .bearer_auth(&agent)
+            .json(&json!({ "state": "action_scheduled", "note": "Intervention prévue jeudi." })),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["state"], "action_scheduled");
+    let timeline = a.body["timeline"].as_array().unwrap();
+    assert_eq!(timeline.len(), 2);
+    assert_eq!(timeline[1]["note"], "Intervention prévue jeudi.");
+    assert_eq!(timeline[1]["by"], "staff");
+
+    // The reporter cannot move it on; another citizen does not see it to move.
+    send(
+        api.post(&path)
+            .bearer_auth(&reporter)
+            .json(&json!({ "state": "resolved" })),
+    )
+    .await
+    .assert_problem(409, "transition_not_allowed");
+    send(
+        api.post(&path)
+            .bearer_auth(citizen())
+            .json(&json!({ "state": "resolved" })),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    // Staff without the permission: 403; scoped to other categories: 404.
+    send(
+        api.post(&path)
+            .bearer_auth(staff(&m, None, &[Permission::News]))
+            .json(&json!({ "state": "resolved" })),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let scoped = token_for(&baladiya::domain::Principal::Staff {
+        user: baladiya::domain::Id::generate("usr"),
+        staff_id: baladiya::domain::Id::generate("stf"),
+        municipality: baladiya::domain::MunicipalityId::parse(&m).unwrap(),
+        permissions: [Permission::Complaints].into_iter().collect(),
+        complaint_categories: Some(["waste".to_owned()].into_iter().collect()),
+    });
+    send(
+        api.post(&path)
+            .bearer_auth(&scoped)
+            .json(&json!({ "state": "resolved" })),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    // Not a state of the workflow, and a move it does not allow.
+    send(
+        api.post(&path)
+            .bearer_auth(&agent)
+            .json(&json!({ "state": "teleported" })),
+    )
+    .await
+    .assert_problem(422, "unknown_state");
+    send(
+        api.post(&path)
+            .bearer_auth(&agent)
+            .json(&json!({ "state": "withdrawn" })),
+    )
+    .await
+    .assert_problem(409, "transition_not_allowed");
+
+    let done = send(
+        api.post(&path)
+            .bearer_auth(&agent)
+            .json(&json!({ "state": "resolved" })),
+    )
+    .await;
+    assert_eq!(done.status, 200);
+    let list = send(api.get(&format!(
+        "/v1/municipalities/{m}/complaints?state=resolved&category=lighting"
+    )))
+    .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_eq!(list.body["items"][0]["id"], id);
+    send(api.get(&format!("/v1/municipalities/{m}/complaints?state=lost")))
+        .await
+        .assert_problem(400, "invalid_query");
+}
+
+#[tokio::test]
+async fn the_reporter_may_withdraw_their_complaint() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-wd").await;
+    let reporter = citizen();
+    let c = file(&api, &m, &reporter, &report(36.78, 10.15)).await;
+    let id = c["id"].as_str().unwrap();
+    let a = send(
+        api.post(&format!(
+            "/v1/municipalities/{m}/complaints/{id}/transitions"
+        ))
+        .bearer_auth(&reporter)
+        .json(&json!({ "state": "withdrawn", "note": "Réparé entre-temps." })),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["timeline"][1]["by"], "owner");
+}
