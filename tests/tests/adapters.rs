@@ -47,6 +47,7 @@ fn new_case(m: &MunicipalityId, owner: &Id) -> CaseRecord {
         created_at: now.clone(),
         updated_at: now,
         data: serde_json::json!({"category": "lighting"}),
+        supporters: 0,
     }
 }
 

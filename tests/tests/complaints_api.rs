@@ -403,3 +403,62 @@ async fn the_reporter_may_withdraw_their_complaint() {
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.body["timeline"][1]["by"], "owner");
 }
+
+#[tokio::test]
+async fn me_too_is_counted_once_and_supporters_follow_the_complaint() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-sup").await;
+    let reporter = citizen();
+    let c = file(&api, &m, &reporter, &report(36.77, 10.14)).await;
+    let id = c["id"].as_str().unwrap();
+    let neighbour = citizen();
+    let support = || {
+        api.post(&format!("/v1/municipalities/{m}/complaints/{id}/support"))
+            .bearer_auth(&neighbour)
+    };
+    let a = send(support()).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body, json!({ "supporters": 1, "counted": true }));
+    let a = send(support()).await;
+    assert_eq!(a.body, json!({ "supporters": 1, "counted": false }));
+    let detail = send(api.get(&format!("/v1/municipalities/{m}/complaints/{id}"))).await;
+    assert_eq!(detail.body["supporters"], 1);
+    let own = send(
+        api.post(&format!("/v1/municipalities/{m}/complaints/{id}/support"))
+            .bearer_auth(&reporter),
+    )
+    .await;
+    own.assert_problem(422, "invalid_field");
+    assert_eq!(own.body["errors"][0]["reason"], "own_complaint");
+
+    // Supporting made the neighbour a follower.
+    let followed = format!("/v1/municipalities/{m}/complaints/followed");
+    let f = send(api.get(&followed).bearer_auth(&neighbour)).await;
+    assert_eq!(f.status, 200, "{}", f.body);
+    assert_eq!(f.body["items"][0]["id"], id);
+    let path = format!("/v1/municipalities/{m}/complaints/{id}/follow");
+    for _ in 0..2 {
+        assert_eq!(
+            send(api.delete(&path).bearer_auth(&neighbour)).await.status,
+            204
+        );
+    }
+    let f = send(api.get(&followed).bearer_auth(&neighbour)).await;
+    assert!(f.body["items"].as_array().unwrap().is_empty());
+    for _ in 0..2 {
+        assert_eq!(
+            send(api.put(&path).bearer_auth(&neighbour)).await.status,
+            204
+        );
+    }
+    let f = send(api.get(&followed).bearer_auth(&neighbour)).await;
+    assert_eq!(f.body["items"].as_array().unwrap().len(), 1);
+    send(
+        api.put(&format!(
+            "/v1/municipalities/{m}/complaints/cmp_01JDQ2Y8V0K7N3M5P9R2T4W6XA/follow"
+        ))
+        .bearer_auth(&neighbour),
+    )
+    .await
+    .assert_problem(404, "not_found");
+}

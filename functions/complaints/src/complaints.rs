@@ -167,6 +167,7 @@ pub async fn create(
         created_at: now.clone(),
         updated_at: now.clone(),
         data: serde_json::to_value(&data).map_err(|_| ApiError::internal())?,
+        supporters: 0,
     };
     let first = HistoryEntry {
         seq: 1,
@@ -299,6 +300,116 @@ pub async fn mine(
     )
 }
 
+/// `GET …/complaints/followed`: the complaints the caller follows here.
+pub async fn followed(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let query = view.query(&["limit", "cursor"])?;
+    let scope = format!("complaints-followed:{m}:{}", who.user());
+    let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
+    municipality(ctx, m, Some(&who)).await?;
+    let page = ctx
+        .store
+        .followed_complaints(m, who.user().as_str(), limit, start)
+        .await?;
+    let mut items = Vec::new();
+    for c in &page.items {
+        let data = data_of(c)?;
+        // Made private since, or out of the caller's sight: not shown.
+        if let Some(a) = audience(Some(&who), c, &data) {
+            items.push(ComplaintView::new(c, &data, a));
+        }
+    }
+    json(
+        StatusCode::OK,
+        &List {
+            items,
+            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
+        },
+    )
+}
+
+/// A complaint the caller may see, and how much of it.
+async fn visible(
+    ctx: &Ctx,
+    who: Option<&Principal>,
+    m: &MunicipalityId,
+    id: &str,
+) -> Result<(CaseRecord, ComplaintData, Audience), ApiError> {
+    let id = complaint_id(id)?;
+    municipality(ctx, m, who).await?;
+    let case = ctx
+        .store
+        .get_case(m, CaseKind::Complaint, &id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let data = data_of(&case)?;
+    let audience = audience(who, &case, &data).ok_or_else(ApiError::not_found)?;
+    Ok((case, data, audience))
+}
+
+/// `PUT|DELETE …/complaints/{id}/follow`: be told (or stop being told) about its
+/// state changes. Idempotent.
+pub async fn follow(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    id: &str,
+    on: bool,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let (case, _, _) = visible(ctx, Some(&who), m, id).await?;
+    if on {
+        ctx.store
+            .follow_case(&case, who.user().as_str(), &now_rfc3339())
+            .await?;
+    } else {
+        ctx.store.unfollow_case(&case, who.user().as_str()).await?;
+    }
+    baladiya::http::response::no_content()
+}
+
+/// `POST …/complaints/{id}/support`: "me too", counted once per person; the
+/// supporter also follows the complaint.
+pub async fn support(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let (case, _, _) = visible(ctx, Some(&who), m, id).await?;
+    if case.owner == who.user().as_str() {
+        return Err(DomainError::invalid("support", "own_complaint").into());
+    }
+    if COMPLAINT.closed.contains(&case.state.as_str()) {
+        return Err(DomainError::invalid("support", "closed").into());
+    }
+    let now = now_rfc3339();
+    let added = ctx
+        .store
+        .support_case(&case, who.user().as_str(), &now)
+        .await?;
+    ctx.store
+        .follow_case(&case, who.user().as_str(), &now)
+        .await?;
+    #[derive(serde::Serialize)]
+    struct Supported {
+        supporters: u64,
+        counted: bool,
+    }
+    json(
+        StatusCode::OK,
+        &Supported {
+            supporters: case.supporters + u64::from(added),
+            counted: added,
+        },
+    )
+}
+
 fn number(query: &std::collections::HashMap<String, String>, k: &str) -> Result<f64, ApiError> {
     query
         .get(k)
@@ -375,19 +486,11 @@ pub async fn get(
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
     view.query(&[])?;
-    let id = complaint_id(id)?;
     let who = view.optional_principal(&ctx.verifier)?;
-    municipality(ctx, m, who.as_ref()).await?;
-    let case = ctx
-        .store
-        .get_case(m, CaseKind::Complaint, &id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let data = data_of(&case)?;
-    let audience = audience(who.as_ref(), &case, &data).ok_or_else(ApiError::not_found)?;
+    let (case, data, audience) = visible(ctx, who.as_ref(), m, id).await?;
     let history = ctx
         .store
-        .case_history(m, CaseKind::Complaint, &id, 100, None)
+        .case_history(m, CaseKind::Complaint, &case.id, 100, None)
         .await?;
     let mut body = ComplaintView::new(&case, &data, audience);
     body.timeline = Some(history.items.iter().map(TimelineEntry::from).collect());

@@ -46,8 +46,12 @@ pub enum Op {
     Create,
     Nearby,
     Mine,
+    Followed,
     Get,
     Transition,
+    Follow,
+    Unfollow,
+    Support,
 }
 
 /// This function's routes: the one list `template.yaml`, the local router table
@@ -81,8 +85,28 @@ pub static ROUTES: &[Route<Op>] = &[
     },
     Route {
         method: "GET",
+        path: "/v1/municipalities/{m}/complaints/followed",
+        op: Op::Followed,
+    },
+    Route {
+        method: "GET",
         path: "/v1/municipalities/{m}/complaints/{id}",
         op: Op::Get,
+    },
+    Route {
+        method: "PUT",
+        path: "/v1/municipalities/{m}/complaints/{id}/follow",
+        op: Op::Follow,
+    },
+    Route {
+        method: "DELETE",
+        path: "/v1/municipalities/{m}/complaints/{id}/follow",
+        op: Op::Unfollow,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/municipalities/{m}/complaints/{id}/support",
+        op: Op::Support,
     },
     Route {
         method: "POST",
@@ -132,7 +156,11 @@ async fn dispatch(
         Op::Create => complaints::create(ctx, view, req, &muni).await,
         Op::Nearby => complaints::nearby(ctx, view, &muni).await,
         Op::Mine => complaints::mine(ctx, view, &muni).await,
+        Op::Followed => complaints::followed(ctx, view, &muni).await,
         Op::Get => complaints::get(ctx, view, &muni, m.param("id")).await,
+        Op::Follow => complaints::follow(ctx, view, &muni, m.param("id"), true).await,
+        Op::Unfollow => complaints::follow(ctx, view, &muni, m.param("id"), false).await,
+        Op::Support => complaints::support(ctx, view, &muni, m.param("id")).await,
         Op::Transition => complaints::transition(ctx, view, &muni, m.param("id")).await,
     }
 }

@@ -106,6 +106,8 @@ pub struct ComplaintView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     pub public: bool,
+    /// Citizens who said "me too".
+    pub supporters: u64,
     /// The reporter's name, unless they asked to hide it (staff always see it).
     pub reporter_name: Option<String>,
     /// Set for the reporter themself.
@@ -135,6 +137,7 @@ impl ComplaintView {
             location: data.location,
             address: data.address.clone(),
             public: data.public,
+            supporters: case.supporters,
             reporter_name: if insider || !data.hide_name {
                 data.reporter_name.clone()
             } else {

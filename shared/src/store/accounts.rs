@@ -731,7 +731,7 @@ impl Store {
             let (Some(pk), Some(sk)) = (item.get(keys::PK), item.get(keys::SK)) else {
                 continue;
             };
-            let req = if type_of(&item) == "session" {
+            let req = if matches!(type_of(&item), "session" | "case_follow" | "case_support") {
                 self.db
                     .delete_item()
                     .table_name(&self.table)

@@ -32,6 +32,9 @@ pub struct CaseRecord {
     /// Kind-specific fields (a complaint's category and location, a dossier's type…).
     #[serde(default)]
     pub data: serde_json::Value,
+    /// Citizens who said "me too" (complaints), each counted once.
+    #[serde(default)]
+    pub supporters: u64,
 }
 
 fn put(table: &str, item: Item, condition: &str) -> Result<TransactWriteItem, StoreError> {

@@ -76,6 +76,19 @@ pub fn cases_gsi(m: &MunicipalityId, kind: CaseKind) -> String {
 pub fn map_cell_gsi(m: &MunicipalityId, kind: CaseKind, cell: &str) -> String {
     format!("M#{m}#{}#CELL#{cell}", kind.tag())
 }
+/// Who follows a case, and who supported it ("me too"): items of the case's
+/// partition, also listed on the person's GSI2 so that their data can be found.
+pub fn case_follower_sk(user: &str) -> String {
+    format!("FOLLOWER#{user}")
+}
+pub const CASE_FOLLOWER_PREFIX: &str = "FOLLOWER#";
+pub fn case_support_sk(user: &str) -> String {
+    format!("SUPPORT#{user}")
+}
+/// GSI2 sort key of a followed case: `FOLLOW#M#<m>#<KIND>#<id>`.
+pub fn followed_gsi_sk(m: &MunicipalityId, kind: CaseKind, id: &str) -> String {
+    format!("FOLLOW#{}#{id}", cases_gsi(m, kind))
+}
 /// A citizen's own cases (GSI2).
 pub fn owner_gsi(user: &str) -> String {
     format!("USER#{user}")
