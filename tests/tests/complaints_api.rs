@@ -462,3 +462,92 @@ async fn me_too_is_counted_once_and_supporters_follow_the_complaint() {
     .await
     .assert_problem(404, "not_found");
 }
+
+/// Polls until `check` holds (the notice travels: stream, relay, function, SNS).
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..60 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    panic!("not within 30 s: {what}");
+}
+
+#[tokio::test]
+async fn the_reporter_and_followers_are_told_of_a_state_change() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-ntf").await;
+    // The reporter wants an SMS when there is no device, in French.
+    let phone = unique_phone();
+    let t = sign_in(&api, &phone).await;
+    let reporter = t["access_token"].as_str().unwrap().to_owned();
+    let p = send(
+        api.patch("/v1/me")
+            .bearer_auth(&reporter)
+            .json(&json!({ "notify": "push_then_sms", "lang": "fr" })),
+    )
+    .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    // A neighbour follows it from their phone (push).
+    let n = sign_in(&api, &unique_phone()).await;
+    let neighbour = n["access_token"].as_str().unwrap().to_owned();
+    let dev = send(
+        api.post("/v1/me/devices")
+            .bearer_auth(&neighbour)
+            .json(&json!({ "platform": "fcm", "token": format!("ntf-{}", ulid::Ulid::new()) })),
+    )
+    .await;
+    assert_eq!(dev.status, 201);
+
+    let c = file(&api, &m, &reporter, &report(36.76, 10.13)).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let follow = send(
+        api.put(&format!("/v1/municipalities/{m}/complaints/{id}/follow"))
+            .bearer_auth(&neighbour),
+    )
+    .await;
+    assert_eq!(follow.status, 204);
+
+    let moved = send(
+        api.post(&format!(
+            "/v1/municipalities/{m}/complaints/{id}/transitions"
+        ))
+        .bearer_auth(staff(&m, None, &[Permission::Complaints]))
+        .json(&json!({ "state": "in_progress", "note": "Équipe en route." })),
+    )
+    .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+
+    let reference = id[id.len() - 6..].to_owned();
+    eventually("the reporter's SMS", || {
+        let phone = phone.clone();
+        let reference = reference.clone();
+        async move {
+            sms_to(&phone)
+                .await
+                .iter()
+                .any(|m| m.contains(&reference) && m.contains("en cours de traitement"))
+        }
+    })
+    .await;
+    let mine = send(api.get("/v1/me/notifications").bearer_auth(&reporter)).await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    let first = &mine.body["items"][0];
+    assert_eq!(first["case_id"], id.as_str());
+    assert_eq!(first["channel"], "sms");
+    assert_eq!(first["status"], "sent");
+    eventually("the neighbour's push", || {
+        let api = &api;
+        let neighbour = neighbour.clone();
+        async move {
+            let a = send(api.get("/v1/me/notifications").bearer_auth(&neighbour)).await;
+            a.body["items"][0]["channel"] == "push" && a.body["items"][0]["status"] == "sent"
+        }
+    })
+    .await;
+}

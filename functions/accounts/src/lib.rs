@@ -15,7 +15,7 @@ use std::time::Instant;
 use baladiya::config::{Aws, Config};
 use baladiya::domain::otp::OtpPolicy;
 use baladiya::http::router::{self, Route};
-use baladiya::http::{ApiError, RequestView, TokenSigner, TokenVerifier};
+use baladiya::http::{ApiError, CursorCodec, RequestView, TokenSigner, TokenVerifier};
 use baladiya::notify::Notifier;
 use baladiya::store::Store;
 use lambda_http::{Body, Request, Response};
@@ -35,6 +35,7 @@ pub struct Ctx {
     pub notifier: Notifier,
     pub otp: OtpPolicy,
     pub settings: settings::Settings,
+    pub cursors: CursorCodec,
 }
 
 impl Ctx {
@@ -68,6 +69,7 @@ impl Ctx {
             notifier: Notifier::new(aws.sns(), settings.sms_sender_id.clone()),
             otp: OtpPolicy::default(),
             settings,
+            cursors: CursorCodec::new(&config.cursor_key),
         })
     }
 }
@@ -86,6 +88,7 @@ pub enum Op {
     AddDevice,
     RemoveDevice,
     Export,
+    Notifications,
     Erase,
 }
 
@@ -157,6 +160,11 @@ pub static ROUTES: &[Route<Op>] = &[
         path: "/v1/me/export",
         op: Op::Export,
     },
+    Route {
+        method: "GET",
+        path: "/v1/me/notifications",
+        op: Op::Notifications,
+    },
 ];
 
 /// Serve one request. Never fails: every error becomes a problem+json answer.
@@ -206,5 +214,6 @@ async fn dispatch(
         Op::AddDevice => me::add_device(ctx, view).await,
         Op::RemoveDevice => me::remove_device(ctx, view, m.param("id")).await,
         Op::Export => me::export(ctx, view).await,
+        Op::Notifications => me::notifications(ctx, view).await,
     }
 }

@@ -263,6 +263,31 @@ pub async fn remove_device(
     no_content()
 }
 
+/// `GET /v1/me/notifications`: what the person was told, newest first, and
+/// whether it reached them (push, SMS, or only here in the app).
+pub async fn notifications(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let query = view.query(&["limit", "cursor"])?;
+    let scope = format!("notifications:{}", who.user());
+    let (limit, start) = baladiya::http::paging::paging(&ctx.cursors, &query, &scope, 100)?;
+    let page = ctx
+        .store
+        .deliveries_of(who.user().as_str(), limit, start)
+        .await?;
+    #[derive(Serialize)]
+    struct Page<'a> {
+        items: &'a [baladiya::store::notices::Delivery],
+        next_cursor: Option<String>,
+    }
+    json(
+        StatusCode::OK,
+        &Page {
+            items: &page.items,
+            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
+        },
+    )
+}
+
 #[derive(Serialize)]
 struct SessionExport {
     started_at: u64,
@@ -300,6 +325,8 @@ struct Export {
     staff_records: Vec<StaffExport>,
     /// Items the person filed (complaints, requests…), as stored.
     contributions: Vec<serde_json::Value>,
+    /// What they were told.
+    notifications: Vec<baladiya::store::notices::Delivery>,
 }
 
 /// `GET /v1/me/export`: everything held about the person, in one JSON document.
@@ -343,7 +370,21 @@ pub async fn export(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>,
             contributions.push(serde_dynamo::from_item(item).map_err(|_| ApiError::internal())?);
         }
     }
+    let mut notifications = Vec::new();
+    let mut start = None;
+    loop {
+        let page = ctx
+            .store
+            .deliveries_of(account.id.as_str(), 100, start)
+            .await?;
+        notifications.extend(page.items);
+        match page.next {
+            Some(k) => start = Some(k),
+            None => break,
+        }
+    }
     let body = Export {
+        notifications,
         exported_at: now_rfc3339(),
         follows: data.follows.iter().map(FollowView::from).collect(),
         devices: data.devices,

@@ -5,12 +5,14 @@ use baladiya::domain::complaint::{
     self, ComplaintData, NATIONAL_CATEGORIES, NEARBY_RADIUS_M, cells_around, distance_m,
 };
 use baladiya::domain::geo::Coordinates;
+use baladiya::domain::notice::Notice;
 use baladiya::domain::roles::authorize_complaint_category;
 use baladiya::domain::workflow::{
     Actor, COMPLAINT, CaseKind, CaseRef, HistoryEntry, authorize_transition,
 };
 use baladiya::domain::{DomainError, Id, Municipality, MunicipalityId, Principal, Service};
 use baladiya::domain::{ServiceState, staff::parse_label};
+use baladiya::http::auth::now_secs;
 use baladiya::http::paging::{paging, request_fingerprint};
 use baladiya::http::response::{json, public_json, replay};
 use baladiya::http::{ApiError, RequestView};
@@ -553,7 +555,22 @@ pub async fn transition(
         at: now_rfc3339(),
         attachment: None,
     };
-    match ctx.store.transition_case(&case, &entry, vec![]).await {
+    // The reporter and the followers are told; the intent is written with the
+    // change, delivered afterwards by the notifications function.
+    let notice = Notice {
+        id: Id::generate("ntf").to_string(),
+        municipality: m.clone(),
+        kind: CaseKind::Complaint,
+        case_id: case.id.clone(),
+        state: entry.state.clone(),
+        seq: entry.seq,
+        at: entry.at.clone(),
+        attempts: 0,
+        // The stream delivers at once; the sweep takes over if that fails.
+        next_attempt_at: now_secs() + 60,
+    };
+    let outbox = ctx.store.notice_put(&notice)?;
+    match ctx.store.transition_case(&case, &entry, vec![outbox]).await {
         Ok(()) => {}
         Err(StoreError::VersionConflict) => return Err(ApiError::conflict("version_conflict")),
         Err(e) => return Err(e.into()),

@@ -6,6 +6,7 @@ pub mod error;
 pub mod geo;
 pub mod ids;
 pub mod national_id;
+pub mod notice;
 pub mod otp;
 pub mod phone;
 pub mod refresh;

@@ -10,6 +10,7 @@
 //! | session | `P#RT#<family>` | `RT` | GSI2 `USER#<usr>` / `RT#<family>` (TTL) |
 //! | push endpoint → owner | `P#ENDPOINT#<hash>` | `ENDPOINT` | |
 //! | SMS sent today | `P#SMS#<day>` | `COUNT` | (TTL) |
+//! | notices delivered to a person | `P#USER#<usr>#NOTICES` | `N#<ntf>` | (see `notices`) |
 //!
 //! `<digest>` is a keyed digest of the phone number: the number is stored in the
 //! profile only, so erasing the profile erases it.
@@ -761,6 +762,7 @@ impl Store {
             self.unfollow(&account.id, &f.municipality).await?;
         }
         self.delete_otp(digest).await?;
+        self.delete_deliveries(user).await?;
         let profile = Delete::builder()
             .table_name(&self.table)
             .key(keys::PK, s(keys::user_pk(user)))

@@ -10,6 +10,7 @@ pub mod complaints;
 pub mod idempotency;
 pub mod keys;
 pub mod municipalities;
+pub mod notices;
 pub mod staff;
 
 use std::collections::HashMap;

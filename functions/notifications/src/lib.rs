@@ -1,0 +1,321 @@
+//! The `notifications` function: delivers notices written to the outbox.
+//!
+//! Two triggers, one path:
+//! - the table's stream, filtered to new notices (`template.yaml`): delivery
+//!   within seconds of the change;
+//! - a schedule (every minute): the sweep re-drives every notice still
+//!   undelivered and due, so that nothing is lost when SNS was down, a run
+//!   died, or a stream batch was dropped.
+//!
+//! Each person's copy is claimed before it is sent (one record per person and
+//! notice), so a notice delivered twice (stream and sweep, or a retried batch)
+//! reaches each person once. A failure to reach SNS never touches the change the
+//! notice tells about: it was committed before.
+
+use std::collections::BTreeSet;
+
+use baladiya::config::{Aws, Config};
+use baladiya::domain::account::NotifyPreference;
+use baladiya::domain::notice::{self, Channel, MAX_ATTEMPTS, Notice};
+use baladiya::domain::{Id, MunicipalityId};
+use baladiya::http::auth::now_secs;
+use baladiya::notify::{Notifier, NotifyError};
+use baladiya::store::accounts::ERASED_USER;
+use baladiya::store::notices::{Claim, Delivery, DeliveryStatus};
+use baladiya::store::{Store, StoreError, keys};
+use serde_json::{Value, json};
+
+pub struct Ctx {
+    pub store: Store,
+    pub notifier: Notifier,
+}
+
+impl Ctx {
+    pub fn new(config: &Config, aws: &Aws) -> Ctx {
+        Ctx {
+            store: Store::new(aws.dynamodb(), &config.table),
+            notifier: Notifier::new(aws.sns(), std::env::var("BALADIYA_SMS_SENDER_ID").ok()),
+        }
+    }
+}
+
+/// What one invocation did (also its answer, for `cargo lambda invoke`).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub notices: usize,
+    pub completed: usize,
+    pub retrying: usize,
+}
+
+/// Handle a stream batch or a scheduled sweep. Never fails: a notice that could
+/// not be delivered stays in the outbox for the next sweep.
+pub async fn handle(ctx: &Ctx, event: Value) -> Value {
+    let now = now_secs();
+    let report = if let Some(records) = event.get("Records").and_then(Value::as_array) {
+        let mut report = Report::default();
+        for r in records {
+            if let Some((m, id)) = notice_of(r) {
+                deliver_by_id(ctx, &m, &id, now, &mut report).await;
+            }
+        }
+        report
+    } else {
+        sweep(ctx, now).await
+    };
+    tracing::info!(
+        notices = report.notices,
+        completed = report.completed,
+        retrying = report.retrying,
+        "notices"
+    );
+    json!({
+        "notices": report.notices,
+        "completed": report.completed,
+        "retrying": report.retrying,
+    })
+}
+
+/// The notice a stream record announces: `(municipality, ntf id)`.
+fn notice_of(record: &Value) -> Option<(MunicipalityId, String)> {
+    if record["eventName"] != "INSERT" || record["dynamodb"]["NewImage"]["type"]["S"] != "notice" {
+        return None;
+    }
+    let pk = record["dynamodb"]["Keys"]["PK"]["S"].as_str()?;
+    let rest = pk.strip_prefix("M#")?;
+    let (m, id) = rest.split_once("#OUTBOX#")?;
+    Some((MunicipalityId::parse(m).ok()?, id.to_owned()))
+}
+
+async fn deliver_by_id(ctx: &Ctx, m: &MunicipalityId, id: &str, now: u64, report: &mut Report) {
+    match ctx.store.get_notice(m, id).await {
+        Ok(Some((notice, true))) => deliver(ctx, &notice, now, report).await,
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "reading a notice failed; the sweep will retry"),
+    }
+}
+
+/// Every municipality's due notices.
+async fn sweep(ctx: &Ctx, now: u64) -> Report {
+    let mut report = Report::default();
+    let mut start = None;
+    loop {
+        let page = match ctx.store.list_municipalities(None, false, 100, start).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "listing municipalities failed");
+                return report;
+            }
+        };
+        for m in &page.items {
+            match ctx.store.due_notices(&m.id, now, 25).await {
+                Ok(due) => {
+                    for n in &due {
+                        deliver(ctx, n, now, &mut report).await;
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "reading due notices failed"),
+            }
+        }
+        match page.next {
+            Some(k) => start = Some(k),
+            None => return report,
+        }
+    }
+}
+
+/// Deliver a notice to the case's reporter and followers; complete it, or
+/// schedule the next try.
+pub async fn deliver(ctx: &Ctx, notice: &Notice, now: u64, report: &mut Report) {
+    report.notices += 1;
+    let reached = match reach_everyone(ctx, notice, now).await {
+        Ok(all) => all,
+        Err(e) => {
+            tracing::error!(error = %e, "delivering a notice failed");
+            false
+        }
+    };
+    let res = if reached {
+        report.completed += 1;
+        ctx.store.complete_notice(notice, now).await
+    } else {
+        report.retrying += 1;
+        let attempts = notice.attempts + 1;
+        let due = (attempts < MAX_ATTEMPTS).then(|| notice::next_attempt(now, attempts));
+        if due.is_none() {
+            tracing::error!(attempts, "a notice is given up after its last attempt");
+        }
+        ctx.store.reschedule_notice(notice, attempts, due).await
+    };
+    if let Err(e) = res {
+        tracing::error!(error = %e, "recording a notice's outcome failed");
+    }
+}
+
+/// `Ok(true)` when every person concerned was reached (or chose not to be).
+async fn reach_everyone(ctx: &Ctx, notice: &Notice, now: u64) -> Result<bool, StoreError> {
+    let Some(case) = ctx
+        .store
+        .get_case(&notice.municipality, notice.kind, &notice.case_id)
+        .await?
+    else {
+        return Ok(true);
+    };
+    let case_pk = keys::case_pk(&notice.municipality, notice.kind, &notice.case_id);
+    let mut people: BTreeSet<String> = ctx
+        .store
+        .case_followers(&case_pk)
+        .await?
+        .into_iter()
+        .collect();
+    people.insert(case.owner.clone());
+    people.remove(ERASED_USER);
+    let mut all = true;
+    for person in people {
+        if !reach(ctx, notice, &person, now).await? {
+            all = false;
+        }
+    }
+    Ok(all)
+}
+
+/// One person's copy: `Ok(false)` if SNS failed (to retry).
+async fn reach(ctx: &Ctx, notice: &Notice, person: &str, now: u64) -> Result<bool, StoreError> {
+    let Ok(user) = Id::parse("usr", person) else {
+        return Ok(true);
+    };
+    let data = ctx.store.account_data(&user).await?;
+    // Erased since: nobody to tell.
+    let Some(account) = data.account else {
+        return Ok(true);
+    };
+    let text = notice::complaint_text(&notice.state, &notice.case_id, account.lang);
+    let channel = notice::channel(account.notify, !data.devices.is_empty());
+    let mut delivery = Delivery {
+        notice: notice.id.clone(),
+        municipality: notice.municipality.clone(),
+        case_id: notice.case_id.clone(),
+        state: notice.state.clone(),
+        text: text.clone(),
+        channel,
+        status: if channel.is_some() {
+            DeliveryStatus::Sending
+        } else {
+            DeliveryStatus::InApp
+        },
+        at: notice.at.clone(),
+        updated: now,
+    };
+    if ctx.store.claim_delivery(person, &delivery, now).await? == Claim::Settled {
+        return Ok(true);
+    }
+    let outcome = match channel {
+        None => return Ok(true),
+        Some(Channel::Push) => {
+            let payload = push_payload(&text, notice);
+            let mut sent = false;
+            let mut failed = false;
+            for d in &data.devices {
+                match ctx.notifier.send_push(&d.endpoint_arn, &payload).await {
+                    Ok(_) => sent = true,
+                    Err(NotifyError::Unreachable) => {}
+                    Err(NotifyError::Unavailable(_)) => failed = true,
+                }
+            }
+            if sent {
+                DeliveryStatus::Sent
+            } else if failed {
+                DeliveryStatus::Failed
+            } else if account.notify == NotifyPreference::PushThenSms {
+                // Every device is gone stale: fall back to the SMS they accepted.
+                delivery.channel = Some(Channel::Sms);
+                sms(ctx, &account.phone, &text).await
+            } else {
+                DeliveryStatus::InApp
+            }
+        }
+        Some(Channel::Sms) => sms(ctx, &account.phone, &text).await,
+    };
+    ctx.store
+        .settle_delivery(person, &notice.id, outcome, now_secs())
+        .await?;
+    Ok(outcome != DeliveryStatus::Failed)
+}
+
+async fn sms(ctx: &Ctx, to: &baladiya::domain::Phone, text: &str) -> DeliveryStatus {
+    match ctx.notifier.send_sms(to, text).await {
+        Ok(_) => DeliveryStatus::Sent,
+        // Opted out of SMS: nothing more to do.
+        Err(NotifyError::Unreachable) => DeliveryStatus::InApp,
+        Err(NotifyError::Unavailable(_)) => DeliveryStatus::Failed,
+    }
+}
+
+/// An SNS message for every platform: FCM and APNs payloads with the text and
+/// where to open it in the app.
+fn push_payload(text: &str, notice: &Notice) -> String {
+    let data = json!({
+        "municipality": notice.municipality,
+        "case": notice.case_id,
+        "state": notice.state,
+    });
+    let gcm = json!({
+        "notification": { "title": "Baladiya", "body": text },
+        "data": data,
+    });
+    let apns = json!({ "aps": { "alert": { "title": "Baladiya", "body": text } }, "data": data });
+    json!({
+        "default": text,
+        "GCM": gcm.to_string(),
+        "APNS": apns.to_string(),
+        "APNS_SANDBOX": apns.to_string(),
+    })
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_records_name_their_notice() {
+        let record = json!({
+            "eventName": "INSERT",
+            "dynamodb": {
+                "Keys": { "PK": { "S": "M#tunis#OUTBOX#ntf_01JDQ2Y8V0K7N3M5P9R2T4W6XA" }, "SK": { "S": "NOTICE" } },
+                "NewImage": { "type": { "S": "notice" } }
+            }
+        });
+        let (m, id) = notice_of(&record).unwrap();
+        assert_eq!(
+            (m.as_str(), id.as_str()),
+            ("tunis", "ntf_01JDQ2Y8V0K7N3M5P9R2T4W6XA")
+        );
+        let mut modify = record.clone();
+        modify["eventName"] = json!("MODIFY");
+        assert!(notice_of(&modify).is_none());
+        let mut other = record.clone();
+        other["dynamodb"]["NewImage"]["type"]["S"] = json!("case");
+        assert!(notice_of(&other).is_none());
+    }
+
+    #[test]
+    fn push_payloads_carry_every_platform() {
+        let n = Notice {
+            id: "ntf_1".into(),
+            municipality: MunicipalityId::parse("tunis").unwrap(),
+            kind: baladiya::domain::workflow::CaseKind::Complaint,
+            case_id: "cmp_1".into(),
+            state: "resolved".into(),
+            seq: 2,
+            at: "t".into(),
+            attempts: 0,
+            next_attempt_at: 0,
+        };
+        let p: Value = serde_json::from_str(&push_payload("Bonjour", &n)).unwrap();
+        assert_eq!(p["default"], "Bonjour");
+        let gcm: Value = serde_json::from_str(p["GCM"].as_str().unwrap()).unwrap();
+        assert_eq!(gcm["notification"]["body"], "Bonjour");
+        assert_eq!(gcm["data"]["case"], "cmp_1");
+        assert!(p["APNS"].as_str().unwrap().contains("aps"));
+    }
+}

@@ -1,0 +1,144 @@
+//! Notices: telling citizens that something happened to a case they filed or
+//! follow. The intent (a [`Notice`]) is written in the same transaction as the
+//! change; delivery happens afterwards, is retried, and is recorded per person.
+//! Pure rules here: who gets what, by which channel, in which words, and when to
+//! try again.
+
+use serde::{Deserialize, Serialize};
+
+use super::account::NotifyPreference;
+use super::workflow::CaseKind;
+use super::{Lang, MunicipalityId};
+
+/// Something to tell the people concerned by a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    /// `ntf_…`: also the deduplication key of each delivery.
+    pub id: String,
+    pub municipality: MunicipalityId,
+    pub kind: CaseKind,
+    pub case_id: String,
+    /// The state the case moved to, and the history entry that says so.
+    pub state: String,
+    pub seq: u64,
+    pub at: String,
+    /// Delivery attempts so far, and when the next is due (epoch seconds).
+    #[serde(default)]
+    pub attempts: u32,
+    #[serde(default)]
+    pub next_attempt_at: u64,
+}
+
+/// How one person is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Push,
+    Sms,
+}
+
+/// Push where there is a device; an SMS only for those who asked for it; else
+/// nothing (the person sees it in the app).
+pub fn channel(pref: NotifyPreference, has_device: bool) -> Option<Channel> {
+    match (pref, has_device) {
+        (NotifyPreference::None, _) => None,
+        (_, true) => Some(Channel::Push),
+        (NotifyPreference::PushThenSms, false) => Some(Channel::Sms),
+        (NotifyPreference::Push, false) => None,
+    }
+}
+
+/// Attempts before a delivery is given up (about a day of backoff).
+pub const MAX_ATTEMPTS: u32 = 12;
+
+/// When to try again after `attempts` failed tries: 1, 2, 4… minutes, at most an
+/// hour apart.
+pub fn next_attempt(now: u64, attempts: u32) -> u64 {
+    now + (60u64 << attempts.min(6)).min(3600)
+}
+
+/// A complaint state in words.
+pub fn complaint_state_name(state: &str, lang: Lang) -> &'static str {
+    let (ar, fr, en) = match state {
+        "received" => ("مستلمة", "reçu", "received"),
+        "in_progress" => ("قيد المعالجة", "en cours de traitement", "in progress"),
+        "investigating" => ("قيد المعاينة", "en cours d'examen", "being investigated"),
+        "action_scheduled" => (
+            "تمت برمجة التدخل",
+            "intervention programmée",
+            "action scheduled",
+        ),
+        "resolved" => ("تمت معالجتها", "résolu", "resolved"),
+        "rejected" => ("مرفوضة", "rejeté", "rejected"),
+        "not_clear" => ("غير واضحة", "à préciser", "needs details"),
+        "outside_remit" => (
+            "خارج اختصاص البلدية",
+            "hors compétence",
+            "outside the remit",
+        ),
+        "duplicate" => ("مكررة", "doublon", "duplicate"),
+        "withdrawn" => ("مسحوبة", "retiré", "withdrawn"),
+        _ => ("محدثة", "mis à jour", "updated"),
+    };
+    match lang {
+        Lang::Ar => ar,
+        Lang::Fr => fr,
+        Lang::En => en,
+    }
+}
+
+/// The words of a notice about a complaint: short enough for one SMS in every
+/// language; the reference (the id's last 6 characters) lets the person find it.
+pub fn complaint_text(state: &str, case_id: &str, lang: Lang) -> String {
+    let reference = &case_id[case_id.len().saturating_sub(6)..];
+    let name = complaint_state_name(state, lang);
+    match lang {
+        Lang::Ar => format!("بلدية: شكايتك {reference}: {name}."),
+        Lang::Fr => format!("Baladiya : votre signalement {reference} est {name}."),
+        Lang::En => format!("Baladiya: your report {reference} is {name}."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::workflow::COMPLAINT;
+    use crate::notify::sms_segments;
+
+    #[test]
+    fn the_channel_follows_the_preference_and_the_devices() {
+        use NotifyPreference::*;
+        assert_eq!(channel(Push, true), Some(Channel::Push));
+        assert_eq!(
+            channel(Push, false),
+            Option::None,
+            "no SMS unless asked for"
+        );
+        assert_eq!(channel(PushThenSms, true), Some(Channel::Push));
+        assert_eq!(channel(PushThenSms, false), Some(Channel::Sms));
+        assert_eq!(channel(None, true), Option::None);
+    }
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        assert_eq!(next_attempt(1000, 0), 1060);
+        assert_eq!(next_attempt(1000, 1), 1120);
+        assert_eq!(next_attempt(1000, 5), 1000 + 1920);
+        assert_eq!(next_attempt(1000, 6), 1000 + 3600);
+        assert_eq!(next_attempt(1000, 30), 1000 + 3600);
+    }
+
+    #[test]
+    fn every_complaint_state_has_words_and_fits_one_sms() {
+        let id = "cmp_01JDQ2Y8V0K7N3M5P9R2T4W6XA";
+        for state in COMPLAINT.states {
+            for lang in Lang::ALL {
+                let name = complaint_state_name(state, lang);
+                assert_ne!(name, complaint_state_name("?", lang), "{state}");
+                let text = complaint_text(state, id, lang);
+                assert!(text.contains("T4W6XA"), "{text}");
+                assert_eq!(sms_segments(&text), 1, "{lang:?} {state}: {text}");
+            }
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The notice outbox and the per-person delivery records.
+//!
+//! | Item | PK | SK | Index |
+//! |---|---|---|---|
+//! | notice (outbox) | `M#<m>#OUTBOX#<ntf>` | `NOTICE` | GSI1 `M#<m>#OUTBOX` / `<due, 10 digits>#<ntf>` while undelivered |
+//! | delivery to a person | `P#USER#<usr>#NOTICES` | `N#<ntf>` | |
+//!
+//! A notice is put in the same transaction as the change it tells about
+//! ([`Store::notice_put`] gives the transaction item). The stream hands new
+//! notices to the delivery function; undelivered ones stay on GSI1 (a sparse
+//! index: the keys are removed once every person is reached) where the periodic
+//! sweep finds them again.
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Item, Page, Store, StoreError, from_item, keys, n, page, s, sdk_error, start_key, to_item,
+};
+use crate::domain::MunicipalityId;
+use crate::domain::notice::{Channel, Notice};
+use crate::http::cursor::PageKey;
+
+pub fn notice_pk(m: &MunicipalityId, id: &str) -> String {
+    format!("M#{m}#OUTBOX#{id}")
+}
+pub const NOTICE: &str = "NOTICE";
+pub fn outbox_gsi(m: &MunicipalityId) -> String {
+    format!("M#{m}#OUTBOX")
+}
+fn due_sk(due: u64, id: &str) -> String {
+    format!("{due:010}#{id}")
+}
+pub fn deliveries_pk(user: &str) -> String {
+    format!("P#USER#{user}#NOTICES")
+}
+pub fn delivery_sk(notice: &str) -> String {
+    format!("N#{notice}")
+}
+
+/// What happened to one person's copy of a notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Claimed by a delivery run that has not finished (or died).
+    Sending,
+    Sent,
+    /// Not sent, by the person's choice (no device, no SMS wanted).
+    InApp,
+    /// SNS failed; the notice is retried.
+    Failed,
+}
+
+/// One person's copy of a notice: what `GET /v1/me/notifications` lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub notice: String,
+    pub municipality: MunicipalityId,
+    pub case_id: String,
+    pub state: String,
+    pub text: String,
+    pub channel: Option<Channel>,
+    pub status: DeliveryStatus,
+    pub at: String,
+    /// When the current status was set (epoch seconds).
+    pub updated: u64,
+}
+
+/// Whether a delivery may be (re)claimed now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// Ours to send.
+    Claimed,
+    /// Sent already (or settled in-app), or another run is sending it.
+    Settled,
+}
+
+/// A run that claimed a delivery and died is presumed dead after this long.
+pub const SENDING_TIMEOUT: u64 = 300;
+
+fn notice_item(notice: &Notice) -> Result<Item, StoreError> {
+    let mut item = to_item(notice)?;
+    item.insert(
+        keys::PK.into(),
+        s(notice_pk(&notice.municipality, &notice.id)),
+    );
+    item.insert(keys::SK.into(), s(NOTICE));
+    item.insert(keys::GSI1PK.into(), s(outbox_gsi(&notice.municipality)));
+    item.insert(
+        keys::GSI1SK.into(),
+        s(due_sk(notice.next_attempt_at, &notice.id)),
+    );
+    item.insert("type".into(), s("notice"));
+    Ok(item)
+}
+
+impl Store {
+    /// The transaction item that records `notice` alongside the change it tells.
+    pub fn notice_put(&self, notice: &Notice) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(notice_item(notice)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    pub async fn get_notice(
+        &self,
+        m: &MunicipalityId,
+        id: &str,
+    ) -> Result<Option<(Notice, bool)>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(notice_pk(m, id)))
+            .key(keys::SK, s(NOTICE))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("notice.get", e))?;
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
+        let pending = item.contains_key(keys::GSI1PK);
+        Ok(Some((from_item(item)?, pending)))
+    }
+
+    /// Undelivered notices of `m` due by `now`, oldest due first.
+    pub async fn due_notices(
+        &self,
+        m: &MunicipalityId,
+        now: u64,
+        limit: i32,
+    ) -> Result<Vec<Notice>, StoreError> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("GSI1PK = :o AND GSI1SK <= :due")
+            .expression_attribute_values(":o", s(outbox_gsi(m)))
+            .expression_attribute_values(":due", s(format!("{now:010}~")))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(|e| sdk_error("notice.due", e))?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
+    /// Every person reached: off the sweep's index.
+    pub async fn complete_notice(&self, notice: &Notice, at: u64) -> Result<(), StoreError> {
+        self.db
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(notice_pk(&notice.municipality, &notice.id)))
+            .key(keys::SK, s(NOTICE))
+            .update_expression("REMOVE GSI1PK, GSI1SK SET delivered_at = :at")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":at", n(at))
+            .send()
+            .await
+            .map_err(|e| sdk_error("notice.complete", e))?;
+        Ok(())
+    }
+
+    /// Try again later (or never, once given up: `due = None`).
+    pub async fn reschedule_notice(
+        &self,
+        notice: &Notice,
+        attempts: u32,
+        due: Option<u64>,
+    ) -> Result<(), StoreError> {
+        let mut req = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(notice_pk(&notice.municipality, &notice.id)))
+            .key(keys::SK, s(NOTICE))
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":a", n(attempts));
+        req = match due {
+            Some(due) => req
+                .update_expression("SET attempts = :a, next_attempt_at = :due, GSI1SK = :sk")
+                .expression_attribute_values(":due", n(due))
+                .expression_attribute_values(":sk", s(due_sk(due, &notice.id))),
+            None => req
+                .update_expression("SET attempts = :a, given_up = :t REMOVE GSI1PK, GSI1SK")
+                .expression_attribute_values(
+                    ":t",
+                    aws_sdk_dynamodb::types::AttributeValue::Bool(true),
+                ),
+        };
+        req.send()
+            .await
+            .map_err(|e| sdk_error("notice.reschedule", e))?;
+        Ok(())
+    }
+
+    /// Claim one person's delivery of a notice: the first run creates it; a run
+    /// may take over a failed one, or one whose run died while sending.
+    pub async fn claim_delivery(
+        &self,
+        user: &str,
+        d: &Delivery,
+        now: u64,
+    ) -> Result<Claim, StoreError> {
+        let mut item = to_item(d)?;
+        item.insert(keys::PK.into(), s(deliveries_pk(user)));
+        item.insert(keys::SK.into(), s(delivery_sk(&d.notice)));
+        item.insert("type".into(), s("delivery"));
+        let res = self
+            .db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(
+                "attribute_not_exists(PK) OR #st = :failed OR (#st = :sending AND updated < :stale)",
+            )
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":failed", s("failed"))
+            .expression_attribute_values(":sending", s("sending"))
+            .expression_attribute_values(":stale", n(now.saturating_sub(SENDING_TIMEOUT)))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(Claim::Claimed),
+            Err(e) => match sdk_error("delivery.claim", e) {
+                StoreError::VersionConflict => Ok(Claim::Settled),
+                other => Err(other),
+            },
+        }
+    }
+
+    /// Record how a claimed delivery ended.
+    pub async fn settle_delivery(
+        &self,
+        user: &str,
+        notice: &str,
+        status: DeliveryStatus,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        self.db
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(deliveries_pk(user)))
+            .key(keys::SK, s(delivery_sk(notice)))
+            .update_expression("SET #st = :st, updated = :now")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(
+                ":st",
+                s(serde_json::to_value(status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()),
+            )
+            .expression_attribute_values(":now", n(now))
+            .send()
+            .await
+            .map_err(|e| sdk_error("delivery.settle", e))?;
+        Ok(())
+    }
+
+    /// A person's notices, newest first.
+    pub async fn deliveries_of(
+        &self,
+        user: &str,
+        limit: i32,
+        start: Option<PageKey>,
+    ) -> Result<Page<Delivery>, StoreError> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :n)")
+            .expression_attribute_values(":pk", s(deliveries_pk(user)))
+            .expression_attribute_values(":n", s("N#"))
+            .scan_index_forward(false)
+            .limit(limit)
+            .set_exclusive_start_key(start_key(start))
+            .send()
+            .await
+            .map_err(|e| sdk_error("delivery.list", e))?;
+        page(out.items, out.last_evaluated_key.as_ref())
+    }
+
+    /// Delete every delivery record of a person (erasure).
+    pub async fn delete_deliveries(&self, user: &str) -> Result<(), StoreError> {
+        loop {
+            let out = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(deliveries_pk(user)))
+                .limit(100)
+                .send()
+                .await
+                .map_err(|e| sdk_error("delivery.erase", e))?;
+            let items = out.items.unwrap_or_default();
+            if items.is_empty() {
+                return Ok(());
+            }
+            for item in items {
+                let Some(sk) = item.get(keys::SK) else {
+                    continue;
+                };
+                self.db
+                    .delete_item()
+                    .table_name(&self.table)
+                    .key(keys::PK, s(deliveries_pk(user)))
+                    .key(keys::SK, sk.clone())
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error("delivery.erase", e))?;
+            }
+        }
+    }
+}
