@@ -9,7 +9,8 @@
 #   provision_and_seed          create the template's resources, seed demo data
 #   start_api PORT LOG          cargo lambda watch serving every function
 #   start_relay API_PORT LOG S  feed the table's stream and a schedule to the notifications
-#                               function (what AWS does; moto does not), sweep every S s
+#                               function, and new uploads to the media function (what AWS
+#                               does; moto does not), sweep every S s
 #   wait_http URL SECONDS       wait until URL answers 2xx
 #   cleanup_register PID        kill PID (and its group) when the script exits
 
@@ -112,6 +113,7 @@ start_relay() {
     log "relaying the table's stream and a ${sweep}s schedule to the notifications function"
     setsid "$VENV/bin/python" "$ROOT/scripts/lib/relay.py" --endpoint "$AWS_ENDPOINT_URL" \
         --table "$BALADIYA_TABLE" --invoke "http://127.0.0.1:$api_port" \
-        --region "$AWS_REGION" --sweep-seconds "$sweep" >"$logfile" 2>&1 &
+        --region "$AWS_REGION" --sweep-seconds "$sweep" \
+        --uploads-bucket "$BALADIYA_ATTACHMENTS_BUCKET" >"$logfile" 2>&1 &
     cleanup_register $!
 }

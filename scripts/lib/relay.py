@@ -6,6 +6,9 @@ nothing runs scheduled rules locally. This relay does both, the way AWS would:
 - it reads the table's stream and hands new notices (INSERT of an item whose
   `type` is `notice`: the filter of template.yaml's NewNotices event) to the
   `notifications` function, in batches of at most 25;
+- it watches the attachments bucket for uploads under `tmp/` and hands each to
+  the `media` function as an S3 `ObjectCreated` event (template.yaml's Uploaded
+  event);
 - every RELAY_SWEEP_SECONDS it invokes the same function with a scheduled event
   (template.yaml's Sweep: rate(1 minute)), which retries undelivered notices.
 
@@ -21,6 +24,7 @@ import argparse
 import json
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 import boto3
@@ -33,9 +37,9 @@ def wanted(record):
     return record.get("eventName") == "INSERT" and image.get("type", {}).get("S") == "notice"
 
 
-def invoke(base, payload):
+def invoke(base, payload, function=FUNCTION):
     req = urllib.request.Request(
-        f"{base}/2015-03-31/functions/{FUNCTION}/invocations",
+        f"{base}/2015-03-31/functions/{function}/invocations",
         data=json.dumps(payload, default=str).encode(),
         headers={"content-type": "application/json"},
         method="POST",
@@ -93,6 +97,32 @@ def stream_loop(a, ddb, streams):
         time.sleep(0.3)
 
 
+def uploads_loop(a, s3):
+    """What S3 would notify: each new object under tmp/, once."""
+    seen = set()
+    while True:
+        try:
+            listing = s3.list_objects_v2(Bucket=a.uploads_bucket, Prefix="tmp/")
+            current = {o["Key"]: o["Size"] for o in listing.get("Contents", [])}
+            for key, size in current.items():
+                if key in seen:
+                    continue
+                event = {"Records": [{
+                    "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": a.region,
+                    "eventName": "ObjectCreated:Put",
+                    "s3": {"bucket": {"name": a.uploads_bucket},
+                           "object": {"key": urllib.parse.quote_plus(key, safe="/"), "size": size}},
+                }]}
+                result = invoke(a.invoke, event, "media")
+                seen.add(key)
+                print(f"relay: 1 upload: {result}", flush=True)
+            seen &= set(current)
+        except Exception as e:
+            print(f"relay: uploads: {type(e).__name__}: {e}", flush=True)
+            time.sleep(2)
+        time.sleep(0.5)
+
+
 def sweep_loop(a):
     while True:
         time.sleep(a.sweep_seconds)
@@ -114,6 +144,7 @@ def main():
     p.add_argument("--invoke", required=True)
     p.add_argument("--region", default="eu-west-3")
     p.add_argument("--sweep-seconds", type=float, default=60.0)
+    p.add_argument("--uploads-bucket")
     a = p.parse_args()
     kw = dict(endpoint_url=a.endpoint, region_name=a.region,
               aws_access_key_id="local", aws_secret_access_key="local")
@@ -121,6 +152,9 @@ def main():
     streams = boto3.client("dynamodbstreams", **kw)
     print(f"relay: {a.table} stream -> {FUNCTION}; sweep every {a.sweep_seconds:g}s", flush=True)
     threading.Thread(target=sweep_loop, args=(a,), daemon=True).start()
+    if a.uploads_bucket:
+        s3 = boto3.client("s3", **kw)
+        threading.Thread(target=uploads_loop, args=(a, s3), daemon=True).start()
     stream_loop(a, ddb, streams)
 
 

@@ -99,6 +99,42 @@ impl Files {
         })
     }
 
+    pub async fn put_bytes(
+        &self,
+        bucket: &str,
+        key: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), FilesError> {
+        self.s3
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(bytes.into())
+            .send()
+            .await
+            .map_err(|e| {
+                tracing::error!(code = ?aws_sdk_s3::error::ProvideErrorMetadata::code(&e), "s3 put failed");
+                FilesError::Unavailable
+            })?;
+        Ok(())
+    }
+
+    pub async fn delete(&self, bucket: &str, key: &str) -> Result<(), FilesError> {
+        self.s3
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| {
+                tracing::error!(code = ?aws_sdk_s3::error::ProvideErrorMetadata::code(&e), "s3 delete failed");
+                FilesError::Unavailable
+            })?;
+        Ok(())
+    }
+
     pub async fn get_bytes(&self, bucket: &str, key: &str) -> Result<Vec<u8>, FilesError> {
         let out = self.s3.get_object().bucket(bucket).key(key).send().await.map_err(|e| {
             tracing::error!(code = ?aws_sdk_s3::error::ProvideErrorMetadata::code(&e), "s3 get failed");

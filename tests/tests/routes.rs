@@ -38,7 +38,7 @@ fn declared() -> RouteSet {
 }
 
 /// Functions triggered by events (stream, schedule), not by HTTP.
-const EVENT_FUNCTIONS: &[&str] = &["notifications"];
+const EVENT_FUNCTIONS: &[&str] = &["notifications", "media"];
 
 /// Every function of the template, by the binary its CodeUri names.
 fn template_functions() -> BTreeSet<String> {

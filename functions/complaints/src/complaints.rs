@@ -1,6 +1,7 @@
 //! Complaint handlers.
 
 use baladiya::clock::now_rfc3339;
+use baladiya::domain::attachment::{self, Attachment, AttachmentStatus};
 use baladiya::domain::complaint::{
     self, ComplaintData, NATIONAL_CATEGORIES, NEARBY_RADIUS_M, cells_around, distance_m,
 };
@@ -26,7 +27,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use crate::Ctx;
-use crate::views::{Audience, CategoryView, ComplaintView, List, TimelineEntry};
+use crate::views::{AttachmentView, Audience, CategoryView, ComplaintView, List, TimelineEntry};
 
 const NOTE_MAX: usize = 1000;
 
@@ -496,8 +497,154 @@ pub async fn get(
         .await?;
     let mut body = ComplaintView::new(&case, &data, audience);
     body.timeline = Some(history.items.iter().map(TimelineEntry::from).collect());
+    body.attachments = Some(photos(ctx, m, &case.id, audience).await?);
     json(StatusCode::OK, &body)
 }
+
+/// Links to a case's photos last 10 minutes: enough to show them, too short to
+/// pass around.
+const PHOTO_LINK: std::time::Duration = std::time::Duration::from_secs(600);
+
+async fn photos(
+    ctx: &Ctx,
+    m: &MunicipalityId,
+    case_id: &str,
+    audience: Audience,
+) -> Result<Vec<AttachmentView>, ApiError> {
+    let Some(bucket) = &ctx.bucket else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for a in ctx
+        .store
+        .attachments_of(m, CaseKind::Complaint, case_id)
+        .await?
+    {
+        if a.status != AttachmentStatus::Ready && audience == Audience::Public {
+            continue;
+        }
+        let link = |key: &Option<String>| {
+            let key = key.clone();
+            async move {
+                match key {
+                    Some(k) => ctx
+                        .files
+                        .presign_download(bucket, &k, PHOTO_LINK)
+                        .await
+                        .map(|p| Some(p.url))
+                        .map_err(|_| ApiError::unavailable()),
+                    None => Ok(None),
+                }
+            }
+        };
+        out.push(AttachmentView {
+            url: link(&a.photo_key).await?,
+            thumbnail_url: link(&a.thumb_key).await?,
+            id: a.id,
+            status: a.status,
+            width: a.width,
+            height: a.height,
+            reason: a.reason,
+            created_at: a.created_at,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUpload {
+    content_type: String,
+    size: u64,
+}
+
+/// `POST …/complaints/{id}/attachments`: a presigned URL to upload one photo
+/// straight to S3 (type and size are signed: S3 refuses anything else). The
+/// reporter, while the complaint is open, and staff handling it. The photo shows
+/// once the media function has checked it.
+pub async fn attach(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let body: NewUpload = view.json()?;
+    let content_type = attachment::parse_upload(&body.content_type, body.size)?;
+    let (case, _, audience) = visible(ctx, Some(&who), m, id).await?;
+    match audience {
+        Audience::Staff => {}
+        Audience::Reporter if !COMPLAINT.closed.contains(&case.state.as_str()) => {}
+        Audience::Reporter => return Err(DomainError::invalid("complaint", "closed").into()),
+        Audience::Public => return Err(ApiError::forbidden()),
+    }
+    let bucket = ctx.bucket.as_deref().ok_or_else(ApiError::unavailable)?;
+    let existing = ctx
+        .store
+        .attachments_of(m, CaseKind::Complaint, &case.id)
+        .await?;
+    if existing
+        .iter()
+        .filter(|a| a.status != AttachmentStatus::Rejected)
+        .count()
+        >= attachment::MAX_PER_CASE
+    {
+        return Err(ApiError::conflict("limit_reached")
+            .with_detail(format!("photos: {}", attachment::MAX_PER_CASE)));
+    }
+    let record = Attachment {
+        id: Id::generate("att").to_string(),
+        case_id: case.id.clone(),
+        status: AttachmentStatus::Pending,
+        content_type: content_type.to_owned(),
+        size: body.size,
+        uploader: who.user().to_string(),
+        created_at: now_rfc3339(),
+        photo_key: None,
+        thumb_key: None,
+        width: None,
+        height: None,
+        reason: None,
+    };
+    let key = attachment::upload_key(m, &case.id, &record.id);
+    let upload = ctx
+        .files
+        .presign_upload(bucket, &key, content_type, body.size, UPLOAD_WINDOW)
+        .await
+        .map_err(|_| ApiError::unavailable())?;
+    ctx.store
+        .put_attachment(m, CaseKind::Complaint, &record)
+        .await?;
+    #[derive(serde::Serialize)]
+    struct Upload {
+        id: String,
+        status: AttachmentStatus,
+        upload: UploadView,
+    }
+    #[derive(serde::Serialize)]
+    struct UploadView {
+        url: String,
+        method: &'static str,
+        headers: std::collections::BTreeMap<String, String>,
+        expires_in: u64,
+    }
+    json(
+        StatusCode::CREATED,
+        &Upload {
+            id: record.id,
+            status: record.status,
+            upload: UploadView {
+                url: upload.url,
+                method: upload.method,
+                headers: upload.headers.into_iter().collect(),
+                expires_in: upload.expires_in,
+            },
+        },
+    )
+}
+
+/// How long an upload URL works.
+const UPLOAD_WINDOW: std::time::Duration = std::time::Duration::from_secs(900);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -10,8 +10,9 @@ mod views;
 
 use std::time::Instant;
 
-use baladiya::config::Config;
+use baladiya::config::{Aws, Config};
 use baladiya::domain::{GeoBounds, MunicipalityId};
+use baladiya::files::Files;
 use baladiya::http::router::{self, Route};
 use baladiya::http::{ApiError, CursorCodec, RequestView, TokenVerifier};
 use baladiya::store::Store;
@@ -23,18 +24,20 @@ pub struct Ctx {
     pub verifier: TokenVerifier,
     pub cursors: CursorCodec,
     pub geo: GeoBounds,
+    pub files: Files,
+    /// `BALADIYA_ATTACHMENTS_BUCKET`: photos (uploads under `tmp/`).
+    pub bucket: Option<String>,
 }
 
 impl Ctx {
-    pub fn new(
-        config: &Config,
-        db: aws_sdk_dynamodb::Client,
-    ) -> Result<Ctx, baladiya::http::auth::TokenError> {
+    pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, baladiya::http::auth::TokenError> {
         Ok(Ctx {
-            store: Store::new(db, &config.table),
+            store: Store::new(aws.dynamodb(), &config.table),
             verifier: TokenVerifier::from_jwks(&config.jwks, &config.token_issuer)?,
             cursors: CursorCodec::new(&config.cursor_key),
             geo: config.geo_bounds,
+            files: Files::new(aws.s3()),
+            bucket: config.attachments_bucket.clone(),
         })
     }
 }
@@ -52,6 +55,7 @@ pub enum Op {
     Follow,
     Unfollow,
     Support,
+    Attach,
 }
 
 /// This function's routes: the one list `template.yaml`, the local router table
@@ -110,6 +114,11 @@ pub static ROUTES: &[Route<Op>] = &[
     },
     Route {
         method: "POST",
+        path: "/v1/municipalities/{m}/complaints/{id}/attachments",
+        op: Op::Attach,
+    },
+    Route {
+        method: "POST",
         path: "/v1/municipalities/{m}/complaints/{id}/transitions",
         op: Op::Transition,
     },
@@ -161,6 +170,7 @@ async fn dispatch(
         Op::Follow => complaints::follow(ctx, view, &muni, m.param("id"), true).await,
         Op::Unfollow => complaints::follow(ctx, view, &muni, m.param("id"), false).await,
         Op::Support => complaints::support(ctx, view, &muni, m.param("id")).await,
+        Op::Attach => complaints::attach(ctx, view, &muni, m.param("id")).await,
         Op::Transition => complaints::transition(ctx, view, &muni, m.param("id")).await,
     }
 }

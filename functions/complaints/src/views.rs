@@ -119,6 +119,10 @@ pub struct ComplaintView {
     pub updated_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<TimelineEntry>>,
+    /// Photos: ready ones for everyone who sees the complaint; pending and
+    /// rejected ones too for the reporter and staff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<AttachmentView>>,
     /// For "nearby" answers: metres from the point asked about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<u32>,
@@ -148,7 +152,26 @@ impl ComplaintView {
             created_at: case.created_at.clone(),
             updated_at: case.updated_at.clone(),
             timeline: None,
+            attachments: None,
             distance_m: None,
         }
     }
+}
+
+/// A photo, with short-lived links to it and its thumbnail.
+#[derive(Debug, Serialize)]
+pub struct AttachmentView {
+    pub id: String,
+    pub status: baladiya::domain::attachment::AttachmentStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub created_at: String,
 }

@@ -11,7 +11,7 @@ async fn ctx() -> Ctx {
     let config =
         Config::from_env().expect("run with scripts/test: the stack's environment is missing");
     let aws = baladiya::config::Aws::from_env().expect("AWS settings");
-    Ctx::new(&config, aws.dynamodb()).expect("valid JWKS")
+    Ctx::new(&config, &aws).expect("valid JWKS")
 }
 
 fn body_json(r: &lambda_http::Response<lambda_http::Body>) -> serde_json::Value {

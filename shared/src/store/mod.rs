@@ -5,6 +5,7 @@
 //! access-pattern table in the README.
 
 pub mod accounts;
+pub mod attachments;
 pub mod cases;
 pub mod complaints;
 pub mod idempotency;

@@ -378,6 +378,14 @@ fn resolve(t: &Value, v: &Value) -> Result<String, String> {
                 _ => Ok(local_name(logical)),
             }
         }
+        // A `!Sub` that names a template bucket (its `BucketName`) is that bucket.
+        Value::Tagged(tagged) if tagged.tag == "!Sub" => resources(t)
+            .into_iter()
+            .find(|(_, kind, props)| {
+                kind == "AWS::S3::Bucket" && props.get("BucketName") == Some(v)
+            })
+            .map(|(logical, ..)| local_name(&logical))
+            .ok_or_else(|| format!("cannot resolve {v:?} locally")),
         other => Err(format!("cannot resolve {other:?} locally")),
     }
 }

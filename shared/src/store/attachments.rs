@@ -1,0 +1,103 @@
+//! Photos of a case: `PK = M#<m>#<KIND>#<case>`, `SK = ATT#<att>`, in the case's
+//! own item collection (so the case and its photos are one Query).
+
+use super::{Item, Store, StoreError, from_item, keys, s, sdk_error, to_item};
+use crate::domain::MunicipalityId;
+use crate::domain::attachment::Attachment;
+use crate::domain::workflow::CaseKind;
+
+const PREFIX: &str = "ATT#";
+
+fn item(m: &MunicipalityId, kind: CaseKind, a: &Attachment) -> Result<Item, StoreError> {
+    let mut item = to_item(a)?;
+    item.insert(keys::PK.into(), s(keys::case_pk(m, kind, &a.case_id)));
+    item.insert(keys::SK.into(), s(format!("{PREFIX}{}", a.id)));
+    item.insert("type".into(), s("attachment"));
+    Ok(item)
+}
+
+impl Store {
+    /// Record an attachment about to be uploaded.
+    pub async fn put_attachment(
+        &self,
+        m: &MunicipalityId,
+        kind: CaseKind,
+        a: &Attachment,
+    ) -> Result<(), StoreError> {
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(m, kind, a)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(|e| sdk_error("attachment.put", e))?;
+        Ok(())
+    }
+
+    pub async fn get_attachment(
+        &self,
+        m: &MunicipalityId,
+        kind: CaseKind,
+        case_id: &str,
+        id: &str,
+    ) -> Result<Option<Attachment>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::case_pk(m, kind, case_id)))
+            .key(keys::SK, s(format!("{PREFIX}{id}")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("attachment.get", e))?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// Record the outcome of the check, once: only a pending attachment changes
+    /// ([`StoreError::VersionConflict`] otherwise: an S3 event delivered twice).
+    pub async fn finish_attachment(
+        &self,
+        m: &MunicipalityId,
+        kind: CaseKind,
+        a: &Attachment,
+    ) -> Result<(), StoreError> {
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(m, kind, a)?))
+            .condition_expression("#st = :pending")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":pending", s("pending"))
+            .send()
+            .await
+            .map_err(|e| sdk_error("attachment.finish", e))?;
+        Ok(())
+    }
+
+    /// Every attachment of a case, oldest first.
+    pub async fn attachments_of(
+        &self,
+        m: &MunicipalityId,
+        kind: CaseKind,
+        case_id: &str,
+    ) -> Result<Vec<Attachment>, StoreError> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :a)")
+            .expression_attribute_values(":pk", s(keys::case_pk(m, kind, case_id)))
+            .expression_attribute_values(":a", s(PREFIX))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("attachment.list", e))?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+}
