@@ -48,6 +48,9 @@ fn new_case(m: &MunicipalityId, owner: &Id) -> CaseRecord {
         updated_at: now,
         data: serde_json::json!({"category": "lighting"}),
         supporters: 0,
+        assigned_to: None,
+        duplicate_of: None,
+        hidden: false,
     }
 }
 

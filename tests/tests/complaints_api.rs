@@ -656,3 +656,121 @@ async fn a_report_with_a_photo_shows_it_without_its_metadata() {
     .await
     .assert_problem(403, "forbidden");
 }
+
+#[tokio::test]
+async fn staff_assign_mark_duplicates_and_hide_abusive_reports() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-staff").await;
+    let (lat, lon) = somewhere();
+    let first = file(&api, &m, &citizen(), &report(lat, lon)).await;
+    let reporter = citizen();
+    let second = file(&api, &m, &reporter, &report(lat, lon)).await;
+    let (a, b) = (
+        first["id"].as_str().unwrap().to_owned(),
+        second["id"].as_str().unwrap().to_owned(),
+    );
+    let agent = staff(&m, None, &[Permission::Complaints]);
+    let base = format!("/v1/municipalities/{m}/complaints");
+
+    // Assignment: to a colleague who handles complaints of this category.
+    let lighting = add_staff(&api, &m, &unique_phone(), &["complaints"]).await;
+    let news_only = add_staff(&api, &m, &unique_phone(), &["news"]).await;
+    let assigned = send(
+        api.post(&format!("{base}/{a}/assignment"))
+            .bearer_auth(&agent)
+            .json(&json!({ "staff_id": lighting["id"] })),
+    )
+    .await;
+    assert_eq!(assigned.status, 200, "{}", assigned.body);
+    assert_eq!(assigned.body["assigned_to"], lighting["id"]);
+    let refused = send(
+        api.post(&format!("{base}/{a}/assignment"))
+            .bearer_auth(&agent)
+            .json(&json!({ "staff_id": news_only["id"] })),
+    )
+    .await;
+    refused.assert_problem(422, "invalid_field");
+    assert_eq!(refused.body["errors"][0]["reason"], "cannot_handle");
+    send(
+        api.post(&format!("{base}/{a}/assignment"))
+            .bearer_auth(citizen())
+            .json(&json!({ "staff_id": null })),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let public = send(api.get(&format!("{base}/{a}"))).await;
+    assert!(public.body.get("assigned_to").is_none(), "staff only");
+
+    // Duplicate: needs the complaint it repeats.
+    send(
+        api.post(&format!("{base}/{b}/transitions"))
+            .bearer_auth(&agent)
+            .json(&json!({ "state": "duplicate" })),
+    )
+    .await
+    .assert_problem(422, "invalid_field");
+    send(
+        api.post(&format!("{base}/{b}/transitions"))
+            .bearer_auth(&agent)
+            .json(&json!({ "state": "duplicate", "duplicate_of": b })),
+    )
+    .await
+    .assert_problem(422, "invalid_field");
+    let dup = send(
+        api.post(&format!("{base}/{b}/transitions"))
+            .bearer_auth(&agent)
+            .json(&json!({ "state": "duplicate", "duplicate_of": a, "note": "Déjà signalé." })),
+    )
+    .await;
+    assert_eq!(dup.status, 200, "{}", dup.body);
+    assert_eq!(dup.body["duplicate_of"], a.as_str());
+    let seen = send(api.get(&format!("{base}/{b}"))).await;
+    assert_eq!(seen.body["duplicate_of"], a.as_str());
+
+    // Hiding: out of public sight, not out of the reporter's.
+    let hidden = send(
+        api.post(&format!("{base}/{b}/moderation"))
+            .bearer_auth(&agent)
+            .json(&json!({ "hidden": true, "reason": "Propos injurieux" })),
+    )
+    .await;
+    assert_eq!(hidden.status, 200, "{}", hidden.body);
+    assert_eq!(hidden.body["hidden"], true);
+    send(api.get(&format!("{base}/{b}")))
+        .await
+        .assert_problem(404, "not_found");
+    let own = send(api.get(&format!("{base}/{b}")).bearer_auth(&reporter)).await;
+    assert_eq!(own.status, 200);
+    let list = send(api.get(&base)).await;
+    assert!(!list.body.to_string().contains(&b), "not listed");
+    assert!(list.body.to_string().contains(&a));
+    let shown = send(
+        api.post(&format!("{base}/{b}/moderation"))
+            .bearer_auth(&agent)
+            .json(&json!({ "hidden": false })),
+    )
+    .await;
+    assert_eq!(shown.status, 200);
+    assert_eq!(send(api.get(&format!("{base}/{b}"))).await.status, 200);
+}
+
+#[tokio::test]
+async fn the_map_lists_public_complaints_inside_a_box() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-map").await;
+    let inside = file(&api, &m, &citizen(), &report(36.80, 10.18)).await;
+    let outside = file(&api, &m, &citizen(), &report(36.90, 10.30)).await;
+    let page = send(api.get(&format!(
+        "/v1/municipalities/{m}/complaints?bbox=10.15,36.79,10.20,36.82"
+    )))
+    .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let text = page.body.to_string();
+    assert!(text.contains(inside["id"].as_str().unwrap()));
+    assert!(!text.contains(outside["id"].as_str().unwrap()));
+    for bad in ["1,2,3", "10.2,36.8,10.1,36.9", "a,b,c,d"] {
+        send(api.get(&format!("/v1/municipalities/{m}/complaints?bbox={bad}")))
+            .await
+            .assert_problem(400, "invalid_query");
+    }
+}

@@ -11,7 +11,9 @@ use baladiya::domain::roles::authorize_complaint_category;
 use baladiya::domain::workflow::{
     Actor, COMPLAINT, CaseKind, CaseRef, HistoryEntry, authorize_transition,
 };
-use baladiya::domain::{DomainError, Id, Municipality, MunicipalityId, Principal, Service};
+use baladiya::domain::{
+    DomainError, Id, Municipality, MunicipalityId, Permission, Principal, Service,
+};
 use baladiya::domain::{ServiceState, staff::parse_label};
 use baladiya::http::auth::now_secs;
 use baladiya::http::paging::{paging, request_fingerprint};
@@ -65,7 +67,8 @@ fn audience(who: Option<&Principal>, case: &CaseRecord, data: &ComplaintData) ->
             return Some(Audience::Reporter);
         }
     }
-    data.public.then_some(Audience::Public)
+    // Hidden by staff (abusive): out of public sight, like a private one.
+    (data.public && !case.hidden).then_some(Audience::Public)
 }
 
 /// `GET …/complaint-categories`: the categories a report can be filed under.
@@ -171,6 +174,9 @@ pub async fn create(
         updated_at: now.clone(),
         data: serde_json::to_value(&data).map_err(|_| ApiError::internal())?,
         supporters: 0,
+        assigned_to: None,
+        duplicate_of: None,
+        hidden: false,
     };
     let first = HistoryEntry {
         seq: 1,
@@ -222,7 +228,7 @@ pub async fn list(
     view: &RequestView<'_>,
     m: &MunicipalityId,
 ) -> Result<Response<Body>, ApiError> {
-    let query = view.query(&["state", "category", "limit", "cursor"])?;
+    let query = view.query(&["state", "category", "bbox", "limit", "cursor"])?;
     let who = view.optional_principal(&ctx.verifier)?;
     let filter = ComplaintFilter {
         state: query
@@ -248,11 +254,13 @@ pub async fn list(
                     })
             })
             .transpose()?,
+        within: query.get("bbox").map(|b| bbox(b, &ctx.geo)).transpose()?,
     };
     let scope = format!(
-        "complaints:{m}:{}:{}",
+        "complaints:{m}:{}:{}:{}",
         filter.state.as_deref().unwrap_or(""),
-        filter.category.as_deref().unwrap_or("")
+        filter.category.as_deref().unwrap_or(""),
+        query.get("bbox").map(String::as_str).unwrap_or("")
     );
     let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
     municipality(ctx, m, who.as_ref()).await?;
@@ -413,6 +421,37 @@ pub async fn support(
     )
 }
 
+/// `bbox=<west>,<south>,<east>,<north>` (degrees, as GeoJSON orders them).
+fn bbox(
+    raw: &str,
+    area: &baladiya::domain::GeoBounds,
+) -> Result<(Coordinates, Coordinates), ApiError> {
+    let bad = || {
+        ApiError::bad_request("invalid_query").with_detail("bbox: west,south,east,north in degrees")
+    };
+    let v: Vec<f64> = raw
+        .split(',')
+        .map(|x| x.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    let [w, s, e, n] = v[..] else {
+        return Err(bad());
+    };
+    if !(w < e && s < n) {
+        return Err(bad());
+    }
+    // Corners may lie outside the platform's area (a map view is wider): clamp.
+    let clamp = |lat: f64, lon: f64| {
+        Coordinates::parse(
+            lat.clamp(area.min_lat, area.max_lat),
+            lon.clamp(area.min_lon, area.max_lon),
+            area,
+        )
+        .map_err(|_| bad())
+    };
+    Ok((clamp(s, w)?, clamp(n, e)?))
+}
+
 fn number(query: &std::collections::HashMap<String, String>, k: &str) -> Result<f64, ApiError> {
     query
         .get(k)
@@ -448,7 +487,7 @@ pub async fn nearby(
         .await?;
     let mut items = Vec::new();
     for case in &found {
-        if COMPLAINT.closed.contains(&case.state.as_str()) {
+        if case.hidden || COMPLAINT.closed.contains(&case.state.as_str()) {
             continue;
         }
         let data = data_of(case)?;
@@ -652,6 +691,9 @@ pub struct NewState {
     state: String,
     #[serde(default)]
     note: Option<String>,
+    /// With `state: duplicate`: the complaint this one repeats.
+    #[serde(default)]
+    duplicate_of: Option<String>,
 }
 
 /// `POST …/complaints/{id}/transitions`: staff move a complaint to a new state
@@ -693,6 +735,28 @@ pub async fn transition(
     if actor == Actor::Staff {
         authorize_complaint_category(&who, m, &data.category)?;
     }
+    let duplicate_of = match (body.state.trim(), body.duplicate_of.as_deref()) {
+        ("duplicate", Some(other)) => {
+            let other = Id::parse("cmp", other.trim())
+                .map_err(|_| DomainError::invalid("duplicate_of", "unknown"))?
+                .to_string();
+            if other == case.id
+                || ctx
+                    .store
+                    .get_case(m, CaseKind::Complaint, &other)
+                    .await?
+                    .is_none()
+            {
+                return Err(DomainError::invalid("duplicate_of", "unknown").into());
+            }
+            Some(other)
+        }
+        ("duplicate", None) => {
+            return Err(DomainError::invalid("duplicate_of", "required").into());
+        }
+        (_, Some(_)) => return Err(DomainError::invalid("duplicate_of", "not_allowed").into()),
+        (_, None) => None,
+    };
     let entry = HistoryEntry {
         seq: case.seq + 1,
         state: body.state.trim().to_owned(),
@@ -717,7 +781,11 @@ pub async fn transition(
         next_attempt_at: now_secs() + 60,
     };
     let outbox = ctx.store.notice_put(&notice)?;
-    match ctx.store.transition_case(&case, &entry, vec![outbox]).await {
+    match ctx
+        .store
+        .transition_case_setting(&case, &entry, duplicate_of.as_deref(), vec![outbox])
+        .await
+    {
         Ok(()) => {}
         Err(StoreError::VersionConflict) => return Err(ApiError::conflict("version_conflict")),
         Err(e) => return Err(e.into()),
@@ -730,6 +798,7 @@ pub async fn transition(
         state: entry.state.clone(),
         seq: entry.seq,
         updated_at: entry.at.clone(),
+        duplicate_of,
         ..case
     };
     let audience = if actor == Actor::Staff {
@@ -740,4 +809,103 @@ pub async fn transition(
     let mut body = ComplaintView::new(&updated, &data, audience);
     body.timeline = Some(history.items.iter().map(TimelineEntry::from).collect());
     json(StatusCode::OK, &body)
+}
+
+/// The case, if `who` is staff handling it (403 for others who can see it).
+async fn handled_by(
+    ctx: &Ctx,
+    who: &Principal,
+    m: &MunicipalityId,
+    id: &str,
+) -> Result<(CaseRecord, ComplaintData), ApiError> {
+    let (case, data, audience) = visible(ctx, Some(who), m, id).await?;
+    if audience != Audience::Staff {
+        return Err(ApiError::forbidden());
+    }
+    Ok((case, data))
+}
+
+async fn staff_view(ctx: &Ctx, m: &MunicipalityId, id: &str) -> Result<Response<Body>, ApiError> {
+    let case = ctx
+        .store
+        .get_case(m, CaseKind::Complaint, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let data = data_of(&case)?;
+    json(
+        StatusCode::OK,
+        &ComplaintView::new(&case, &data, Audience::Staff),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assignment {
+    /// `stf_…` of a colleague handling complaints (of this category), or `null`.
+    staff_id: Option<String>,
+}
+
+/// `POST …/complaints/{id}/assignment`: give the complaint to a colleague.
+pub async fn assign(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let body: Assignment = view.json()?;
+    let (case, data) = handled_by(ctx, &who, m, id).await?;
+    let assignee = match body.staff_id.as_deref() {
+        None => None,
+        Some(raw) => {
+            let unknown = || ApiError::from(DomainError::invalid("staff_id", "unknown"));
+            let stf = Id::parse("stf", raw.trim()).map_err(|_| unknown())?;
+            let member = ctx
+                .store
+                .get_staff(m, &stf, false)
+                .await?
+                .ok_or_else(unknown)?;
+            let handles = member.permissions.contains(&Permission::Complaints)
+                && member
+                    .complaint_categories
+                    .as_ref()
+                    .is_none_or(|c| c.contains(&data.category));
+            if !handles {
+                return Err(DomainError::invalid("staff_id", "cannot_handle").into());
+            }
+            Some(stf.to_string())
+        }
+    };
+    ctx.store.assign_case(&case, assignee.as_deref()).await?;
+    staff_view(ctx, m, &case.id).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Moderation {
+    hidden: bool,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// `POST …/complaints/{id}/moderation`: hide abusive content from every public
+/// view (the reporter and staff still see it), or show it again.
+pub async fn moderate(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let body: Moderation = view.json()?;
+    let reason = body
+        .reason
+        .as_deref()
+        .map(|r| parse_label(r, "reason", 200))
+        .transpose()?;
+    let (case, _) = handled_by(ctx, &who, m, id).await?;
+    ctx.store
+        .moderate_case(&case, body.hidden, reason.as_deref(), who.user().as_str())
+        .await?;
+    staff_view(ctx, m, &case.id).await
 }

@@ -56,6 +56,8 @@ pub enum Op {
     Unfollow,
     Support,
     Attach,
+    Assign,
+    Moderate,
 }
 
 /// This function's routes: the one list `template.yaml`, the local router table
@@ -119,6 +121,16 @@ pub static ROUTES: &[Route<Op>] = &[
     },
     Route {
         method: "POST",
+        path: "/v1/municipalities/{m}/complaints/{id}/assignment",
+        op: Op::Assign,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/municipalities/{m}/complaints/{id}/moderation",
+        op: Op::Moderate,
+    },
+    Route {
+        method: "POST",
         path: "/v1/municipalities/{m}/complaints/{id}/transitions",
         op: Op::Transition,
     },
@@ -171,6 +183,8 @@ async fn dispatch(
         Op::Unfollow => complaints::follow(ctx, view, &muni, m.param("id"), false).await,
         Op::Support => complaints::support(ctx, view, &muni, m.param("id")).await,
         Op::Attach => complaints::attach(ctx, view, &muni, m.param("id")).await,
+        Op::Assign => complaints::assign(ctx, view, &muni, m.param("id")).await,
+        Op::Moderate => complaints::moderate(ctx, view, &muni, m.param("id")).await,
         Op::Transition => complaints::transition(ctx, view, &muni, m.param("id")).await,
     }
 }

@@ -108,6 +108,14 @@ pub struct ComplaintView {
     pub public: bool,
     /// Citizens who said "me too".
     pub supporters: u64,
+    /// Closed as a duplicate of this complaint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    /// Staff only: who handles it, and whether it is hidden from the public.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<bool>,
     /// The reporter's name, unless they asked to hide it (staff always see it).
     pub reporter_name: Option<String>,
     /// Set for the reporter themself.
@@ -142,6 +150,13 @@ impl ComplaintView {
             address: data.address.clone(),
             public: data.public,
             supporters: case.supporters,
+            duplicate_of: case.duplicate_of.clone(),
+            assigned_to: if audience == Audience::Staff {
+                case.assigned_to.clone()
+            } else {
+                None
+            },
+            hidden: (audience == Audience::Staff).then_some(case.hidden),
             reporter_name: if insider || !data.hide_name {
                 data.reporter_name.clone()
             } else {

@@ -106,6 +106,9 @@ async fn a_state_change(store: &Store) -> (Notice, String) {
         updated_at: "2026-11-28T12:00:00Z".into(),
         data: serde_json::to_value(&data).unwrap(),
         supporters: 0,
+        assigned_to: None,
+        duplicate_of: None,
+        hidden: false,
     };
     let entry = |seq: u64, state: &str, role| HistoryEntry {
         seq,

@@ -35,6 +35,15 @@ pub struct CaseRecord {
     /// Citizens who said "me too" (complaints), each counted once.
     #[serde(default)]
     pub supporters: u64,
+    /// `stf_…` of the staff member it is assigned to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// Closed as a duplicate of this case (same municipality and kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    /// Hidden by staff (abusive content): out of every public view.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 fn put(table: &str, item: Item, condition: &str) -> Result<TransactWriteItem, StoreError> {
@@ -149,9 +158,25 @@ impl Store {
         entry: &HistoryEntry,
         extra: Vec<TransactWriteItem>,
     ) -> Result<(), StoreError> {
+        self.transition_case_setting(case, entry, None, extra).await
+    }
+
+    /// [`Store::transition_case`], also recording which case this one duplicates.
+    pub async fn transition_case_setting(
+        &self,
+        case: &CaseRecord,
+        entry: &HistoryEntry,
+        duplicate_of: Option<&str>,
+        extra: Vec<TransactWriteItem>,
+    ) -> Result<(), StoreError> {
         if entry.seq != case.seq + 1 {
             return Err(StoreError::VersionConflict);
         }
+        let set = if duplicate_of.is_some() {
+            "SET #state = :state, seq = :next, updated_at = :at, duplicate_of = :dup"
+        } else {
+            "SET #state = :state, seq = :next, updated_at = :at REMOVE duplicate_of"
+        };
         let update = Update::builder()
             .table_name(&self.table)
             .key(
@@ -159,15 +184,19 @@ impl Store {
                 s(keys::case_pk(&case.municipality, case.kind, &case.id)),
             )
             .key(keys::SK, s(keys::CASE))
-            .update_expression("SET #state = :state, seq = :next, updated_at = :at")
+            .update_expression(set)
             .condition_expression("seq = :seq")
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":state", s(&entry.state))
             .expression_attribute_values(":next", n(entry.seq))
             .expression_attribute_values(":seq", n(case.seq))
-            .expression_attribute_values(":at", s(&entry.at))
-            .build()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            .expression_attribute_values(":at", s(&entry.at));
+        let update = match duplicate_of {
+            Some(d) => update.expression_attribute_values(":dup", s(d)),
+            None => update,
+        }
+        .build()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = vec![
             TransactWriteItem::builder().update(update).build(),
             put(
@@ -182,6 +211,70 @@ impl Store {
             Err(TxError::Conditions(_)) => Err(StoreError::VersionConflict),
             Err(TxError::Store(e)) => Err(e),
         }
+    }
+
+    /// Assign a case to a staff member (or to nobody).
+    pub async fn assign_case(
+        &self,
+        case: &CaseRecord,
+        staff: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let req = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .key(
+                keys::PK,
+                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
+            )
+            .key(keys::SK, s(keys::CASE))
+            .condition_expression("attribute_exists(PK)");
+        let req = match staff {
+            Some(stf) => req
+                .update_expression("SET assigned_to = :s")
+                .expression_attribute_values(":s", s(stf)),
+            None => req.update_expression("REMOVE assigned_to"),
+        };
+        req.send().await.map_err(|e| sdk_error("case.assign", e))?;
+        Ok(())
+    }
+
+    /// Hide a case from every public view (or show it again), with the reason.
+    pub async fn moderate_case(
+        &self,
+        case: &CaseRecord,
+        hidden: bool,
+        reason: Option<&str>,
+        by: &str,
+    ) -> Result<(), StoreError> {
+        let mut req = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .key(
+                keys::PK,
+                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
+            )
+            .key(keys::SK, s(keys::CASE))
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(
+                ":h",
+                aws_sdk_dynamodb::types::AttributeValue::Bool(hidden),
+            )
+            .expression_attribute_values(":by", s(by))
+            // HIDDEN is one of DynamoDB's reserved words.
+            .expression_attribute_names("#hidden", "hidden");
+        req = match reason {
+            Some(r) => req
+                .update_expression("SET #hidden = :h, moderated_by = :by, moderation_reason = :r")
+                .expression_attribute_values(":r", s(r)),
+            None => req
+                .update_expression("SET #hidden = :h, moderated_by = :by REMOVE moderation_reason"),
+        };
+        req.send()
+            .await
+            .map_err(|e| sdk_error("case.moderate", e))?;
+        Ok(())
     }
 
     /// A case's history, oldest first.

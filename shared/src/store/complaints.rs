@@ -12,6 +12,7 @@ use super::{
     start_key,
 };
 use crate::domain::MunicipalityId;
+use crate::domain::geo::Coordinates;
 use crate::domain::workflow::{CaseKind, HistoryEntry};
 use crate::http::cursor::PageKey;
 
@@ -22,6 +23,8 @@ const KIND: CaseKind = CaseKind::Complaint;
 pub struct ComplaintFilter {
     pub state: Option<String>,
     pub category: Option<String>,
+    /// A map's bounding box: south-west and north-east corners.
+    pub within: Option<(Coordinates, Coordinates)>,
 }
 
 impl Store {
@@ -57,7 +60,10 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<CaseRecord>, StoreError> {
-        let mut conditions = vec!["#d.#public = :yes".to_owned()];
+        let mut conditions = vec![
+            "#d.#public = :yes".to_owned(),
+            "(attribute_not_exists(#hidden) OR #hidden = :no)".to_owned(),
+        ];
         let mut q = self
             .db
             .query()
@@ -67,7 +73,10 @@ impl Store {
             .expression_attribute_values(":pk", s(keys::cases_gsi(m, KIND)))
             .expression_attribute_names("#d", "data")
             .expression_attribute_names("#public", "public")
+            // HIDDEN is one of DynamoDB's reserved words.
+            .expression_attribute_names("#hidden", "hidden")
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .expression_attribute_values(":no", AttributeValue::Bool(false))
             .scan_index_forward(false)
             .limit(limit)
             .set_exclusive_start_key(start_key(start));
@@ -76,6 +85,16 @@ impl Store {
             q = q
                 .expression_attribute_names("#state", "state")
                 .expression_attribute_values(":state", s(state));
+        }
+        if let Some((sw, ne)) = &filter.within {
+            conditions
+                .push("#d.#loc.lat BETWEEN :s AND :n AND #d.#loc.lon BETWEEN :w AND :e".into());
+            q = q
+                .expression_attribute_names("#loc", "location")
+                .expression_attribute_values(":s", n(sw.lat))
+                .expression_attribute_values(":n", n(ne.lat))
+                .expression_attribute_values(":w", n(sw.lon))
+                .expression_attribute_values(":e", n(ne.lon));
         }
         if let Some(category) = &filter.category {
             conditions.push("#d.#category = :category".into());
