@@ -774,3 +774,121 @@ async fn the_map_lists_public_complaints_inside_a_box() {
             .assert_problem(400, "invalid_query");
     }
 }
+
+/// Ask for an upload URL as `token` and PUT `bytes` there; returns the photo's id.
+async fn upload(api: &Api, m: &str, id: &str, token: &str, bytes: Vec<u8>) -> String {
+    let a = send(
+        api.post(&format!(
+            "/v1/municipalities/{m}/complaints/{id}/attachments"
+        ))
+        .bearer_auth(token)
+        .json(&json!({ "content_type": "image/jpeg", "size": bytes.len() })),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let put = api
+        .http
+        .put(a.body["upload"]["url"].as_str().unwrap())
+        .header("content-type", "image/jpeg")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    a.body["id"].as_str().unwrap().to_owned()
+}
+
+/// The whole story over HTTP: a citizen reports with a photo, staff move
+/// the report through its states (the last with a photo of the work done), and
+/// each change reaches the reporter as an SMS the emulator received.
+#[tokio::test]
+async fn a_report_with_a_photo_moves_to_resolved_and_the_reporter_is_told() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-story").await;
+    let phone = unique_phone();
+    let t = sign_in(&api, &phone).await;
+    let reporter = t["access_token"].as_str().unwrap().to_owned();
+    send(
+        api.patch("/v1/me")
+            .bearer_auth(&reporter)
+            .json(&json!({ "notify": "push_then_sms", "lang": "fr" })),
+    )
+    .await;
+    let c = file(&api, &m, &reporter, &report(36.74, 10.11)).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let photo = upload(
+        &api,
+        &m,
+        &id,
+        &reporter,
+        media::samples::jpeg_with_exif(90, 60, 1),
+    )
+    .await;
+    let agent = staff(&m, None, &[Permission::Complaints]);
+    let detail = format!("/v1/municipalities/{m}/complaints/{id}");
+    let ready = |att: String| {
+        let (api, detail, agent) = (&api, detail.clone(), agent.clone());
+        async move {
+            let d = send(api.get(&detail).bearer_auth(&agent)).await;
+            d.body["attachments"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|a| a["id"] == att.as_str() && a["status"] == "ready")
+        }
+    };
+    eventually("the citizen's photo checked", || ready(photo.clone())).await;
+
+    let step = |body: Value| {
+        api.post(&format!("{detail}/transitions"))
+            .bearer_auth(&agent)
+            .json(&body)
+    };
+    assert_eq!(
+        send(step(json!({ "state": "in_progress" }))).await.status,
+        200
+    );
+    let work = upload(
+        &api,
+        &m,
+        &id,
+        &agent,
+        media::samples::jpeg_with_exif(90, 60, 1),
+    )
+    .await;
+    // A photo not checked yet cannot go with a change.
+    let early = send(step(json!({ "state": "resolved", "attachment": work }))).await;
+    if early.status != 200 {
+        early.assert_problem(422, "invalid_field");
+        eventually("the staff photo checked", || ready(work.clone())).await;
+        let done = send(step(json!({
+            "state": "resolved", "note": "Lampe remplacée.", "attachment": work
+        })))
+        .await;
+        assert_eq!(done.status, 200, "{}", done.body);
+    }
+    let d = send(api.get(&detail)).await;
+    assert_eq!(d.body["state"], "resolved");
+    let last = d.body["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["attachment"], work.as_str());
+    assert_eq!(d.body["attachments"].as_array().unwrap().len(), 2);
+
+    let reference = id[id.len() - 6..].to_owned();
+    for words in ["en cours de traitement", "résolu"] {
+        eventually(words, || {
+            let (phone, reference) = (phone.clone(), reference.clone());
+            async move {
+                sms_to(&phone)
+                    .await
+                    .iter()
+                    .any(|m| m.contains(&reference) && m.contains(words))
+            }
+        })
+        .await;
+    }
+}

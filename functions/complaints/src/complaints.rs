@@ -694,6 +694,10 @@ pub struct NewState {
     /// With `state: duplicate`: the complaint this one repeats.
     #[serde(default)]
     duplicate_of: Option<String>,
+    /// A photo of this complaint (`att_…`, checked and ready) that goes with the
+    /// change: the work done, the place now.
+    #[serde(default)]
+    attachment: Option<String>,
 }
 
 /// `POST …/complaints/{id}/transitions`: staff move a complaint to a new state
@@ -757,6 +761,24 @@ pub async fn transition(
         (_, Some(_)) => return Err(DomainError::invalid("duplicate_of", "not_allowed").into()),
         (_, None) => None,
     };
+    let attachment = match body.attachment.as_deref() {
+        None => None,
+        Some(raw) => {
+            let unknown = || ApiError::from(DomainError::invalid("attachment", "unknown"));
+            let att = Id::parse("att", raw.trim())
+                .map_err(|_| unknown())?
+                .to_string();
+            match ctx
+                .store
+                .get_attachment(m, CaseKind::Complaint, &case.id, &att)
+                .await?
+            {
+                Some(a) if a.status == AttachmentStatus::Ready => Some(att),
+                Some(_) => return Err(DomainError::invalid("attachment", "not_ready").into()),
+                None => return Err(unknown()),
+            }
+        }
+    };
     let entry = HistoryEntry {
         seq: case.seq + 1,
         state: body.state.trim().to_owned(),
@@ -764,7 +786,7 @@ pub async fn transition(
         author: who.user().to_string(),
         author_role: actor,
         at: now_rfc3339(),
-        attachment: None,
+        attachment,
     };
     // The reporter and the followers are told; the intent is written with the
     // change, delivered afterwards by the notifications function.

@@ -70,6 +70,9 @@ pub struct TimelineEntry {
     pub note: Option<String>,
     pub by: Actor,
     pub at: String,
+    /// A photo of the complaint's `attachments` that goes with this step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
 }
 
 impl From<&HistoryEntry> for TimelineEntry {
@@ -80,6 +83,7 @@ impl From<&HistoryEntry> for TimelineEntry {
             note: e.note.clone(),
             by: e.author_role,
             at: e.at.clone(),
+            attachment: e.attachment.clone(),
         }
     }
 }
