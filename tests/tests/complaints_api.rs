@@ -892,3 +892,83 @@ async fn a_report_with_a_photo_moves_to_resolved_and_the_reporter_is_told() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn a_municipality_adds_and_switches_off_categories() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-cats").await;
+    let agent = staff(&m, None, &[Permission::Complaints]);
+    let put = |code: &str, body: Value| {
+        api.put(&format!(
+            "/v1/municipalities/{m}/complaint-categories/{code}"
+        ))
+        .bearer_auth(&agent)
+        .json(&body)
+    };
+    let market = send(put(
+        "market",
+        json!({
+            "name": { "ar": "السوق البلدي", "fr": "Marché municipal" },
+            "subcategories": [{ "code": "hygiene", "name": { "ar": "النظافة", "fr": "Hygiène" } }]
+        }),
+    ))
+    .await;
+    assert_eq!(market.status, 200, "{}", market.body);
+    assert_eq!(market.body["label"], "السوق البلدي");
+    let off = send(put(
+        "noise",
+        json!({ "name": { "ar": "الضجيج", "fr": "Bruit" }, "active": false }),
+    ))
+    .await;
+    assert_eq!(off.status, 200, "{}", off.body);
+
+    let list = send(api.get(&format!("/v1/municipalities/{m}/complaint-categories"))).await;
+    let codes: Vec<&str> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"market") && !codes.contains(&"noise"),
+        "{codes:?}"
+    );
+    assert!(codes.contains(&"lighting"), "national defaults stay");
+
+    let body = |cat: &str, sub: Option<&str>| {
+        json!({
+            "category": cat, "subcategory": sub,
+            "description": "Le marché n'est pas nettoyé le soir.", "address": "Souk"
+        })
+    };
+    let ok = send(
+        api.post(&format!("/v1/municipalities/{m}/complaints"))
+            .bearer_auth(citizen())
+            .json(&body("market", Some("hygiene"))),
+    )
+    .await;
+    assert_eq!(ok.status, 201, "{}", ok.body);
+    let refused = send(
+        api.post(&format!("/v1/municipalities/{m}/complaints"))
+            .bearer_auth(citizen())
+            .json(&body("noise", None)),
+    )
+    .await;
+    refused.assert_problem(422, "invalid_field");
+    assert_eq!(refused.body["errors"][0]["field"], "category");
+
+    // Only staff handling complaints; names are checked.
+    send(
+        api.put(&format!("/v1/municipalities/{m}/complaint-categories/x-y"))
+            .bearer_auth(citizen())
+            .json(&json!({ "name": { "ar": "أ", "fr": "A" } })),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    send(put("fair", json!({ "name": { "ar": "", "fr": "Foire" } })))
+        .await
+        .assert_problem(422, "invalid_field");
+    send(put("fair", json!({ "name": { "fr": "Foire" } })))
+        .await
+        .assert_problem(422, "invalid_body");
+}

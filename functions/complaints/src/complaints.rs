@@ -3,7 +3,8 @@
 use baladiya::clock::now_rfc3339;
 use baladiya::domain::attachment::{self, Attachment, AttachmentStatus};
 use baladiya::domain::complaint::{
-    self, ComplaintData, NATIONAL_CATEGORIES, NEARBY_RADIUS_M, cells_around, distance_m,
+    self, ComplaintData, NEARBY_RADIUS_M, Names, OfferedCategory, OfferedSubcategory, cells_around,
+    distance_m,
 };
 use baladiya::domain::geo::Coordinates;
 use baladiya::domain::notice::Notice;
@@ -80,8 +81,10 @@ pub async fn categories(
     view.query(&[])?;
     let who = view.optional_principal(&ctx.verifier)?;
     municipality(ctx, m, who.as_ref()).await?;
-    let items: Vec<CategoryView> = NATIONAL_CATEGORIES
+    let items: Vec<CategoryView> = categories_of(ctx, m)
+        .await?
         .iter()
+        .filter(|c| c.active)
         .map(|c| CategoryView::new(c, view.lang))
         .collect();
     public_json(
@@ -91,6 +94,97 @@ pub async fn categories(
         },
         60,
     )
+}
+
+/// What the municipality offers: national defaults and its own changes.
+async fn categories_of(ctx: &Ctx, m: &MunicipalityId) -> Result<Vec<OfferedCategory>, ApiError> {
+    Ok(complaint::offered(
+        &ctx.store.own_complaint_categories(m).await?,
+    ))
+}
+
+/// A category code in a query: one the municipality has (active or not).
+async fn known_category(ctx: &Ctx, m: &MunicipalityId, code: &str) -> Result<String, ApiError> {
+    categories_of(ctx, m)
+        .await?
+        .into_iter()
+        .find(|c| c.code == code)
+        .map(|c| c.code)
+        .ok_or_else(|| ApiError::bad_request("invalid_query").with_detail("category: unknown"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNames {
+    ar: String,
+    fr: String,
+    #[serde(default)]
+    en: Option<String>,
+}
+
+impl RawNames {
+    fn parse(&self) -> Result<Names, DomainError> {
+        Names::parse(&self.ar, &self.fr, self.en.as_deref())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSubcategory {
+    code: String,
+    name: RawNames,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryBody {
+    name: RawNames,
+    #[serde(default)]
+    subcategories: Vec<RawSubcategory>,
+    #[serde(default = "yes")]
+    active: bool,
+}
+
+fn category_code(raw: &str, field: &'static str) -> Result<String, DomainError> {
+    baladiya::domain::staff::parse_category(raw.trim())
+        .map_err(|_| DomainError::invalid(field, "format"))
+}
+
+/// `PUT …/complaint-categories/{code}`: staff handling complaints rename, extend
+/// or switch off a national category, or add one of the municipality's own.
+pub async fn put_category(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    code: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    baladiya::domain::roles::authorize(&who, m, Permission::Complaints)?;
+    let code = category_code(code, "code").map_err(|_| ApiError::not_found())?;
+    let body: CategoryBody = view.json()?;
+    if body.subcategories.len() > complaint::MAX_SUBCATEGORIES {
+        return Err(DomainError::invalid("subcategories", "too_many").into());
+    }
+    let mut subcategories: Vec<OfferedSubcategory> = Vec::new();
+    for s in &body.subcategories {
+        let sub = OfferedSubcategory {
+            code: category_code(&s.code, "subcategories.code")?,
+            name: s.name.parse()?,
+        };
+        if subcategories.iter().any(|x| x.code == sub.code) {
+            return Err(DomainError::invalid("subcategories.code", "duplicate").into());
+        }
+        subcategories.push(sub);
+    }
+    let category = OfferedCategory {
+        code,
+        name: body.name.parse()?,
+        subcategories,
+        active: body.active,
+    };
+    municipality(ctx, m, Some(&who)).await?;
+    ctx.store.put_complaint_category(m, &category).await?;
+    json(StatusCode::OK, &CategoryView::new(&category, view.lang))
 }
 
 #[derive(Deserialize)]
@@ -131,8 +225,12 @@ pub async fn create(
     let who = view.principal(&ctx.verifier)?;
     let idem_key = view.idempotency_key()?;
     let body: NewComplaint = view.json()?;
-    let (category, subcategory) =
-        complaint::parse_category(&body.category, body.subcategory.as_deref())?;
+    municipality(ctx, m, Some(&who)).await?;
+    let (category, subcategory) = complaint::parse_offered(
+        &categories_of(ctx, m).await?,
+        &body.category,
+        body.subcategory.as_deref(),
+    )?;
     let description = complaint::parse_description(&body.description)?;
     let location = body
         .location
@@ -146,7 +244,6 @@ pub async fn create(
     if location.is_none() && address.is_none() {
         return Err(DomainError::invalid("location", "required").into());
     }
-    municipality(ctx, m, Some(&who)).await?;
     let reporter_name = ctx
         .store
         .get_account(who.user(), false)
@@ -154,8 +251,8 @@ pub async fn create(
         .and_then(|a| a.name);
     let now = now_rfc3339();
     let data = ComplaintData {
-        category: category.code.to_owned(),
-        subcategory: subcategory.map(|s| s.code.to_owned()),
+        category,
+        subcategory,
         description,
         location,
         address,
@@ -244,16 +341,10 @@ pub async fn list(
                     })
             })
             .transpose()?,
-        category: query
-            .get("category")
-            .map(|c| {
-                complaint::category(c)
-                    .map(|c| c.code.to_owned())
-                    .ok_or_else(|| {
-                        ApiError::bad_request("invalid_query").with_detail("category: unknown")
-                    })
-            })
-            .transpose()?,
+        category: match query.get("category") {
+            Some(c) => Some(known_category(ctx, m, c).await?),
+            None => None,
+        },
         within: query.get("bbox").map(|b| bbox(b, &ctx.geo)).transpose()?,
     };
     let scope = format!(
@@ -471,14 +562,10 @@ pub async fn nearby(
 ) -> Result<Response<Body>, ApiError> {
     let query = view.query(&["lat", "lon", "category"])?;
     let here = Coordinates::parse(number(&query, "lat")?, number(&query, "lon")?, &ctx.geo)?;
-    let category = query
-        .get("category")
-        .map(|c| {
-            complaint::category(c).map(|c| c.code).ok_or_else(|| {
-                ApiError::bad_request("invalid_query").with_detail("category: unknown")
-            })
-        })
-        .transpose()?;
+    let category = match query.get("category") {
+        Some(c) => Some(known_category(ctx, m, c).await?),
+        None => None,
+    };
     let who = view.optional_principal(&ctx.verifier)?;
     municipality(ctx, m, who.as_ref()).await?;
     let found = ctx
@@ -491,7 +578,7 @@ pub async fn nearby(
             continue;
         }
         let data = data_of(case)?;
-        if category.is_some_and(|c| c != data.category) {
+        if category.as_ref().is_some_and(|c| *c != data.category) {
             continue;
         }
         let Some(at) = data.location else { continue };

@@ -45,6 +45,7 @@ impl Ctx {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     Categories,
+    PutCategory,
     List,
     Create,
     Nearby,
@@ -68,6 +69,11 @@ pub static ROUTES: &[Route<Op>] = &[
         method: "GET",
         path: "/v1/municipalities/{m}/complaint-categories",
         op: Op::Categories,
+    },
+    Route {
+        method: "PUT",
+        path: "/v1/municipalities/{m}/complaint-categories/{code}",
+        op: Op::PutCategory,
     },
     Route {
         method: "GET",
@@ -173,6 +179,7 @@ async fn dispatch(
     let muni = MunicipalityId::parse(m.param("m")).map_err(|_| ApiError::not_found())?;
     match m.op {
         Op::Categories => complaints::categories(ctx, view, &muni).await,
+        Op::PutCategory => complaints::put_category(ctx, view, &muni, m.param("code")).await,
         Op::List => complaints::list(ctx, view, &muni).await,
         Op::Create => complaints::create(ctx, view, req, &muni).await,
         Op::Nearby => complaints::nearby(ctx, view, &muni).await,

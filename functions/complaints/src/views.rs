@@ -1,6 +1,6 @@
 //! Answer shapes.
 
-use baladiya::domain::complaint::{Category, ComplaintData};
+use baladiya::domain::complaint::{ComplaintData, Names, OfferedCategory};
 use baladiya::domain::geo::Coordinates;
 use baladiya::domain::workflow::{Actor, HistoryEntry};
 use baladiya::domain::{Lang, MunicipalityId};
@@ -14,47 +14,34 @@ pub struct List<T> {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Name {
-    pub ar: &'static str,
-    pub fr: &'static str,
-    pub en: &'static str,
-}
-
-#[derive(Debug, Serialize)]
 pub struct SubcategoryView {
-    pub code: &'static str,
-    pub name: Name,
+    pub code: String,
+    pub name: Names,
 }
 
 #[derive(Debug, Serialize)]
 pub struct CategoryView {
-    pub code: &'static str,
-    pub name: Name,
+    pub code: String,
+    pub name: Names,
     /// The name in the caller's language.
-    pub label: &'static str,
+    pub label: String,
+    pub active: bool,
     pub subcategories: Vec<SubcategoryView>,
 }
 
 impl CategoryView {
-    pub fn new(c: &Category, lang: Lang) -> CategoryView {
+    pub fn new(c: &OfferedCategory, lang: Lang) -> CategoryView {
         CategoryView {
-            code: c.code,
-            name: Name {
-                ar: c.ar,
-                fr: c.fr,
-                en: c.en,
-            },
-            label: c.name(lang),
+            code: c.code.clone(),
+            label: c.name.get(lang).to_owned(),
+            name: c.name.clone(),
+            active: c.active,
             subcategories: c
                 .subcategories
                 .iter()
                 .map(|s| SubcategoryView {
-                    code: s.code,
-                    name: Name {
-                        ar: s.ar,
-                        fr: s.fr,
-                        en: s.en,
-                    },
+                    code: s.code.clone(),
+                    name: s.name.clone(),
                 })
                 .collect(),
         }

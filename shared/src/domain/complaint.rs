@@ -195,6 +195,117 @@ pub fn parse_category(
     Ok((c, s))
 }
 
+/// A name in the three languages (English optional).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Names {
+    pub ar: String,
+    pub fr: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+impl Names {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ar => &self.ar,
+            Lang::Fr => &self.fr,
+            Lang::En => self.en.as_deref().unwrap_or(&self.fr),
+        }
+    }
+
+    pub fn parse(ar: &str, fr: &str, en: Option<&str>) -> Result<Names, DomainError> {
+        let label = |v: &str, field| super::staff::parse_label(v, field, 60);
+        Ok(Names {
+            ar: label(ar, "name.ar")?,
+            fr: label(fr, "name.fr")?,
+            en: en.map(|e| label(e, "name.en")).transpose()?,
+        })
+    }
+}
+
+/// A category as a municipality offers it: a national default, renamed,
+/// extended or switched off, or one of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferedCategory {
+    pub code: String,
+    pub name: Names,
+    pub subcategories: Vec<OfferedSubcategory>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferedSubcategory {
+    pub code: String,
+    pub name: Names,
+}
+
+impl From<&Category> for OfferedCategory {
+    fn from(c: &Category) -> Self {
+        let names = |ar: &str, fr: &str, en: &str| Names {
+            ar: ar.into(),
+            fr: fr.into(),
+            en: Some(en.into()),
+        };
+        OfferedCategory {
+            code: c.code.into(),
+            name: names(c.ar, c.fr, c.en),
+            subcategories: c
+                .subcategories
+                .iter()
+                .map(|s| OfferedSubcategory {
+                    code: s.code.into(),
+                    name: names(s.ar, s.fr, s.en),
+                })
+                .collect(),
+            active: true,
+        }
+    }
+}
+
+/// Subcategories per category at most.
+pub const MAX_SUBCATEGORIES: usize = 30;
+
+/// A municipality's categories: the national defaults, each replaced by the
+/// municipality's own version where it has one, then its own additions.
+pub fn offered(own: &[OfferedCategory]) -> Vec<OfferedCategory> {
+    let mut out: Vec<OfferedCategory> = NATIONAL_CATEGORIES
+        .iter()
+        .map(|n| {
+            own.iter()
+                .find(|o| o.code == n.code)
+                .cloned()
+                .unwrap_or_else(|| OfferedCategory::from(n))
+        })
+        .collect();
+    out.extend(own.iter().filter(|o| category(&o.code).is_none()).cloned());
+    out
+}
+
+/// A report's category and sub-category, checked against what the municipality
+/// offers (active categories only). Returns their codes.
+pub fn parse_offered(
+    offered: &[OfferedCategory],
+    code: &str,
+    subcategory: Option<&str>,
+) -> Result<(String, Option<String>), DomainError> {
+    let c = offered
+        .iter()
+        .find(|c| c.active && c.code == code.trim())
+        .ok_or(DomainError::invalid("category", "unknown"))?;
+    let s = match subcategory.map(str::trim) {
+        None => None,
+        Some(code) => Some(
+            c.subcategories
+                .iter()
+                .find(|s| s.code == code)
+                .ok_or(DomainError::invalid("subcategory", "unknown"))?
+                .code
+                .clone(),
+        ),
+    };
+    Ok((c.code.clone(), s))
+}
+
 pub const DESCRIPTION_MIN: usize = 10;
 pub const DESCRIPTION_MAX: usize = 2000;
 pub const ADDRESS_MAX: usize = 200;
@@ -331,6 +442,35 @@ mod tests {
             parse_category("waste", Some("pothole")).unwrap_err(),
             DomainError::invalid("subcategory", "unknown")
         );
+    }
+
+    #[test]
+    fn a_municipality_renames_switches_off_and_adds_categories() {
+        let mut noise = OfferedCategory::from(category("noise").unwrap());
+        noise.active = false;
+        let mut lighting = OfferedCategory::from(category("lighting").unwrap());
+        lighting.name.fr = "Éclairage".into();
+        let market = OfferedCategory {
+            code: "market".into(),
+            name: Names::parse("السوق البلدي", "Marché municipal", None).unwrap(),
+            subcategories: vec![],
+            active: true,
+        };
+        let list = offered(&[noise, lighting, market]);
+        assert_eq!(list.len(), NATIONAL_CATEGORIES.len() + 1);
+        assert_eq!(list[0].name.get(Lang::Fr), "Éclairage");
+        assert_eq!(list.last().unwrap().name.get(Lang::En), "Marché municipal");
+        assert!(parse_offered(&list, "market", None).is_ok());
+        assert_eq!(
+            parse_offered(&list, "noise", None).unwrap_err(),
+            DomainError::invalid("category", "unknown"),
+            "switched off"
+        );
+        assert_eq!(
+            parse_offered(&list, "waste", Some("dumping")).unwrap(),
+            ("waste".into(), Some("dumping".into()))
+        );
+        assert_eq!(offered(&[]).len(), NATIONAL_CATEGORIES.len());
     }
 
     #[test]

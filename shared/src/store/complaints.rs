@@ -389,3 +389,47 @@ impl Store {
         }
     }
 }
+
+impl Store {
+    /// A municipality's own complaint categories (`M#<m>`, `CATEGORY#<code>`).
+    pub async fn own_complaint_categories(
+        &self,
+        m: &MunicipalityId,
+    ) -> Result<Vec<crate::domain::complaint::OfferedCategory>, StoreError> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :c)")
+            .expression_attribute_values(":pk", s(keys::tenant(m)))
+            .expression_attribute_values(":c", s("CATEGORY#"))
+            .send()
+            .await
+            .map_err(|e| sdk_error("categories.list", e))?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
+    /// Add or replace one of a municipality's categories.
+    pub async fn put_complaint_category(
+        &self,
+        m: &MunicipalityId,
+        c: &crate::domain::complaint::OfferedCategory,
+    ) -> Result<(), StoreError> {
+        let mut item = super::to_item(c)?;
+        item.insert(keys::PK.into(), s(keys::tenant(m)));
+        item.insert(keys::SK.into(), s(format!("CATEGORY#{}", c.code)));
+        item.insert("type".into(), s("complaint_category"));
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| sdk_error("categories.put", e))?;
+        Ok(())
+    }
+}
