@@ -972,3 +972,43 @@ async fn a_municipality_adds_and_switches_off_categories() {
         .await
         .assert_problem(422, "invalid_body");
 }
+
+#[tokio::test]
+async fn reports_are_filed_under_the_municipalitys_areas() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-area").await;
+    let agent = staff(&m, None, &[Permission::Complaints]);
+    let put = send(
+        api.put(&format!("/v1/municipalities/{m}/areas/medina"))
+            .bearer_auth(&agent)
+            .json(&json!({ "name": { "ar": "المدينة العتيقة", "fr": "Médina" } })),
+    )
+    .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let list = send(
+        api.get(&format!("/v1/municipalities/{m}/areas"))
+            .header("accept-language", "fr"),
+    )
+    .await;
+    assert_eq!(list.body["items"][0]["label"], "Médina");
+    let mut body = report(36.79, 10.17);
+    body["area"] = json!("medina");
+    let c = file(&api, &m, &citizen(), &body).await;
+    assert_eq!(c["area"], "medina");
+    body["area"] = json!("atlantis");
+    let bad = send(
+        api.post(&format!("/v1/municipalities/{m}/complaints"))
+            .bearer_auth(citizen())
+            .json(&body),
+    )
+    .await;
+    bad.assert_problem(422, "invalid_field");
+    assert_eq!(bad.body["errors"][0]["field"], "area");
+    send(
+        api.put(&format!("/v1/municipalities/{m}/areas/souk"))
+            .bearer_auth(citizen())
+            .json(&json!({ "name": { "ar": "السوق", "fr": "Souk" } })),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+}

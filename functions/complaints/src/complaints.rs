@@ -205,6 +205,9 @@ pub struct NewComplaint {
     location: Option<Point>,
     #[serde(default)]
     address: Option<String>,
+    /// One of the municipality's areas (`…/areas`).
+    #[serde(default)]
+    area: Option<String>,
     #[serde(default = "yes")]
     public: bool,
     #[serde(default)]
@@ -244,6 +247,18 @@ pub async fn create(
     if location.is_none() && address.is_none() {
         return Err(DomainError::invalid("location", "required").into());
     }
+    let area = match body.area.as_deref().map(str::trim) {
+        None => None,
+        Some(code) => Some(
+            ctx.store
+                .areas(m)
+                .await?
+                .into_iter()
+                .find(|a| a.code == code)
+                .map(|a| a.code)
+                .ok_or_else(|| ApiError::from(DomainError::invalid("area", "unknown")))?,
+        ),
+    };
     let reporter_name = ctx
         .store
         .get_account(who.user(), false)
@@ -256,6 +271,7 @@ pub async fn create(
         description,
         location,
         address,
+        area,
         public: body.public,
         hide_name: body.hide_name,
         reporter_name,
@@ -1017,4 +1033,70 @@ pub async fn moderate(
         .moderate_case(&case, body.hidden, reason.as_deref(), who.user().as_str())
         .await?;
     staff_view(ctx, m, &case.id).await
+}
+
+/// `GET …/areas`: the municipality's areas, for the report form.
+pub async fn areas(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+) -> Result<Response<Body>, ApiError> {
+    view.query(&[])?;
+    let who = view.optional_principal(&ctx.verifier)?;
+    municipality(ctx, m, who.as_ref()).await?;
+    #[derive(serde::Serialize)]
+    struct AreaView {
+        code: String,
+        name: Names,
+        label: String,
+    }
+    let items = ctx
+        .store
+        .areas(m)
+        .await?
+        .into_iter()
+        .map(|a| AreaView {
+            label: a.name.get(view.lang).to_owned(),
+            code: a.code,
+            name: a.name,
+        })
+        .collect();
+    public_json(
+        &List {
+            items,
+            next_cursor: None,
+        },
+        60,
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaBody {
+    name: RawNames,
+}
+
+/// `PUT …/areas/{code}`: add or rename an area (staff holding `complaints`).
+pub async fn put_area(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    code: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    baladiya::domain::roles::authorize(&who, m, Permission::Complaints)?;
+    let code = category_code(code, "code").map_err(|_| ApiError::not_found())?;
+    let body: AreaBody = view.json()?;
+    let area = complaint::Area {
+        code,
+        name: body.name.parse()?,
+    };
+    municipality(ctx, m, Some(&who)).await?;
+    let existing = ctx.store.areas(m).await?;
+    if existing.len() >= complaint::MAX_AREAS && !existing.iter().any(|a| a.code == area.code) {
+        return Err(ApiError::conflict("limit_reached")
+            .with_detail(format!("areas: {}", complaint::MAX_AREAS)));
+    }
+    ctx.store.put_area(m, &area).await?;
+    json(StatusCode::OK, &area)
 }

@@ -46,6 +46,8 @@ impl Ctx {
 pub enum Op {
     Categories,
     PutCategory,
+    Areas,
+    PutArea,
     List,
     Create,
     Nearby,
@@ -74,6 +76,16 @@ pub static ROUTES: &[Route<Op>] = &[
         method: "PUT",
         path: "/v1/municipalities/{m}/complaint-categories/{code}",
         op: Op::PutCategory,
+    },
+    Route {
+        method: "GET",
+        path: "/v1/municipalities/{m}/areas",
+        op: Op::Areas,
+    },
+    Route {
+        method: "PUT",
+        path: "/v1/municipalities/{m}/areas/{code}",
+        op: Op::PutArea,
     },
     Route {
         method: "GET",
@@ -180,6 +192,8 @@ async fn dispatch(
     match m.op {
         Op::Categories => complaints::categories(ctx, view, &muni).await,
         Op::PutCategory => complaints::put_category(ctx, view, &muni, m.param("code")).await,
+        Op::Areas => complaints::areas(ctx, view, &muni).await,
+        Op::PutArea => complaints::put_area(ctx, view, &muni, m.param("code")).await,
         Op::List => complaints::list(ctx, view, &muni).await,
         Op::Create => complaints::create(ctx, view, req, &muni).await,
         Op::Nearby => complaints::nearby(ctx, view, &muni).await,

@@ -96,6 +96,8 @@ pub struct ComplaintView {
     pub location: Option<Coordinates>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
     pub public: bool,
     /// Citizens who said "me too".
     pub supporters: u64,
@@ -139,6 +141,7 @@ impl ComplaintView {
             description: data.description.clone(),
             location: data.location,
             address: data.address.clone(),
+            area: data.area.clone(),
             public: data.public,
             supporters: case.supporters,
             duplicate_of: case.duplicate_of.clone(),

@@ -91,6 +91,7 @@ async fn a_state_change(store: &Store) -> (Notice, String) {
         description: "Ordures non ramassées depuis lundi.".into(),
         location: None,
         address: Some("Rue de Marseille".into()),
+        area: None,
         public: true,
         hide_name: false,
         reporter_name: None,

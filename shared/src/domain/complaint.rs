@@ -306,6 +306,17 @@ pub fn parse_offered(
     Ok((c.code.clone(), s))
 }
 
+/// An area of a municipality (a district, an "imada", a neighbourhood) that
+/// reports can be filed under, so that staff can sort them by who covers where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Area {
+    pub code: String,
+    pub name: Names,
+}
+
+/// Areas per municipality at most.
+pub const MAX_AREAS: usize = 200;
+
 pub const DESCRIPTION_MIN: usize = 10;
 pub const DESCRIPTION_MAX: usize = 2000;
 pub const ADDRESS_MAX: usize = 200;
@@ -378,6 +389,9 @@ pub struct ComplaintData {
     pub location: Option<Coordinates>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// One of the municipality's areas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
     /// Shown to everyone (on the map, in lists) or only to staff and the reporter.
     pub public: bool,
     /// The reporter's name is not shown publicly.

@@ -433,3 +433,53 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// A municipality's areas (`M#<m>`, `AREA#<code>`), by code.
+    pub async fn areas(
+        &self,
+        m: &MunicipalityId,
+    ) -> Result<Vec<crate::domain::complaint::Area>, StoreError> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :a)")
+                .expression_attribute_values(":pk", s(keys::tenant(m)))
+                .expression_attribute_values(":a", s("AREA#"))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| sdk_error("areas.list", e))?;
+            for item in page.items.unwrap_or_default() {
+                out.push(from_item(item)?);
+            }
+            match page.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    pub async fn put_area(
+        &self,
+        m: &MunicipalityId,
+        a: &crate::domain::complaint::Area,
+    ) -> Result<(), StoreError> {
+        let mut item = super::to_item(a)?;
+        item.insert(keys::PK.into(), s(keys::tenant(m)));
+        item.insert(keys::SK.into(), s(format!("AREA#{}", a.code)));
+        item.insert("type".into(), s("area"));
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| sdk_error("areas.put", e))?;
+        Ok(())
+    }
+}
