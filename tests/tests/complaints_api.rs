@@ -1012,3 +1012,42 @@ async fn reports_are_filed_under_the_municipalitys_areas() {
     .await
     .assert_problem(403, "forbidden");
 }
+
+/// Staff limited to other categories learn nothing of a complaint, not even its
+/// state through a refused move; they cannot manage categories either.
+#[tokio::test]
+async fn staff_of_other_categories_learn_nothing() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "cmp-scope").await;
+    let mut body = report(36.73, 10.10);
+    body["public"] = json!(false);
+    let c = file(&api, &m, &citizen(), &body).await;
+    let id = c["id"].as_str().unwrap();
+    let scoped = token_for(&baladiya::domain::Principal::Staff {
+        user: baladiya::domain::Id::generate("usr"),
+        staff_id: baladiya::domain::Id::generate("stf"),
+        municipality: baladiya::domain::MunicipalityId::parse(&m).unwrap(),
+        permissions: [Permission::Complaints].into_iter().collect(),
+        complaint_categories: Some(["waste".to_owned()].into_iter().collect()),
+    });
+    for state in ["resolved", "withdrawn", "received"] {
+        send(
+            api.post(&format!(
+                "/v1/municipalities/{m}/complaints/{id}/transitions"
+            ))
+            .bearer_auth(&scoped)
+            .json(&json!({ "state": state })),
+        )
+        .await
+        .assert_problem(404, "not_found");
+    }
+    send(
+        api.put(&format!(
+            "/v1/municipalities/{m}/complaint-categories/waste"
+        ))
+        .bearer_auth(&scoped)
+        .json(&json!({ "name": { "ar": "الفضلات", "fr": "Déchets" }, "active": false })),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+}

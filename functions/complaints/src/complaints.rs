@@ -96,6 +96,19 @@ pub async fn categories(
     )
 }
 
+/// Categories and areas are the whole service's: managed by staff holding
+/// `complaints` for every category, not by those limited to some.
+fn manages_all_categories(who: &Principal, m: &MunicipalityId) -> Result<(), ApiError> {
+    baladiya::domain::roles::authorize(who, m, Permission::Complaints)?;
+    match who {
+        Principal::Staff {
+            complaint_categories: Some(_),
+            ..
+        } => Err(ApiError::forbidden()),
+        _ => Ok(()),
+    }
+}
+
 /// What the municipality offers: national defaults and its own changes.
 async fn categories_of(ctx: &Ctx, m: &MunicipalityId) -> Result<Vec<OfferedCategory>, ApiError> {
     Ok(complaint::offered(
@@ -159,7 +172,7 @@ pub async fn put_category(
     code: &str,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
-    baladiya::domain::roles::authorize(&who, m, Permission::Complaints)?;
+    manages_all_categories(&who, m)?;
     let code = category_code(code, "code").map_err(|_| ApiError::not_found())?;
     let body: CategoryBody = view.json()?;
     if body.subcategories.len() > complaint::MAX_SUBCATEGORIES {
@@ -725,12 +738,18 @@ pub async fn attach(
         .store
         .attachments_of(m, CaseKind::Complaint, &case.id)
         .await?;
-    if existing
-        .iter()
-        .filter(|a| a.status != AttachmentStatus::Rejected)
-        .count()
-        >= attachment::MAX_PER_CASE
-    {
+    // Pending uploads whose URL has expired will never arrive: they do not count.
+    let window_start = time::OffsetDateTime::now_utc() - UPLOAD_WINDOW;
+    let live = |a: &&Attachment| match a.status {
+        AttachmentStatus::Ready => true,
+        AttachmentStatus::Rejected => false,
+        AttachmentStatus::Pending => time::OffsetDateTime::parse(
+            &a.created_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .is_ok_and(|t| t > window_start),
+    };
+    if existing.iter().filter(live).count() >= attachment::MAX_PER_CASE {
         return Err(ApiError::conflict("limit_reached")
             .with_detail(format!("photos: {}", attachment::MAX_PER_CASE)));
     }
@@ -820,13 +839,24 @@ pub async fn transition(
         .as_deref()
         .map(|n| parse_label(n, "note", NOTE_MAX))
         .transpose()?;
-    municipality(ctx, m, Some(&who)).await?;
-    let case = ctx
-        .store
-        .get_case(m, CaseKind::Complaint, &id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let data = data_of(&case)?;
+    let (case, data, audience) = visible(ctx, Some(&who), m, &id).await?;
+    // Only the staff handling it and its reporter may move it; anyone else who
+    // can see it (a public one) is told no, and learns nothing of its state.
+    if audience == Audience::Public {
+        return Err(match &who {
+            // Their own municipality's staff without the permission: 403, as
+            // everywhere; anyone else (other citizens, staff of other categories
+            // or municipalities): it does not exist for them.
+            Principal::Staff {
+                municipality,
+                permissions,
+                ..
+            } if municipality == m && !permissions.contains(&Permission::Complaints) => {
+                ApiError::forbidden()
+            }
+            _ => ApiError::not_found(),
+        });
+    }
     let owner = Id::parse("usr", &case.owner).map_err(|_| ApiError::internal())?;
     let actor = authorize_transition(
         &who,
@@ -1084,7 +1114,7 @@ pub async fn put_area(
     code: &str,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
-    baladiya::domain::roles::authorize(&who, m, Permission::Complaints)?;
+    manages_all_categories(&who, m)?;
     let code = category_code(code, "code").map_err(|_| ApiError::not_found())?;
     let body: AreaBody = view.json()?;
     let area = complaint::Area {

@@ -135,3 +135,25 @@ async fn an_upload_nobody_asked_for_is_deleted() {
     }
     panic!("a stray upload stayed");
 }
+
+/// The fixture of events/media/ is an S3 event as AWS sends it; pointed at a real
+/// upload, it is handled like one.
+#[tokio::test]
+async fn the_event_fixture_is_handled() {
+    let ctx = ctx();
+    let files = Files::new(Aws::from_env().unwrap().s3());
+    let (m, a) = pending(&ctx, "image/jpeg").await;
+    let key = attachment::upload_key(&m, &a.case_id, &a.id);
+    files
+        .put_bytes(&ctx.bucket, &key, "image/jpeg", jpeg_with_exif(16, 16, 1))
+        .await
+        .unwrap();
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/media/upload.json");
+    let mut event: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    event["Records"][0]["s3"]["bucket"]["name"] = serde_json::json!(ctx.bucket);
+    event["Records"][0]["s3"]["object"]["key"] = serde_json::json!(key);
+    handle(&ctx, event).await;
+    assert_eq!(finished(&ctx, &m, &a).await.status, AttachmentStatus::Ready);
+}

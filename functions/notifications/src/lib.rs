@@ -205,8 +205,11 @@ async fn reach(ctx: &Ctx, notice: &Notice, person: &str, now: u64) -> Result<boo
         at: notice.at.clone(),
         updated: now,
     };
-    if ctx.store.claim_delivery(person, &delivery, now).await? == Claim::Settled {
-        return Ok(true);
+    match ctx.store.claim_delivery(person, &delivery, now).await? {
+        Claim::Claimed => {}
+        Claim::Settled => return Ok(true),
+        // Another run is on it (or died on it): not known to be delivered.
+        Claim::Busy => return Ok(false),
     }
     let outcome = match channel {
         None => return Ok(true),

@@ -681,9 +681,11 @@ impl Store {
             .table_name(&self.table)
             .key(keys::PK, pk.clone())
             .key(keys::SK, sk.clone())
-            .update_expression("REMOVE GSI2PK, GSI2SK SET #o = :gone")
+            // The name the report was filed under goes too.
+            .update_expression("REMOVE GSI2PK, GSI2SK, #d.reporter_name SET #o = :gone")
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_names("#o", "owner")
+            .expression_attribute_names("#d", "data")
             .expression_attribute_values(":gone", s(ERASED_USER))
             .send()
             .await

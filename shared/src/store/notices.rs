@@ -71,8 +71,11 @@ pub struct Delivery {
 pub enum Claim {
     /// Ours to send.
     Claimed,
-    /// Sent already (or settled in-app), or another run is sending it.
+    /// Sent already, or settled in the app: nothing more to do.
     Settled,
+    /// Another run claimed it a moment ago (or died doing so): not known to be
+    /// delivered; try again after [`SENDING_TIMEOUT`].
+    Busy,
 }
 
 /// A run that claimed a delivery and died is presumed dead after this long.
@@ -187,7 +190,10 @@ impl Store {
             .expression_attribute_values(":a", n(attempts));
         req = match due {
             Some(due) => req
-                .update_expression("SET attempts = :a, next_attempt_at = :due, GSI1SK = :sk")
+                .update_expression(
+                    "SET attempts = :a, next_attempt_at = :due, GSI1PK = :o, GSI1SK = :sk",
+                )
+                .expression_attribute_values(":o", s(outbox_gsi(&notice.municipality)))
                 .expression_attribute_values(":due", n(due))
                 .expression_attribute_values(":sk", s(due_sk(due, &notice.id))),
             None => req
@@ -232,7 +238,31 @@ impl Store {
         match res {
             Ok(_) => Ok(Claim::Claimed),
             Err(e) => match sdk_error("delivery.claim", e) {
-                StoreError::VersionConflict => Ok(Claim::Settled),
+                StoreError::VersionConflict => {
+                    // Which kind of "taken": read it.
+                    let out = self
+                        .db
+                        .get_item()
+                        .table_name(&self.table)
+                        .key(keys::PK, s(deliveries_pk(user)))
+                        .key(keys::SK, s(delivery_sk(&d.notice)))
+                        .consistent_read(true)
+                        .send()
+                        .await
+                        .map_err(|e| sdk_error("delivery.claim", e))?;
+                    let status = out
+                        .item
+                        .as_ref()
+                        .and_then(|i| i.get("status"))
+                        .and_then(|v| v.as_s().ok())
+                        .cloned()
+                        .unwrap_or_default();
+                    Ok(if status == "sending" {
+                        Claim::Busy
+                    } else {
+                        Claim::Settled
+                    })
+                }
                 other => Err(other),
             },
         }
