@@ -174,24 +174,13 @@ pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
     let started = Instant::now();
     let view = RequestView::new(&req);
     let matched = router::route(ROUTES, view.method(), view.path());
-    let route = matched
-        .as_ref()
-        .ok()
-        .and_then(|m| ROUTES.iter().find(|r| r.op == m.op))
-        .map(|r| r.path)
-        .unwrap_or("unmatched");
+    let route = matched.as_ref().map_or("unmatched", |m| m.template);
     let result = match matched {
         Ok(m) => dispatch(ctx, &view, m).await,
         Err(e) => Err(e),
     };
     let response = result.unwrap_or_else(|e| e.into_response(view.lang));
-    tracing::info!(
-        method = view.method(),
-        route,
-        status = response.status().as_u16(),
-        ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
+    router::log_request(view.method(), route, response.status(), started);
     response
 }
 

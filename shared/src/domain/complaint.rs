@@ -27,16 +27,6 @@ pub struct Subcategory {
     pub en: &'static str,
 }
 
-impl Category {
-    pub fn name(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Ar => self.ar,
-            Lang::Fr => self.fr,
-            Lang::En => self.en,
-        }
-    }
-}
-
 const fn sub(
     code: &'static str,
     ar: &'static str,
@@ -175,24 +165,6 @@ pub static NATIONAL_CATEGORIES: &[Category] = &[
 
 pub fn category(code: &str) -> Option<&'static Category> {
     NATIONAL_CATEGORIES.iter().find(|c| c.code == code)
-}
-
-/// The category and optional sub-category of a report, checked against the list.
-pub fn parse_category(
-    code: &str,
-    subcategory: Option<&str>,
-) -> Result<(&'static Category, Option<&'static Subcategory>), DomainError> {
-    let c = category(code.trim()).ok_or(DomainError::invalid("category", "unknown"))?;
-    let s = match subcategory.map(str::trim) {
-        None => None,
-        Some(code) => Some(
-            c.subcategories
-                .iter()
-                .find(|s| s.code == code)
-                .ok_or(DomainError::invalid("subcategory", "unknown"))?,
-        ),
-    };
-    Ok((c, s))
 }
 
 /// A name in the three languages (English optional).
@@ -438,23 +410,10 @@ mod tests {
             }
         }
         assert_eq!(
-            category("lighting").unwrap().name(Lang::Fr),
+            OfferedCategory::from(category("lighting").unwrap())
+                .name
+                .get(Lang::Fr),
             "Éclairage public"
-        );
-    }
-
-    #[test]
-    fn categories_and_subcategories_are_checked() {
-        let (c, s) = parse_category("waste", Some("dumping")).unwrap();
-        assert_eq!((c.code, s.unwrap().code), ("waste", "dumping"));
-        assert!(parse_category("waste", None).unwrap().1.is_none());
-        assert_eq!(
-            parse_category("weather", None).unwrap_err(),
-            DomainError::invalid("category", "unknown")
-        );
-        assert_eq!(
-            parse_category("waste", Some("pothole")).unwrap_err(),
-            DomainError::invalid("subcategory", "unknown")
         );
     }
 
@@ -483,6 +442,14 @@ mod tests {
         assert_eq!(
             parse_offered(&list, "waste", Some("dumping")).unwrap(),
             ("waste".into(), Some("dumping".into()))
+        );
+        assert_eq!(
+            parse_offered(&list, "waste", Some("pothole")).unwrap_err(),
+            DomainError::invalid("subcategory", "unknown")
+        );
+        assert_eq!(
+            parse_offered(&list, "weather", None).unwrap_err(),
+            DomainError::invalid("category", "unknown")
         );
         assert_eq!(offered(&[]).len(), NATIONAL_CATEGORIES.len());
     }

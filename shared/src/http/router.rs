@@ -18,6 +18,8 @@ pub struct Route<Op: 'static> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteMatch<Op> {
     pub op: Op,
+    /// The route's template (`/v1/municipalities/{m}`): what logs name.
+    pub template: &'static str,
     pub params: Vec<(&'static str, String)>,
 }
 
@@ -30,6 +32,18 @@ impl<Op> RouteMatch<Op> {
             .map(|(_, v)| v.as_str())
             .unwrap_or_default()
     }
+}
+
+/// The one log line of a request: method, route template (never the concrete
+/// path: paths can carry ids), status and time. Never a header or a body.
+pub fn log_request(method: &str, route: &str, status: StatusCode, started: std::time::Instant) {
+    tracing::info!(
+        method,
+        route,
+        status = status.as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
 }
 
 /// Find the route for `method path`. Unknown path → 404 `route_not_found`; known
@@ -50,7 +64,11 @@ pub fn route<Op: Copy>(
             continue;
         };
         if r.method.eq_ignore_ascii_case(method) {
-            return Ok(RouteMatch { op: r.op, params });
+            return Ok(RouteMatch {
+                op: r.op,
+                template: r.path,
+                params,
+            });
         }
         allowed.push(r.method);
     }
