@@ -51,6 +51,7 @@ fn new_case(m: &MunicipalityId, owner: &Id) -> CaseRecord {
         assigned_to: None,
         duplicate_of: None,
         hidden: false,
+        status_note: None,
     }
 }
 

@@ -288,6 +288,7 @@ pub async fn create(
         public: body.public,
         hide_name: body.hide_name,
         reporter_name,
+        origin: None,
     };
     let case = CaseRecord {
         kind: CaseKind::Complaint,
@@ -303,6 +304,7 @@ pub async fn create(
         assigned_to: None,
         duplicate_of: None,
         hidden: false,
+        status_note: None,
     };
     let first = HistoryEntry {
         seq: 1,
@@ -954,6 +956,7 @@ pub async fn transition(
         seq: entry.seq,
         updated_at: entry.at.clone(),
         duplicate_of,
+        status_note: entry.note.clone(),
         ..case
     };
     let audience = if actor == Actor::Staff {

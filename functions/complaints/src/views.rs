@@ -127,6 +127,10 @@ pub struct ComplaintView {
     /// For "nearby" answers: metres from the point asked about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<u32>,
+    /// Staff only: the Open311 client it came through, and the contact details
+    /// that client gave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<baladiya::domain::open311::Origin>,
 }
 
 impl ComplaintView {
@@ -163,6 +167,11 @@ impl ComplaintView {
             timeline: None,
             attachments: None,
             distance_m: None,
+            origin: if audience == Audience::Staff {
+                data.origin.clone()
+            } else {
+                None
+            },
         }
     }
 }

@@ -86,6 +86,7 @@ async fn a_state_change(store: &Store) -> (Notice, String) {
         .unwrap();
     let m = MunicipalityId::parse(&unique_slug("ntf")).unwrap();
     let data = ComplaintData {
+        origin: None,
         category: "waste".into(),
         subcategory: None,
         description: "Ordures non ramassées depuis lundi.".into(),
@@ -110,6 +111,7 @@ async fn a_state_change(store: &Store) -> (Notice, String) {
         assigned_to: None,
         duplicate_of: None,
         hidden: false,
+        status_note: None,
     };
     let entry = |seq: u64, state: &str, role| HistoryEntry {
         seq,

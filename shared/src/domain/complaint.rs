@@ -371,6 +371,9 @@ pub struct ComplaintData {
     /// The reporter's display name when the report was filed (if shown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reporter_name: Option<String>,
+    /// Filed through Open311 by a client of the municipality (staff only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<super::open311::Origin>,
 }
 
 impl ComplaintData {

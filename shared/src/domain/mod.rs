@@ -8,6 +8,7 @@ pub mod geo;
 pub mod ids;
 pub mod national_id;
 pub mod notice;
+pub mod open311;
 pub mod otp;
 pub mod phone;
 pub mod refresh;

@@ -4,7 +4,7 @@
 //! transaction, together with any extra items the caller adds (for example a
 //! notification intent), so that none is written without the others.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{KeysAndAttributes, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
 use super::idempotency::{Created, Idempotency};
@@ -44,6 +44,10 @@ pub struct CaseRecord {
     /// Hidden by staff (abusive content): out of every public view.
     #[serde(default)]
     pub hidden: bool,
+    /// The note of the latest state change, if it had one (public, like the
+    /// timeline): Open311's `status_notes` without reading the history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_note: Option<String>,
 }
 
 fn put(table: &str, item: Item, condition: &str) -> Result<TransactWriteItem, StoreError> {
@@ -64,6 +68,19 @@ fn history_item(case: &CaseRecord, entry: &HistoryEntry) -> Result<Item, StoreEr
     );
     item.insert(keys::SK.into(), s(keys::history_sk(entry.seq)));
     item.insert("type".into(), s("case_history"));
+    // Every change after the filing, on the municipality's feed of updates
+    // (Open311 `servicerequestupdates`), oldest first.
+    if entry.seq > 1 {
+        item.insert(
+            keys::GSI1PK.into(),
+            s(keys::case_updates_gsi(&case.municipality, case.kind)),
+        );
+        item.insert(
+            keys::GSI1SK.into(),
+            s(keys::case_update_sk(&entry.at, &case.id, entry.seq)),
+        );
+        item.insert("case".into(), s(&case.id));
+    }
     Ok(item)
 }
 
@@ -148,6 +165,53 @@ impl Store {
         out.item.map(from_item).transpose()
     }
 
+    /// Cases of `m` by id, in no particular order; ids not found are left out.
+    /// BatchGetItem, 100 keys at a time.
+    pub async fn get_cases(
+        &self,
+        m: &MunicipalityId,
+        kind: CaseKind,
+        ids: &[String],
+    ) -> Result<Vec<CaseRecord>, StoreError> {
+        let mut found: Vec<CaseRecord> = Vec::new();
+        for chunk in ids.chunks(100) {
+            let mut wanted = KeysAndAttributes::builder();
+            let mut seen = std::collections::HashSet::new();
+            for id in chunk.iter().filter(|id| seen.insert(*id)) {
+                let mut key = Item::new();
+                key.insert(keys::PK.into(), s(keys::case_pk(m, kind, id)));
+                key.insert(keys::SK.into(), s(keys::CASE));
+                wanted = wanted.keys(key);
+            }
+            let wanted = wanted
+                .build()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let mut request = Some(std::collections::HashMap::from([(
+                self.table.clone(),
+                wanted,
+            )]));
+            while let Some(r) = request.take().filter(|r| !r.is_empty()) {
+                let got = self
+                    .db
+                    .batch_get_item()
+                    .set_request_items(Some(r))
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error("case.batch_get", e))?;
+                for item in got
+                    .responses
+                    .unwrap_or_default()
+                    .remove(&self.table)
+                    .unwrap_or_default()
+                {
+                    found.push(from_item(item)?);
+                }
+                request = got.unprocessed_keys;
+            }
+        }
+        Ok(found)
+    }
+
     /// Move `case` (as read, at `case.seq`) to `entry.state`, recording `entry`
     /// (whose `seq` must be `case.seq + 1`). Fails with
     /// [`StoreError::VersionConflict`] if someone moved it meanwhile; then nothing
@@ -172,11 +236,20 @@ impl Store {
         if entry.seq != case.seq + 1 {
             return Err(StoreError::VersionConflict);
         }
-        let set = if duplicate_of.is_some() {
-            "SET #state = :state, seq = :next, updated_at = :at, duplicate_of = :dup"
-        } else {
-            "SET #state = :state, seq = :next, updated_at = :at REMOVE duplicate_of"
-        };
+        let mut set = vec!["#state = :state", "seq = :next", "updated_at = :at"];
+        let mut remove = Vec::new();
+        match duplicate_of {
+            Some(_) => set.push("duplicate_of = :dup"),
+            None => remove.push("duplicate_of"),
+        }
+        match entry.note {
+            Some(_) => set.push("status_note = :note"),
+            None => remove.push("status_note"),
+        }
+        let mut expression = format!("SET {}", set.join(", "));
+        if !remove.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
         let update = Update::builder()
             .table_name(&self.table)
             .key(
@@ -184,7 +257,7 @@ impl Store {
                 s(keys::case_pk(&case.municipality, case.kind, &case.id)),
             )
             .key(keys::SK, s(keys::CASE))
-            .update_expression(set)
+            .update_expression(expression)
             .condition_expression("seq = :seq")
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":state", s(&entry.state))
@@ -193,6 +266,10 @@ impl Store {
             .expression_attribute_values(":at", s(&entry.at));
         let update = match duplicate_of {
             Some(d) => update.expression_attribute_values(":dup", s(d)),
+            None => update,
+        };
+        let update = match &entry.note {
+            Some(note) => update.expression_attribute_values(":note", s(note)),
             None => update,
         }
         .build()

@@ -3,7 +3,7 @@
 //! `M#<m>#CMP#CELL#<geohash7>`, set only on complaints listed publicly), for
 //! "nearby" suggestions and the map.
 
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
 use super::cases::CaseRecord;
 use super::idempotency::{Created, Idempotency};
@@ -296,39 +296,7 @@ impl Store {
                 next,
             });
         }
-        let mut wanted = KeysAndAttributes::builder();
-        for id in &ids {
-            let mut key = Item::new();
-            key.insert(keys::PK.into(), s(keys::case_pk(m, KIND, id)));
-            key.insert(keys::SK.into(), s(keys::CASE));
-            wanted = wanted.keys(key);
-        }
-        let wanted = wanted
-            .build()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mut found: Vec<CaseRecord> = Vec::new();
-        let mut request = Some(std::collections::HashMap::from([(
-            self.table.clone(),
-            wanted,
-        )]));
-        while let Some(r) = request.take().filter(|r| !r.is_empty()) {
-            let got = self
-                .db
-                .batch_get_item()
-                .set_request_items(Some(r))
-                .send()
-                .await
-                .map_err(|e| sdk_error("complaints.followed.get", e))?;
-            for item in got
-                .responses
-                .unwrap_or_default()
-                .remove(&self.table)
-                .unwrap_or_default()
-            {
-                found.push(from_item(item)?);
-            }
-            request = got.unprocessed_keys;
-        }
+        let found = self.get_cases(m, KIND, &ids).await?;
         // In the order of the follow links; a case since removed is skipped.
         let items = ids
             .iter()

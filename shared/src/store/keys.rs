@@ -72,6 +72,14 @@ pub fn history_sk(seq: u64) -> String {
 pub fn cases_gsi(m: &MunicipalityId, kind: CaseKind) -> String {
     format!("M#{m}#{}", kind.tag())
 }
+/// A municipality's state changes of cases of one kind, by time (GSI1 of the
+/// history items after the first).
+pub fn case_updates_gsi(m: &MunicipalityId, kind: CaseKind) -> String {
+    format!("M#{m}#{}#UPDATES", kind.tag())
+}
+pub fn case_update_sk(at: &str, case: &str, seq: u64) -> String {
+    format!("{at}#{case}#{seq:010}")
+}
 /// A municipality's public cases of one kind in one map cell (GSI3).
 pub fn map_cell_gsi(m: &MunicipalityId, kind: CaseKind, cell: &str) -> String {
     format!("M#{m}#{}#CELL#{cell}", kind.tag())

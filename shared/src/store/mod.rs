@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod municipalities;
 pub mod notices;
+pub mod open311;
 pub mod staff;
 
 use std::collections::HashMap;
