@@ -27,6 +27,9 @@ fn declared() -> RouteSet {
             "complaints".to_owned(),
         ));
     }
+    for r in open311::ROUTES {
+        out.insert((r.method.to_owned(), r.path.to_owned(), "open311".to_owned()));
+    }
     for r in accounts::ROUTES {
         out.insert((
             r.method.to_owned(),

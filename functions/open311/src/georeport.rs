@@ -1,0 +1,913 @@
+//! GeoReport v2 handlers. Each reads its parameters leniently where the
+//! specification does (unknown parameters are ignored, lists are comma-delimited
+//! or repeated), checks them strictly, and answers in the format of the path.
+
+use std::collections::HashSet;
+
+use baladiya::clock::now_rfc3339;
+use baladiya::domain::complaint::{self, ComplaintData, OfferedCategory};
+use baladiya::domain::geo::Coordinates;
+use baladiya::domain::open311::{self, Format, Invalid, Origin};
+use baladiya::domain::tenancy::Contact;
+use baladiya::domain::workflow::{Actor, COMPLAINT, CaseKind, HistoryEntry};
+use baladiya::domain::{Id, Lang, Municipality, MunicipalityId, Service, ServiceState};
+use baladiya::http::{ApiError, RequestView};
+use baladiya::store::StoreError;
+use baladiya::store::cases::CaseRecord;
+use baladiya::store::idempotency::{Created, Idempotency};
+use baladiya::store::keys;
+use baladiya::store::open311::ApiKeyRecord;
+use http::StatusCode;
+use lambda_http::{Body, Request, RequestExt, Response};
+use sha2::{Digest, Sha256};
+
+use crate::doc::{Node, respond};
+use crate::{Ctx, Op};
+
+/// Largest form body accepted (a 4000-character description in Arabic, encoded).
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// A failed GeoReport call: the specification's `<errors><error>` document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub status: StatusCode,
+    pub description: String,
+}
+
+impl Failure {
+    fn new(status: StatusCode, description: impl Into<String>) -> Failure {
+        Failure {
+            status,
+            description: description.into(),
+        }
+    }
+    fn bad(description: impl Into<String>) -> Failure {
+        Failure::new(StatusCode::BAD_REQUEST, description)
+    }
+    fn not_found(description: impl Into<String>) -> Failure {
+        Failure::new(StatusCode::NOT_FOUND, description)
+    }
+    fn jurisdiction() -> Failure {
+        Failure::not_found("jurisdiction_id provided was not found")
+    }
+
+    /// A path or method this server does not serve.
+    pub fn from_route(e: ApiError) -> Failure {
+        match e.status {
+            // 404 for what does not exist, 400 for anything else (the specification).
+            StatusCode::METHOD_NOT_ALLOWED => Failure::bad(format!(
+                "method not allowed here; use {}",
+                e.allow.unwrap_or_default()
+            )),
+            _ => Failure::not_found("no such resource; resources end in .xml or .json"),
+        }
+    }
+
+    pub fn respond(self, format: Format) -> Response<Body> {
+        let node = Node::List(
+            "error",
+            vec![Node::Object(vec![
+                ("code", Node::Integer(i64::from(self.status.as_u16()))),
+                ("description", Node::text(self.description)),
+            ])],
+        );
+        respond(self.status, format, "errors", &node, "no-store")
+    }
+}
+
+impl From<Invalid> for Failure {
+    fn from(e: Invalid) -> Self {
+        Failure::bad(e.0)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        // The specification's "400 - General service error": it knows no 5xx.
+        tracing::warn!(error = %e, "open311 store failure");
+        Failure::bad("general service error: the request could not be processed; try again later")
+    }
+}
+
+/// The format a path asks for (XML, the required one, when it names none).
+pub fn format_of_path(path: &str) -> Format {
+    path.rsplit('/')
+        .next()
+        .and_then(open311::split_format)
+        .map_or(Format::Xml, |(_, f)| f)
+}
+
+/// A call's parameters: the query string, and for a POST the form body too.
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn of_query(req: &Request) -> Params {
+        let q = req.query_string_parameters();
+        Params(
+            q.iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        )
+    }
+
+    fn with_form(mut self, view: &RequestView<'_>, req: &Request) -> Result<Params, Failure> {
+        let mime = view
+            .header("content-type")
+            .unwrap_or("application/x-www-form-urlencoded")
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if mime != "application/x-www-form-urlencoded" {
+            return Err(Failure::bad(
+                "send the request as application/x-www-form-urlencoded",
+            ));
+        }
+        let bytes: &[u8] = match req.body() {
+            Body::Text(t) => t.as_bytes(),
+            Body::Binary(b) => b,
+            _ => b"",
+        };
+        if bytes.len() > MAX_FORM_BYTES {
+            return Err(Failure::bad("the request body is too large"));
+        }
+        // The body's values come first: they win over the query string's.
+        let mut form: Vec<(String, String)> = form_urlencoded::parse(bytes).into_owned().collect();
+        form.append(&mut self.0);
+        Ok(Params(form))
+    }
+
+    /// The first non-empty value of `name`.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, each comma-delimited list split.
+    fn list(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| open311::list(v))
+            .collect()
+    }
+}
+
+/// `{name}.{xml|json}` of a path parameter.
+fn suffixed(raw: &str) -> Result<(&str, Format), Failure> {
+    open311::split_format(raw)
+        .ok_or_else(|| Failure::not_found("no such resource; resources end in .xml or .json"))
+}
+
+pub async fn serve(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    req: &Request,
+    m: Option<MunicipalityId>,
+    op: Op,
+    matched: &baladiya::http::router::RouteMatch<Op>,
+) -> Response<Body> {
+    let (format, result) = match op {
+        Op::Discovery(f) => (f, discovery(ctx, view, req, m).await),
+        Op::Services(f) => (f, services(ctx, view, req, m).await),
+        Op::Requests(f) => (f, requests(ctx, view, req, m).await),
+        Op::Create(f) => (f, create(ctx, view, req, m).await),
+        Op::Updates(f) => (f, updates(ctx, req, m).await),
+        Op::ServiceDefinition | Op::Request | Op::Token => {
+            let raw = matched.params.last().map_or("", |(_, v)| v.as_str());
+            match suffixed(raw) {
+                Err(e) => (format_of_path(view.path()), Err(e)),
+                Ok((id, f)) => (
+                    f,
+                    match op {
+                        Op::ServiceDefinition => definition(ctx, view, req, m, id).await,
+                        Op::Request => request(ctx, view, req, m, id).await,
+                        _ => token(ctx, req, m, id).await,
+                    },
+                ),
+            }
+        }
+        Op::Keys | Op::IssueKey | Op::RevokeKey => {
+            (Format::Json, Err(Failure::not_found("no such resource")))
+        }
+    };
+    match result {
+        Ok(answer) => answer.respond(format),
+        Err(e) => e.respond(format),
+    }
+}
+
+/// A successful answer before it takes a format.
+struct Answer {
+    status: StatusCode,
+    root: &'static str,
+    node: Node,
+    cache: &'static str,
+}
+
+impl Answer {
+    fn ok(root: &'static str, node: Node) -> Answer {
+        Answer {
+            status: StatusCode::OK,
+            root,
+            node,
+            cache: "no-cache",
+        }
+    }
+
+    fn respond(self, format: Format) -> Response<Body> {
+        respond(self.status, format, self.root, &self.node, self.cache)
+    }
+}
+
+/// The municipality whose server this is: it must exist, be active, and have
+/// its complaints service activated. A `jurisdiction_id`, if given, must name it.
+async fn jurisdiction(
+    ctx: &Ctx,
+    m: Option<MunicipalityId>,
+    params: &Params,
+) -> Result<(MunicipalityId, Municipality), Failure> {
+    let m = m.ok_or_else(Failure::jurisdiction)?;
+    if params
+        .get("jurisdiction_id")
+        .is_some_and(|j| j.trim() != m.as_str())
+    {
+        return Err(Failure::jurisdiction());
+    }
+    let muni = ctx
+        .store
+        .get_municipality(&m, false)
+        .await?
+        .ok_or_else(Failure::jurisdiction)?;
+    if muni.status != ServiceState::Activated
+        || muni.require_service(Service::Complaints, None).is_err()
+    {
+        return Err(Failure::jurisdiction());
+    }
+    Ok((m, muni))
+}
+
+async fn offered(ctx: &Ctx, m: &MunicipalityId) -> Result<Vec<OfferedCategory>, Failure> {
+    Ok(complaint::offered(
+        &ctx.store.own_complaint_categories(m).await?,
+    ))
+}
+
+/// `discovery.{fmt}`: where this server is and what it speaks.
+async fn discovery(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    req: &Request,
+    m: Option<MunicipalityId>,
+) -> Result<Answer, Failure> {
+    let (m, muni) = jurisdiction(ctx, m, &Params::of_query(req)).await?;
+    let proto = view.header("x-forwarded-proto").unwrap_or("https");
+    let host = view.header("host").unwrap_or("localhost");
+    let url = format!("{proto}://{host}/open311/v2/{m}");
+    let name = muni.name.best(view.lang).to_owned();
+    let contact = contact_line(&name, &muni.contact);
+    let endpoint = Node::Object(vec![
+        ("specification", Node::text(open311::SPECIFICATION)),
+        ("url", Node::text(url)),
+        ("changeset", Node::text(&muni.updated_at)),
+        ("type", Node::text("production")),
+        (
+            "formats",
+            Node::List(
+                "format",
+                vec![Node::text("text/xml"), Node::text("application/json")],
+            ),
+        ),
+    ]);
+    let mut answer = Answer::ok(
+        "discovery",
+        Node::Object(vec![
+            ("changeset", Node::text(&muni.updated_at)),
+            ("contact", Node::text(contact)),
+            (
+                "key_service",
+                Node::text(format!(
+                    "API keys for posting requests are issued by the staff of {name} on Baladiya \
+                     (POST /v1/municipalities/{m}/open311-keys)."
+                )),
+            ),
+            ("endpoints", Node::List("endpoint", vec![endpoint])),
+        ]),
+    );
+    answer.cache = "public, max-age=300";
+    Ok(answer)
+}
+
+fn contact_line(name: &str, c: &Contact) -> String {
+    let mut parts = vec![name.to_owned()];
+    parts.extend(c.email.iter().cloned());
+    parts.extend(c.phone.iter().cloned());
+    parts.extend(c.website.iter().cloned());
+    parts.join(" — ")
+}
+
+/// What an attribute is called in `lang`.
+fn label(lang: Lang, ar: &str, fr: &str, en: &str) -> String {
+    match lang {
+        Lang::Ar => ar,
+        Lang::Fr => fr,
+        Lang::En => en,
+    }
+    .to_owned()
+}
+
+/// `services.{fmt}`: the municipality's active complaint categories.
+async fn services(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    req: &Request,
+    m: Option<MunicipalityId>,
+) -> Result<Answer, Failure> {
+    let (m, _) = jurisdiction(ctx, m, &Params::of_query(req)).await?;
+    let has_areas = !ctx.store.areas(&m).await?.is_empty();
+    let items = offered(ctx, &m)
+        .await?
+        .iter()
+        .filter(|c| c.active)
+        .map(|c| service_node(c, view.lang, has_areas))
+        .collect();
+    let mut answer = Answer::ok("services", Node::List("service", items));
+    answer.cache = "public, max-age=60";
+    Ok(answer)
+}
+
+fn service_node(c: &OfferedCategory, lang: Lang, has_areas: bool) -> Node {
+    // The description gives the name in the other languages.
+    let mut names = vec![c.name.ar.clone(), c.name.fr.clone()];
+    names.extend(c.name.en.clone());
+    names.dedup();
+    let keywords: Vec<&str> = c.subcategories.iter().map(|s| s.name.get(lang)).collect();
+    Node::Object(vec![
+        ("service_code", Node::text(&c.code)),
+        ("service_name", Node::text(c.name.get(lang))),
+        ("description", Node::text(names.join(" / "))),
+        (
+            "metadata",
+            Node::Bool(!c.subcategories.is_empty() || has_areas),
+        ),
+        ("type", Node::text("realtime")),
+        (
+            "keywords",
+            Node::opt((!keywords.is_empty()).then(|| keywords.join(", "))),
+        ),
+        (
+            "group",
+            Node::text(label(lang, "شكاوى", "Réclamations", "Complaints")),
+        ),
+    ])
+}
+
+/// `services/{service_code}.{fmt}`: the attributes a request of this service
+/// may carry: its sub-categories and the municipality's areas.
+async fn definition(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    req: &Request,
+    m: Option<MunicipalityId>,
+    code: &str,
+) -> Result<Answer, Failure> {
+    let (m, _) = jurisdiction(ctx, m, &Params::of_query(req)).await?;
+    let category = offered(ctx, &m)
+        .await?
+        .into_iter()
+        .find(|c| c.active && c.code == code)
+        .ok_or_else(|| Failure::not_found("service_code provided was not found"))?;
+    let areas = ctx.store.areas(&m).await?;
+    let lang = view.lang;
+    let mut attributes = Vec::new();
+    let value = |key: &str, name: &str| {
+        Node::Object(vec![("key", Node::text(key)), ("name", Node::text(name))])
+    };
+    if !category.subcategories.is_empty() {
+        attributes.push(attribute_node(
+            "subcategory",
+            attributes.len() + 1,
+            label(lang, "التصنيف الفرعي", "Sous-catégorie", "Sub-category"),
+            category
+                .subcategories
+                .iter()
+                .map(|s| value(&s.code, s.name.get(lang)))
+                .collect(),
+        ));
+    }
+    if !areas.is_empty() {
+        attributes.push(attribute_node(
+            "area",
+            attributes.len() + 1,
+            label(lang, "المنطقة", "Secteur / quartier", "Area"),
+            areas
+                .iter()
+                .map(|a| value(&a.code, a.name.get(lang)))
+                .collect(),
+        ));
+    }
+    let mut answer = Answer::ok(
+        "service_definition",
+        Node::Object(vec![
+            ("service_code", Node::text(&category.code)),
+            ("attributes", Node::List("attribute", attributes)),
+        ]),
+    );
+    answer.cache = "public, max-age=60";
+    Ok(answer)
+}
+
+fn attribute_node(code: &str, order: usize, description: String, values: Vec<Node>) -> Node {
+    Node::Object(vec![
+        ("variable", Node::Bool(true)),
+        ("code", Node::text(code)),
+        ("datatype", Node::text("singlevaluelist")),
+        ("required", Node::Bool(false)),
+        ("datatype_description", Node::Null),
+        ("order", Node::Integer(order as i64)),
+        ("description", Node::text(description)),
+        ("values", Node::List("value", values)),
+    ])
+}
+
+fn data_of(case: &CaseRecord) -> Result<ComplaintData, Failure> {
+    serde_json::from_value(case.data.clone())
+        .map_err(|_| StoreError::Corrupt("complaint".into()).into())
+}
+
+/// Listed for everyone: public and not hidden by staff.
+fn listed(case: &CaseRecord) -> Option<ComplaintData> {
+    data_of(case).ok().filter(|d| d.listed(case.hidden))
+}
+
+/// What a request looks like to GeoReport.
+struct Names<'a> {
+    categories: &'a [OfferedCategory],
+    agency: &'a str,
+    lang: Lang,
+}
+
+fn request_node(case: &CaseRecord, data: &ComplaintData, names: &Names<'_>) -> Node {
+    let service_name = names
+        .categories
+        .iter()
+        .find(|c| c.code == data.category)
+        .map_or(data.category.as_str(), |c| c.name.get(names.lang));
+    let coordinate = |v: Option<f64>| v.map_or(Node::Null, Node::Number);
+    Node::Object(vec![
+        ("service_request_id", Node::text(&case.id)),
+        ("status", Node::text(open311::status(&case.state))),
+        ("status_notes", Node::opt(case.status_note.clone())),
+        ("service_name", Node::text(service_name)),
+        ("service_code", Node::text(&data.category)),
+        ("description", Node::text(&data.description)),
+        ("agency_responsible", Node::text(names.agency)),
+        ("service_notice", Node::Null),
+        ("requested_datetime", Node::text(&case.created_at)),
+        ("updated_datetime", Node::text(&case.updated_at)),
+        ("expected_datetime", Node::Null),
+        ("address", Node::opt(data.address.clone())),
+        ("address_id", Node::Null),
+        ("zipcode", Node::Null),
+        ("lat", coordinate(data.location.map(|c| c.lat))),
+        ("long", coordinate(data.location.map(|c| c.lon))),
+        (
+            "media_url",
+            Node::opt(data.origin.as_ref().and_then(|o| o.media_url.clone())),
+        ),
+    ])
+}
+
+/// `requests.{fmt}` (GET): public requests, by ids, or filed in a window (the
+/// last 90 days by default), of some services, open or closed; newest first,
+/// 1000 at most.
+async fn requests(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    req: &Request,
+    m: Option<MunicipalityId>,
+) -> Result<Answer, Failure> {
+    let params = Params::of_query(req);
+    let (m, muni) = jurisdiction(ctx, m, &params).await?;
+    let ids = params.list("service_request_id");
+    let found: Vec<(CaseRecord, ComplaintData)> = if !ids.is_empty() {
+        // Other parameters are ignored when ids are given (the specification).
+        if ids.len() > open311::MAX_IDS {
+            return Err(Failure::bad(format!(
+                "service_request_id may list {} ids at most",
+                open311::MAX_IDS
+            )));
+        }
+        let valid: Vec<String> = ids
+            .iter()
+            .filter(|id| Id::parse("cmp", id).is_ok())
+            .cloned()
+            .collect();
+        let cases = ctx.store.get_cases(&m, CaseKind::Complaint, &valid).await?;
+        let mut seen = HashSet::new();
+        valid
+            .iter()
+            .filter(|id| seen.insert(*id))
+            .filter_map(|id| cases.iter().find(|c| &c.id == id))
+            .filter_map(|c| listed(c).map(|d| (c.clone(), d)))
+            .collect()
+    } else {
+        let (from, to) = open311::window(
+            params.get("start_date"),
+            params.get("end_date"),
+            time::OffsetDateTime::now_utc(),
+        )?;
+        let codes: HashSet<String> = params.list("service_code").into_iter().collect();
+        let status = match params.get("status") {
+            Some(_) => open311::parse_status_filter(&params.list("status").join(","))?,
+            None => None,
+        };
+        let keep = |c: &CaseRecord| {
+            status.is_none_or(|s| open311::status(&c.state) == s)
+                && (codes.is_empty() || data_of(c).is_ok_and(|d| codes.contains(&d.category)))
+        };
+        ctx.store
+            .complaints_filed_between(
+                &m,
+                &open311::utc(from),
+                &open311::utc(to),
+                open311::MAX_RESULTS,
+                keep,
+            )
+            .await?
+            .into_iter()
+            .filter_map(|c| listed(&c).map(|d| (c, d)))
+            .collect()
+    };
+    let categories = offered(ctx, &m).await?;
+    let names = Names {
+        categories: &categories,
+        agency: muni.name.best(view.lang),
+        lang: view.lang,
+    };
+    let items = found
+        .iter()
+        .map(|(c, d)| request_node(c, d, &names))
+        .collect();
+    Ok(Answer::ok("service_requests", Node::List("request", items)))
+}
+
+/// A public request of `m` by id.
+async fn public_request(
+    ctx: &Ctx,
+    m: &MunicipalityId,
+    raw: &str,
+    missing: &'static str,
+) -> Result<(CaseRecord, ComplaintData), Failure> {
+    let id = Id::parse("cmp", raw).map_err(|_| Failure::not_found(missing))?;
+    let case = ctx
+        .store
+        .get_case(m, CaseKind::Complaint, id.as_str())
+        .await?
+        .ok_or_else(|| Failure::not_found(missing))?;
+    let data = listed(&case).ok_or_else(|| Failure::not_found(missing))?;
+    Ok((case, data))
+}
+
+/// `requests/{service_request_id}.{fmt}`: one request, as a list of one.
+async fn request(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    req: &Request,
+    m: Option<MunicipalityId>,
+    id: &str,
+) -> Result<Answer, Failure> {
+    let (m, muni) = jurisdiction(ctx, m, &Params::of_query(req)).await?;
+    let (case, data) = public_request(ctx, &m, id, "service_request_id was not found").await?;
+    let categories = offered(ctx, &m).await?;
+    let names = Names {
+        categories: &categories,
+        agency: muni.name.best(view.lang),
+        lang: view.lang,
+    };
+    Ok(Answer::ok(
+        "service_requests",
+        Node::List("request", vec![request_node(&case, &data, &names)]),
+    ))
+}
+
+/// `tokens/{token_id}.{fmt}`: requests are created at once, so the POST answer
+/// carries the `service_request_id` and no token; a token is the request's id,
+/// so this resolves to the request itself.
+async fn token(
+    ctx: &Ctx,
+    req: &Request,
+    m: Option<MunicipalityId>,
+    id: &str,
+) -> Result<Answer, Failure> {
+    let (m, _) = jurisdiction(ctx, m, &Params::of_query(req)).await?;
+    let (case, _) = public_request(ctx, &m, id, "token_id was not found").await?;
+    Ok(Answer::ok(
+        "service_requests",
+        Node::List(
+            "request",
+            vec![Node::Object(vec![
+                ("service_request_id", Node::text(&case.id)),
+                ("token", Node::text(&case.id)),
+            ])],
+        ),
+    ))
+}
+
+/// `servicerequestupdates.{fmt}` (mySociety): the state changes of public
+/// requests made in a window (the last 90 days by default), oldest first.
+async fn updates(ctx: &Ctx, req: &Request, m: Option<MunicipalityId>) -> Result<Answer, Failure> {
+    let params = Params::of_query(req);
+    let (m, _) = jurisdiction(ctx, m, &params).await?;
+    // No key is needed to read (FixMyStreet sends one, maybe empty): ignored.
+    let (from, to) = open311::window(
+        params.get("start_date"),
+        params.get("end_date"),
+        time::OffsetDateTime::now_utc(),
+    )?;
+    let found = ctx
+        .store
+        .complaint_updates_between(
+            &m,
+            &open311::utc(from),
+            &open311::utc(to),
+            open311::MAX_RESULTS,
+        )
+        .await?;
+    let ids: Vec<String> = found.iter().map(|u| u.case.clone()).collect();
+    let cases = ctx.store.get_cases(&m, CaseKind::Complaint, &ids).await?;
+    let shown: HashSet<&str> = cases
+        .iter()
+        .filter(|c| listed(c).is_some())
+        .map(|c| c.id.as_str())
+        .collect();
+    let items = found
+        .iter()
+        .filter(|u| shown.contains(u.case.as_str()))
+        .map(|u| {
+            Node::Object(vec![
+                (
+                    "update_id",
+                    Node::text(format!("{}-{}", u.case, u.entry.seq)),
+                ),
+                ("service_request_id", Node::text(&u.case)),
+                ("status", Node::text(open311::update_status(&u.entry.state))),
+                ("updated_datetime", Node::text(&u.entry.at)),
+                (
+                    "description",
+                    Node::text(u.entry.note.clone().unwrap_or_default()),
+                ),
+                ("media_url", Node::Null),
+                ("external_status_code", Node::text(&u.entry.state)),
+            ])
+        })
+        .collect();
+    Ok(Answer::ok(
+        "service_request_updates",
+        Node::List("request_update", items),
+    ))
+}
+
+/// The key an `api_key` parameter names, if it is one of `m`'s and not revoked.
+async fn authenticate(
+    ctx: &Ctx,
+    m: &MunicipalityId,
+    raw: Option<&str>,
+) -> Result<ApiKeyRecord, Failure> {
+    let refused = || {
+        Failure::new(
+            StatusCode::FORBIDDEN,
+            "api_key was not provided or is not valid",
+        )
+    };
+    let (id, secret) = raw.and_then(open311::parse_key).ok_or_else(refused)?;
+    let key = ctx
+        .store
+        .get_api_key(m, id.as_str())
+        .await?
+        .filter(|k| k.revoked_at.is_none())
+        .ok_or_else(refused)?;
+    if !open311::digests_match(&open311::key_digest(secret), &key.digest) {
+        return Err(refused());
+    }
+    Ok(key)
+}
+
+fn text_param(params: &Params, name: &'static str, max: usize) -> Result<Option<String>, Failure> {
+    match params.get(name) {
+        None => Ok(None),
+        Some(v) => Ok(open311::parse_text(name, v, max)?),
+    }
+}
+
+/// `requests.{fmt}` (POST, form-encoded, with an `api_key`): file a complaint.
+/// A retry of the same form (or with the same `Idempotency-Key`) within a day
+/// gets the same request back.
+async fn create(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    req: &Request,
+    m: Option<MunicipalityId>,
+) -> Result<Answer, Failure> {
+    let params = Params::of_query(req).with_form(view, req)?;
+    let (m, _) = jurisdiction(ctx, m, &params).await?;
+    let key = authenticate(ctx, &m, params.get("api_key")).await?;
+    let code = params
+        .get("service_code")
+        .map(str::trim)
+        .ok_or_else(|| Failure::bad("service_code was not provided"))?;
+    let categories = offered(ctx, &m).await?;
+    let category = categories
+        .iter()
+        .find(|c| c.active && c.code == code)
+        .ok_or_else(|| Failure::not_found("service_code provided was not found"))?;
+    // Attributes: ours are checked; others (a client's own, such as
+    // FixMyStreet's `fixmystreet_id`) are ignored, as the specification allows.
+    let mut subcategory = None;
+    let mut area = None;
+    for (field, value) in &params.0 {
+        let value = value.trim();
+        match open311::attribute_code(field) {
+            Some("subcategory") if !value.is_empty() => {
+                let s = category
+                    .subcategories
+                    .iter()
+                    .find(|s| s.code == value)
+                    .ok_or_else(|| {
+                        Failure::bad("attribute[subcategory] is not one of its values")
+                    })?;
+                subcategory = Some(s.code.clone());
+            }
+            Some("area") if !value.is_empty() => {
+                let a = ctx
+                    .store
+                    .areas(&m)
+                    .await?
+                    .into_iter()
+                    .find(|a| a.code == value)
+                    .ok_or_else(|| Failure::bad("attribute[area] is not one of its values"))?;
+                area = Some(a.code);
+            }
+            _ => {}
+        }
+    }
+    let location = match (params.get("lat"), params.get("long")) {
+        (None, None) => None,
+        (Some(lat), Some(lon)) => {
+            let number = |v: &str| v.trim().parse::<f64>().ok().filter(|x| x.is_finite());
+            let point = number(lat)
+                .zip(number(lon))
+                .and_then(|(lat, lon)| Coordinates::parse(lat, lon, &ctx.geo).ok())
+                .ok_or_else(|| {
+                    Failure::bad("lat and long must be a point (WGS84 degrees) in the service area")
+                })?;
+            Some(point)
+        }
+        _ => return Err(Failure::bad("lat and long must be given together")),
+    };
+    let address = match params.get("address_string") {
+        None => None,
+        Some(a) => Some(
+            complaint::parse_address(a)
+                .map_err(|_| Failure::bad("address_string must be 1 to 200 characters of text"))?,
+        ),
+    };
+    if location.is_none() && address.is_none() {
+        return Err(Failure::bad(if params.get("address_id").is_some() {
+            "address_id is not known to this server: send lat and long, or address_string"
+        } else {
+            "a location is required: lat and long, or address_string"
+        }));
+    }
+    let description = text_param(&params, "description", open311::DESCRIPTION_MAX)?;
+    let email = params
+        .get("email")
+        .map(|e| {
+            Contact::parse_email(e).map_err(|_| Failure::bad("email is not an e-mail address"))
+        })
+        .transpose()?;
+    let first = text_param(&params, "first_name", 60)?;
+    let last = text_param(&params, "last_name", 60)?;
+    let origin = Origin {
+        key_id: key.id.clone(),
+        client: key.name.clone(),
+        email,
+        phone: text_param(&params, "phone", 40)?,
+        account_id: text_param(&params, "account_id", 100)?,
+        // FixMyStreet spells it `deviceid`.
+        device_id: match text_param(&params, "device_id", 100)? {
+            Some(d) => Some(d),
+            None => text_param(&params, "deviceid", 100)?,
+        },
+        media_url: params
+            .get("media_url")
+            .map(open311::parse_media_url)
+            .transpose()?
+            .flatten(),
+    };
+    let reporter_name = match (first, last) {
+        (None, None) => None,
+        (f, l) => Some([f, l].into_iter().flatten().collect::<Vec<_>>().join(" ")),
+    };
+    let now = now_rfc3339();
+    let data = ComplaintData {
+        category: category.code.clone(),
+        subcategory,
+        description: description.unwrap_or_default(),
+        location,
+        address,
+        area,
+        // Open311 requests are public (as on FixMyStreet); the person's name is
+        // for staff only.
+        public: true,
+        hide_name: true,
+        reporter_name,
+        origin: Some(origin),
+    };
+    let case = CaseRecord {
+        kind: CaseKind::Complaint,
+        municipality: m.clone(),
+        id: Id::generate("cmp").to_string(),
+        owner: key.client_user.clone(),
+        state: COMPLAINT.initial.to_owned(),
+        seq: 1,
+        created_at: now.clone(),
+        updated_at: now.clone(),
+        data: serde_json::to_value(&data)
+            .map_err(|_| Failure::from(StoreError::Corrupt("complaint".into())))?,
+        supporters: 0,
+        assigned_to: None,
+        duplicate_of: None,
+        hidden: false,
+        status_note: None,
+    };
+    let first = HistoryEntry {
+        seq: 1,
+        state: case.state.clone(),
+        note: None,
+        author: case.owner.clone(),
+        author_role: Actor::Owner,
+        at: now,
+        attachment: None,
+    };
+    // The form without its key, in a stable order: what a retry sends again.
+    let mut canonical: Vec<&(String, String)> =
+        params.0.iter().filter(|(k, _)| k != "api_key").collect();
+    canonical.sort();
+    let canonical: Vec<u8> = canonical
+        .iter()
+        .flat_map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes(), b"\n"].concat())
+        .collect();
+    let retry_key = match view.header("idempotency-key") {
+        Some(k) => format!("header:{}", k.trim()),
+        None => format!(
+            "form:{}",
+            Sha256::digest(&canonical)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        ),
+    };
+    let idem = Idempotency::new(&keys::tenant(&m), &key.client_user, &retry_key, &canonical);
+    let cell = location.as_ref().map(complaint::cell);
+    let answer = serde_json::json!({ "id": case.id }).to_string();
+    let id = match ctx
+        .store
+        .create_complaint(&case, &first, cell.as_deref(), Some(&idem), &answer)
+        .await
+    {
+        Ok(Created::New) => case.id.clone(),
+        Ok(Created::Replayed(stored)) => serde_json::from_str::<serde_json::Value>(&stored.body)
+            .ok()
+            .and_then(|v| v["id"].as_str().map(str::to_owned))
+            .ok_or_else(|| Failure::from(StoreError::Corrupt("stored answer".into())))?,
+        Err(StoreError::IdempotencyMismatch) => {
+            return Err(Failure::bad(
+                "this Idempotency-Key was used for another request",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let notice = label(
+        view.lang,
+        "تم تسجيل طلبكم لدى البلدية؛ تتبّعوه بهذا المعرّف.",
+        "Votre signalement est enregistré par la municipalité ; suivez-le avec cet identifiant.",
+        "Your request is registered with the municipality; follow it with this id.",
+    );
+    Ok(Answer {
+        status: StatusCode::CREATED,
+        root: "service_requests",
+        node: Node::List(
+            "request",
+            vec![Node::Object(vec![
+                ("service_request_id", Node::text(id)),
+                ("service_notice", Node::text(notice)),
+                ("account_id", Node::Null),
+            ])],
+        ),
+        cache: "no-store",
+    })
+}
