@@ -52,6 +52,7 @@ fn new_case(m: &MunicipalityId, owner: &Id) -> CaseRecord {
         duplicate_of: None,
         hidden: false,
         status_note: None,
+        due_at: None,
     }
 }
 

@@ -305,6 +305,7 @@ pub async fn create(
         duplicate_of: None,
         hidden: false,
         status_note: None,
+        due_at: None,
     };
     let first = HistoryEntry {
         seq: 1,
@@ -936,6 +937,7 @@ pub async fn transition(
         attempts: 0,
         // The stream delivers at once; the sweep takes over if that fails.
         next_attempt_at: now_secs() + 60,
+        reference: None,
     };
     let outbox = ctx.store.notice_put(&notice)?;
     match ctx

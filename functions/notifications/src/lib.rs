@@ -188,7 +188,7 @@ async fn reach(ctx: &Ctx, notice: &Notice, person: &str, now: u64) -> Result<boo
     let Some(account) = data.account else {
         return Ok(true);
     };
-    let text = notice::complaint_text(&notice.state, &notice.case_id, account.lang);
+    let text = notice::text(notice, account.lang);
     let channel = notice::channel(account.notify, !data.devices.is_empty());
     let mut delivery = Delivery {
         notice: notice.id.clone(),
@@ -313,6 +313,7 @@ mod tests {
             at: "t".into(),
             attempts: 0,
             next_attempt_at: 0,
+            reference: None,
         };
         let p: Value = serde_json::from_str(&push_payload("Bonjour", &n)).unwrap();
         assert_eq!(p["default"], "Bonjour");

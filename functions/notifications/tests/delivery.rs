@@ -112,6 +112,7 @@ async fn a_state_change(store: &Store) -> (Notice, String) {
         duplicate_of: None,
         hidden: false,
         status_note: None,
+        due_at: None,
     };
     let entry = |seq: u64, state: &str, role| HistoryEntry {
         seq,
@@ -136,6 +137,7 @@ async fn a_state_change(store: &Store) -> (Notice, String) {
         at: "2026-11-28T12:05:00Z".into(),
         attempts: 0,
         next_attempt_at: 0,
+        reference: None,
     };
     store
         .transition_case(

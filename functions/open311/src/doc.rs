@@ -49,7 +49,7 @@ fn element(out: &mut String, name: &str, node: &Node) {
             out.push_str(&format!("<{name}/>"));
             return;
         }
-        Node::Text(t) => quick_xml::escape::escape(t.as_str()).into_owned(),
+        Node::Text(t) => quick_xml::escape::escape(xml_chars(t).as_str()).into_owned(),
         Node::Number(n) => n.to_string(),
         Node::Integer(n) => n.to_string(),
         Node::Bool(b) => b.to_string(),
@@ -69,6 +69,19 @@ fn element(out: &mut String, name: &str, node: &Node) {
         }
     };
     out.push_str(&format!("<{name}>{body}</{name}>"));
+}
+
+/// Only characters XML 1.0 can carry: a stray U+FFFE or control character in
+/// stored text must not make the whole document unreadable.
+fn xml_chars(t: &str) -> String {
+    t.chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r')
+                || ('\u{20}'..='\u{D7FF}').contains(&c)
+                || ('\u{E000}'..='\u{FFFD}').contains(&c)
+                || c >= '\u{10000}'
+        })
+        .collect()
 }
 
 fn json(node: &Node) -> serde_json::Value {
@@ -102,6 +115,8 @@ pub fn respond(
         .header("content-type", format.content_type())
         .header("cache-control", cache)
         .header("access-control-allow-origin", "*")
+        // Names and descriptions follow Accept-Language: caches must keep them apart.
+        .header("vary", "accept-language")
         .body(Body::Text(render(format, root, node)))
         .unwrap_or_else(|_| Response::new(Body::Empty))
 }
@@ -140,6 +155,12 @@ mod tests {
              <keywords><keyword>a</keyword><keyword>b</keyword></keywords>\
              </service></services>"
         );
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_left_out() {
+        let x = render(Format::Xml, "d", &Node::text("a\u{FFFE}b\u{1}c\nd"));
+        assert!(x.ends_with("<d>abc\nd</d>"), "{x}");
     }
 
     #[test]

@@ -19,7 +19,6 @@ use baladiya::store::keys;
 use baladiya::store::open311::ApiKeyRecord;
 use http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
-use sha2::{Digest, Sha256};
 
 use crate::doc::{Node, respond};
 use crate::{Ctx, Op};
@@ -231,12 +230,6 @@ async fn jurisdiction(
     params: &Params,
 ) -> Result<(MunicipalityId, Municipality), Failure> {
     let m = m.ok_or_else(Failure::jurisdiction)?;
-    if params
-        .get("jurisdiction_id")
-        .is_some_and(|j| j.trim() != m.as_str())
-    {
-        return Err(Failure::jurisdiction());
-    }
     let muni = ctx
         .store
         .get_municipality(&m, false)
@@ -247,7 +240,33 @@ async fn jurisdiction(
     {
         return Err(Failure::jurisdiction());
     }
+    if let Some(j) = params.get("jurisdiction_id")
+        && !names_jurisdiction(&muni, j)
+    {
+        return Err(Failure::jurisdiction());
+    }
     Ok((m, muni))
+}
+
+/// A `jurisdiction_id` naming this municipality: its id, or its website's host
+/// (with or without `www.`), as the specification suggests.
+fn names_jurisdiction(muni: &Municipality, raw: &str) -> bool {
+    let j = raw.trim().to_ascii_lowercase();
+    let j = j.strip_prefix("www.").unwrap_or(&j);
+    if j == muni.id.as_str() {
+        return true;
+    }
+    muni.contact.website.as_deref().is_some_and(|w| {
+        let host = w
+            .split("://")
+            .nth(1)
+            .unwrap_or(w)
+            .split(['/', ':', '?'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        host.strip_prefix("www.").unwrap_or(&host) == j
+    })
 }
 
 async fn offered(ctx: &Ctx, m: &MunicipalityId) -> Result<Vec<OfferedCategory>, Failure> {
@@ -264,9 +283,14 @@ async fn discovery(
     m: Option<MunicipalityId>,
 ) -> Result<Answer, Failure> {
     let (m, muni) = jurisdiction(ctx, m, &Params::of_query(req)).await?;
-    let proto = view.header("x-forwarded-proto").unwrap_or("https");
-    let host = view.header("host").unwrap_or("localhost");
-    let url = format!("{proto}://{host}/open311/v2/{m}");
+    let url = match &ctx.public_url {
+        Some(base) => format!("{base}/open311/v2/{m}"),
+        None => {
+            let proto = view.header("x-forwarded-proto").unwrap_or("https");
+            let host = view.header("host").unwrap_or("localhost");
+            format!("{proto}://{host}/open311/v2/{m}")
+        }
+    };
     let name = muni.name.best(view.lang).to_owned();
     let contact = contact_line(&name, &muni.contact);
     let endpoint = Node::Object(vec![
@@ -628,6 +652,8 @@ async fn updates(ctx: &Ctx, req: &Request, m: Option<MunicipalityId>) -> Result<
         params.get("end_date"),
         time::OffsetDateTime::now_utc(),
     )?;
+    // Without dates, the newest changes of the last 90 days (not the oldest).
+    let newest = params.get("start_date").is_none() && params.get("end_date").is_none();
     let found = ctx
         .store
         .complaint_updates_between(
@@ -635,6 +661,7 @@ async fn updates(ctx: &Ctx, req: &Request, m: Option<MunicipalityId>) -> Result<
             &open311::utc(from),
             &open311::utc(to),
             open311::MAX_RESULTS,
+            newest,
         )
         .await?;
     let ids: Vec<String> = found.iter().map(|u| u.case.clone()).collect();
@@ -704,8 +731,8 @@ fn text_param(params: &Params, name: &'static str, max: usize) -> Result<Option<
 }
 
 /// `requests.{fmt}` (POST, form-encoded, with an `api_key`): file a complaint.
-/// A retry of the same form (or with the same `Idempotency-Key`) within a day
-/// gets the same request back.
+/// A retry with the same `Idempotency-Key` within a day gets the same request
+/// back.
 async fn create(
     ctx: &Ctx,
     view: &RequestView<'_>,
@@ -843,6 +870,7 @@ async fn create(
         duplicate_of: None,
         hidden: false,
         status_note: None,
+        due_at: None,
     };
     let first = HistoryEntry {
         seq: 1,
@@ -861,22 +889,18 @@ async fn create(
         .iter()
         .flat_map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes(), b"\n"].concat())
         .collect();
-    let retry_key = match view.header("idempotency-key") {
-        Some(k) => format!("header:{}", k.trim()),
-        None => format!(
-            "form:{}",
-            Sha256::digest(&canonical)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        ),
-    };
-    let idem = Idempotency::new(&keys::tenant(&m), &key.client_user, &retry_key, &canonical);
+    // A retry is recognised by its `Idempotency-Key` only: two identical forms
+    // without one are two reports (as the specification knows no such thing).
+    let retry_key = view
+        .idempotency_key()
+        .map_err(|_| Failure::bad("Idempotency-Key must be 8 to 128 visible characters"))?;
+    let idem = retry_key
+        .map(|k| Idempotency::new(&keys::tenant(&m), &key.client_user, k.as_str(), &canonical));
     let cell = location.as_ref().map(complaint::cell);
     let answer = serde_json::json!({ "id": case.id }).to_string();
     let id = match ctx
         .store
-        .create_complaint(&case, &first, cell.as_deref(), Some(&idem), &answer)
+        .create_complaint(&case, &first, cell.as_deref(), idem.as_ref(), &answer)
         .await
     {
         Ok(Created::New) => case.id.clone(),
@@ -897,8 +921,9 @@ async fn create(
         "Votre signalement est enregistré par la municipalité ; suivez-le avec cet identifiant.",
         "Your request is registered with the municipality; follow it with this id.",
     );
+    // 200, as the specification's samples and mySociety's servers answer.
     Ok(Answer {
-        status: StatusCode::CREATED,
+        status: StatusCode::OK,
         root: "service_requests",
         node: Node::List(
             "request",

@@ -27,6 +27,9 @@ pub struct Ctx {
     pub store: Store,
     pub verifier: TokenVerifier,
     pub geo: GeoBounds,
+    /// `BALADIYA_PUBLIC_URL`: the API's public base URL (a custom domain, a
+    /// base path), for the discovery document; else taken from the request.
+    pub public_url: Option<String>,
 }
 
 impl Ctx {
@@ -35,6 +38,10 @@ impl Ctx {
             store: Store::new(aws.dynamodb(), &config.table),
             verifier: TokenVerifier::from_jwks(&config.jwks, &config.token_issuer)?,
             geo: config.geo_bounds,
+            public_url: std::env::var("BALADIYA_PUBLIC_URL")
+                .ok()
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         })
     }
 }

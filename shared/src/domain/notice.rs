@@ -27,7 +27,15 @@ pub struct Notice {
     pub attempts: u32,
     #[serde(default)]
     pub next_attempt_at: u64,
+    /// The reference the person knows the case by (a permit dossier's number);
+    /// the id's last 6 characters when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
+
+/// Pseudo-state of a notice: an access-to-information request's deadline passed
+/// without an answer (implicit refusal: the requester may appeal).
+pub const OVERDUE: &str = "overdue";
 
 /// How one person is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +107,91 @@ pub fn complaint_text(state: &str, case_id: &str, lang: Lang) -> String {
     }
 }
 
+/// A permit dossier's stage in words.
+pub fn permit_state_name(state: &str, lang: Lang) -> &'static str {
+    let (ar, fr, en) = match state {
+        "received" => ("مستلم", "reçu", "received"),
+        "in_review" => ("قيد الدراسة", "en cours d'étude", "in review"),
+        "not_clear" => ("ينقصه وثائق", "incomplet", "incomplete"),
+        "committee" => ("أمام اللجنة", "en commission", "before the committee"),
+        "fees_due" => ("في انتظار دفع المعاليم", "frais à payer", "fees due"),
+        "issued" => ("تم إسناد الرخصة", "permis délivré", "issued"),
+        "completed" => ("منتهي", "achevé", "completed"),
+        "rejected" => ("مرفوض", "refusé", "rejected"),
+        "appealed" => ("محل تظلم", "en recours", "under appeal"),
+        "cancelled" => ("ملغى", "annulé", "cancelled"),
+        _ => ("محدث", "mis à jour", "updated"),
+    };
+    pick(lang, ar, fr, en)
+}
+
+/// An access-to-information request's state in words.
+pub fn info_request_state_name(state: &str, lang: Lang) -> &'static str {
+    let (ar, fr, en) = match state {
+        "received" => ("مستلم", "reçue", "received"),
+        "processing" => ("قيد المعالجة", "en traitement", "being processed"),
+        "extended" => ("تم تمديد الأجل", "délai prolongé", "extended"),
+        "not_clear" => ("يتطلب توضيحا", "à préciser", "needs details"),
+        "accepted" => ("تمت الإجابة", "répondue", "answered"),
+        "partially_accepted" => ("إجابة جزئية", "répondue en partie", "partly answered"),
+        "rejected" => ("مرفوض", "refusée", "refused"),
+        "not_held" => ("غير متوفرة لدينا", "non détenue", "not held"),
+        "appealed" => ("محل تظلم", "en recours", "under appeal"),
+        "appeal_accepted" => ("قبول التظلم", "recours accepté", "appeal upheld"),
+        "appeal_rejected" => ("رفض التظلم", "recours rejeté", "appeal refused"),
+        "withdrawn" => ("مسحوب", "retirée", "withdrawn"),
+        OVERDUE => ("انقضى أجل الرد", "délai dépassé", "overdue"),
+        _ => ("محدث", "mise à jour", "updated"),
+    };
+    pick(lang, ar, fr, en)
+}
+
+fn pick(lang: Lang, ar: &'static str, fr: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Ar => ar,
+        Lang::Fr => fr,
+        Lang::En => en,
+    }
+}
+
+/// The words of a notice about any case, one SMS long.
+pub fn text(notice: &Notice, lang: Lang) -> String {
+    let id = &notice.case_id;
+    let reference = notice
+        .reference
+        .clone()
+        .unwrap_or_else(|| id[id.len().saturating_sub(6)..].to_owned());
+    let state = notice.state.as_str();
+    match notice.kind {
+        CaseKind::Permit => {
+            let name = permit_state_name(state, lang);
+            match lang {
+                Lang::Ar => format!("بلدية: ملفك {reference}: {name}."),
+                Lang::Fr => format!("Baladiya : votre dossier {reference} : {name}."),
+                Lang::En => format!("Baladiya: your file {reference}: {name}."),
+            }
+        }
+        CaseKind::InfoRequest if state == OVERDUE => match lang {
+            Lang::Ar => format!("بلدية: طلبك {reference}: انقضى أجل الرد، يمكنك التظلم."),
+            Lang::Fr => {
+                format!(
+                    "Baladiya : demande {reference} sans réponse dans le délai ; recours possible."
+                )
+            }
+            Lang::En => format!("Baladiya: request {reference} is overdue; you may appeal."),
+        },
+        CaseKind::InfoRequest => {
+            let name = info_request_state_name(state, lang);
+            match lang {
+                Lang::Ar => format!("بلدية: طلب النفاذ {reference}: {name}."),
+                Lang::Fr => format!("Baladiya : demande d'accès {reference} : {name}."),
+                Lang::En => format!("Baladiya: access request {reference}: {name}."),
+            }
+        }
+        _ => complaint_text(state, id, lang),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +219,42 @@ mod tests {
         assert_eq!(next_attempt(1000, 5), 1000 + 1920);
         assert_eq!(next_attempt(1000, 6), 1000 + 3600);
         assert_eq!(next_attempt(1000, 30), 1000 + 3600);
+    }
+
+    #[test]
+    fn every_permit_and_info_request_state_has_words_and_fits_one_sms() {
+        use crate::domain::workflow::{INFO_REQUEST, PERMIT};
+        let notice = |kind, state: &str, reference: Option<&str>| Notice {
+            id: "ntf_1".into(),
+            municipality: MunicipalityId::parse("tunis").unwrap(),
+            kind,
+            case_id: "air_01JDQ2Y8V0K7N3M5P9R2T4W6XA".into(),
+            state: state.into(),
+            seq: 2,
+            at: "2026-11-28T12:00:00Z".into(),
+            attempts: 0,
+            next_attempt_at: 0,
+            reference: reference.map(str::to_owned),
+        };
+        for lang in Lang::ALL {
+            for state in PERMIT.states {
+                assert_ne!(permit_state_name(state, lang), permit_state_name("?", lang));
+                let t = text(&notice(CaseKind::Permit, state, Some("2026-000042")), lang);
+                assert!(t.contains("2026-000042"), "{t}");
+                assert_eq!(sms_segments(&t), 1, "{lang:?} {state}: {t}");
+            }
+            let mut states = INFO_REQUEST.states.to_vec();
+            states.push(OVERDUE);
+            for state in states {
+                assert_ne!(
+                    info_request_state_name(state, lang),
+                    info_request_state_name("?", lang)
+                );
+                let t = text(&notice(CaseKind::InfoRequest, state, None), lang);
+                assert!(t.contains("T4W6XA"), "{t}");
+                assert_eq!(sms_segments(&t), 1, "{lang:?} {state}: {t}");
+            }
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub const WINDOW_DAYS: i64 = 90;
 /// Most requests one search returns.
 pub const MAX_RESULTS: usize = 1000;
 /// Most ids in one `service_request_id=` list.
-pub const MAX_IDS: usize = 100;
+pub const MAX_IDS: usize = 1000;
 /// A request's description, at most (the specification's limit).
 pub const DESCRIPTION_MAX: usize = 4000;
 
@@ -89,29 +89,35 @@ impl Invalid {
 /// A date-time parameter: ISO 8601 as the W3C note profiles it, with its time
 /// zone (`2026-11-28T10:00:00+01:00`, `…Z`), or a bare date (midnight UTC).
 pub fn parse_datetime(name: &str, raw: &str) -> Result<OffsetDateTime, Invalid> {
-    let v = raw.trim();
-    if let Ok(t) = OffsetDateTime::parse(v, &Rfc3339) {
-        return Ok(t);
+    // A `+` of an offset sent unencoded in a query string arrives as a space.
+    let v = raw.trim().replace(' ', "+");
+    let parsed = OffsetDateTime::parse(&v, &Rfc3339)
+        .ok()
+        // W3C-DTF also allows minutes without seconds: `1997-07-16T19:20+01:00`.
+        .or_else(|| without_seconds(&v))
+        .or_else(|| {
+            let date = time::macros::format_description!("[year]-[month]-[day]");
+            Date::parse(&v, &date)
+                .ok()
+                .map(|d| PrimitiveDateTime::new(d, Time::MIDNIGHT).assume_utc())
+        });
+    match parsed {
+        // Far enough from the edges of the representable range that adding a
+        // window or changing the offset cannot overflow.
+        Some(t) if (1970..=9000).contains(&t.year()) => Ok(t),
+        _ => Err(Invalid::new(format!(
+            "{name} must be an ISO 8601 date-time with a time zone, such as 2026-11-28T10:00:00Z"
+        ))),
     }
-    // W3C-DTF also allows minutes without seconds: `1997-07-16T19:20+01:00`.
-    if let Some(t) = without_seconds(v) {
-        return Ok(t);
-    }
-    let date = time::macros::format_description!("[year]-[month]-[day]");
-    if let Ok(d) = Date::parse(v, &date) {
-        return Ok(PrimitiveDateTime::new(d, Time::MIDNIGHT).assume_utc());
-    }
-    Err(Invalid::new(format!(
-        "{name} must be an ISO 8601 date-time with a time zone, such as 2026-11-28T10:00:00Z"
-    )))
 }
 
 fn without_seconds(v: &str) -> Option<OffsetDateTime> {
     // `YYYY-MM-DDThh:mm` is 16 characters; the zone follows.
-    if v.len() < 17 || v.as_bytes().get(16).is_some_and(|b| *b == b':') {
+    let head = v.get(..16)?;
+    let zone = v.get(16..)?;
+    if zone.is_empty() || zone.starts_with(':') {
         return None;
     }
-    let (head, zone) = v.split_at(16);
     OffsetDateTime::parse(&format!("{head}:00{zone}"), &Rfc3339).ok()
 }
 
@@ -359,6 +365,22 @@ mod tests {
         assert!(parse_datetime("d", "2026-11-28T10:00:00").is_err());
         assert!(parse_datetime("d", "yesterday").is_err());
         assert!(parse_datetime("d", "2026-13-01T00:00:00Z").is_err());
+        // An unencoded `+` arrives as a space.
+        assert_eq!(
+            parse_datetime("d", "2026-11-28T10:00:00 01:00").unwrap(),
+            datetime!(2026-11-28 09:00 UTC)
+        );
+        // Nothing at the edges of the range, no slicing inside a character.
+        assert!(parse_datetime("d", "9999-12-31T23:00:00-05:00").is_err());
+        assert!(parse_datetime("d", "2026-11-28T10:0é+01:00").is_err());
+        assert!(
+            window(
+                Some("9999-12-31T00:00:00Z"),
+                None,
+                datetime!(2026-11-28 12:00 UTC)
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -48,6 +48,34 @@ pub struct CaseRecord {
     /// timeline): Open311's `status_notes` without reading the history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_note: Option<String>,
+    /// When the municipality must have acted (RFC 3339 UTC): a legal deadline or
+    /// a service target. Open cases with one are on the kind's queue (GSI3
+    /// `M#<m>#<KIND>#QUEUE`, by due time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<String>,
+}
+
+/// What a state change changes besides the state.
+#[derive(Debug, Default)]
+pub struct CaseChanges<'a> {
+    /// Set (`duplicate`), else removed.
+    pub duplicate_of: Option<&'a str>,
+    /// `Some(Some(t))`: due at `t`, on the queue; `Some(None)`: off the queue.
+    pub due_at: Option<Option<&'a str>>,
+    /// The kind's data, replaced whole.
+    pub data: Option<&'a serde_json::Value>,
+}
+
+/// The queue index attributes of a case due at `due_at`.
+pub fn queue_index(case: &CaseRecord, due_at: &str) -> Item {
+    let mut index = Item::new();
+    index.insert(
+        keys::GSI3PK.into(),
+        s(keys::queue_gsi(&case.municipality, case.kind)),
+    );
+    index.insert(keys::GSI3SK.into(), s(format!("{due_at}#{}", case.id)));
+    index.insert("due_at".into(), s(due_at));
+    index
 }
 
 fn put(table: &str, item: Item, condition: &str) -> Result<TransactWriteItem, StoreError> {
@@ -233,14 +261,40 @@ impl Store {
         duplicate_of: Option<&str>,
         extra: Vec<TransactWriteItem>,
     ) -> Result<(), StoreError> {
+        let changes = CaseChanges {
+            duplicate_of,
+            ..CaseChanges::default()
+        };
+        self.transition_case_changing(case, entry, &changes, extra)
+            .await
+    }
+
+    /// [`Store::transition_case`] with [`CaseChanges`]: a deadline (and the
+    /// queue), the kind's data.
+    pub async fn transition_case_changing(
+        &self,
+        case: &CaseRecord,
+        entry: &HistoryEntry,
+        changes: &CaseChanges<'_>,
+        extra: Vec<TransactWriteItem>,
+    ) -> Result<(), StoreError> {
         if entry.seq != case.seq + 1 {
             return Err(StoreError::VersionConflict);
         }
+        let duplicate_of = changes.duplicate_of;
         let mut set = vec!["#state = :state", "seq = :next", "updated_at = :at"];
         let mut remove = Vec::new();
         match duplicate_of {
             Some(_) => set.push("duplicate_of = :dup"),
             None => remove.push("duplicate_of"),
+        }
+        match changes.due_at {
+            Some(Some(_)) => set.extend(["due_at = :due", "GSI3PK = :qpk", "GSI3SK = :qsk"]),
+            Some(None) => remove.extend(["due_at", "GSI3PK", "GSI3SK"]),
+            None => {}
+        }
+        if changes.data.is_some() {
+            set.push("#data = :data");
         }
         match entry.note {
             Some(_) => set.push("status_note = :note"),
@@ -270,6 +324,26 @@ impl Store {
         };
         let update = match &entry.note {
             Some(note) => update.expression_attribute_values(":note", s(note)),
+            None => update,
+        };
+        let update = match changes.due_at {
+            Some(Some(due)) => update
+                .expression_attribute_values(":due", s(due))
+                .expression_attribute_values(
+                    ":qpk",
+                    s(keys::queue_gsi(&case.municipality, case.kind)),
+                )
+                .expression_attribute_values(":qsk", s(format!("{due}#{}", case.id))),
+            _ => update,
+        };
+        let update = match changes.data {
+            Some(data) => update
+                .expression_attribute_names("#data", "data")
+                .expression_attribute_values(
+                    ":data",
+                    serde_dynamo::to_attribute_value(data)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                ),
             None => update,
         }
         .build()

@@ -165,7 +165,7 @@ impl Store {
 }
 
 fn link_item(case: &CaseRecord, user: &str, sk: String, kind: &str, at: &str) -> Item {
-    let pk = keys::case_pk(&case.municipality, KIND, &case.id);
+    let pk = keys::case_pk(&case.municipality, case.kind, &case.id);
     let mut item = Item::new();
     item.insert(keys::PK.into(), s(pk));
     item.insert(keys::SK.into(), s(sk));
@@ -178,7 +178,7 @@ fn link_item(case: &CaseRecord, user: &str, sk: String, kind: &str, at: &str) ->
 }
 
 impl Store {
-    /// Follow a complaint (idempotent): its state changes are then notified.
+    /// Follow a case of any kind (idempotent): its state changes are then notified.
     pub async fn follow_case(
         &self,
         case: &CaseRecord,
@@ -188,7 +188,11 @@ impl Store {
         let mut item = link_item(case, user, keys::case_follower_sk(user), "case_follow", at);
         item.insert(
             keys::GSI2SK.into(),
-            s(keys::followed_gsi_sk(&case.municipality, KIND, &case.id)),
+            s(keys::followed_gsi_sk(
+                &case.municipality,
+                case.kind,
+                &case.id,
+            )),
         );
         self.db
             .put_item()
@@ -206,7 +210,7 @@ impl Store {
             .table_name(&self.table)
             .key(
                 keys::PK,
-                s(keys::case_pk(&case.municipality, KIND, &case.id)),
+                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
             )
             .key(keys::SK, s(keys::case_follower_sk(user)))
             .send()
@@ -223,7 +227,7 @@ impl Store {
             .table_name(&self.table)
             .key(
                 keys::PK,
-                s(keys::case_pk(&case.municipality, KIND, &case.id)),
+                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
             )
             .key(keys::SK, s(keys::case_follower_sk(user)))
             .send()

@@ -80,6 +80,21 @@ pub fn case_updates_gsi(m: &MunicipalityId, kind: CaseKind) -> String {
 pub fn case_update_sk(at: &str, case: &str, seq: u64) -> String {
     format!("{at}#{case}#{seq:010}")
 }
+/// A municipality's open cases of one kind by due time (GSI3; permits and
+/// access-to-information requests).
+pub fn queue_gsi(m: &MunicipalityId, kind: CaseKind) -> String {
+    format!("M#{m}#{}#QUEUE", kind.tag())
+}
+/// Where a permit dossier's reference leads (and whose national ID it needs).
+pub fn permit_ref_pk(m: &MunicipalityId, reference: &str) -> String {
+    format!("M#{m}#PRMREF#{reference}")
+}
+/// The municipality's staff reminders (files due soon, overdue).
+pub fn reminders_pk(m: &MunicipalityId) -> String {
+    format!("M#{m}#REMINDERS")
+}
+/// The platform's public-holiday table.
+pub const HOLIDAYS: &str = "P#HOLIDAYS";
 /// A municipality's public cases of one kind in one map cell (GSI3).
 pub fn map_cell_gsi(m: &MunicipalityId, kind: CaseKind, cell: &str) -> String {
     format!("M#{m}#{}#CELL#{cell}", kind.tag())

@@ -198,13 +198,15 @@ impl Store {
     }
 
     /// State changes of `m`'s complaints made between `from` and `to`, oldest
-    /// first, `max` at most.
+    /// first, `max` at most: the first ones of the window, or with `newest` the
+    /// last ones.
     pub async fn complaint_updates_between(
         &self,
         m: &MunicipalityId,
         from: &str,
         to: &str,
         max: usize,
+        newest: bool,
     ) -> Result<Vec<CaseUpdate>, StoreError> {
         let mut out = Vec::new();
         let mut start: Option<Item> = None;
@@ -218,6 +220,7 @@ impl Store {
                 .expression_attribute_values(":pk", s(keys::case_updates_gsi(m, KIND)))
                 .expression_attribute_values(":from", s(from))
                 .expression_attribute_values(":to", s(format!("{to}~")))
+                .scan_index_forward(!newest)
                 .limit((max - out.len()).clamp(1, 1000) as i32)
                 .set_exclusive_start_key(start.take())
                 .send()
@@ -236,7 +239,12 @@ impl Store {
             }
             match page.last_evaluated_key {
                 Some(k) if out.len() < max => start = Some(k),
-                _ => return Ok(out),
+                _ => {
+                    if newest {
+                        out.reverse();
+                    }
+                    return Ok(out);
+                }
             }
         }
     }
