@@ -10,7 +10,9 @@ nothing runs scheduled rules locally. This relay does both, the way AWS would:
   the `media` function as an S3 `ObjectCreated` event (template.yaml's Uploaded
   event);
 - every RELAY_SWEEP_SECONDS it invokes the same function with a scheduled event
-  (template.yaml's Sweep: rate(1 minute)), which retries undelivered notices.
+  (template.yaml's Sweep: rate(1 minute)), which retries undelivered notices, and
+  the `scheduler` function (template.yaml's Deadlines schedule: reminders,
+  overdue requests, appeals refused by silence).
 
 Functions are invoked through `cargo lambda watch`'s invoke endpoint, so they run
 exactly as the API's do. It prints counts only: records carry no personal data
@@ -135,6 +137,16 @@ def sweep_loop(a):
                 print(f"relay: sweep: {result}", flush=True)
         except Exception as e:
             print(f"relay: sweep: {type(e).__name__}: {e}", flush=True)
+        try:
+            result = invoke(a.invoke, {
+                "version": "0", "source": "aws.events", "detail-type": "Scheduled Event",
+                "resources": ["local-deadlines"], "detail": {},
+            }, "scheduler")
+            if result and any(result.get(k) for k in
+                              ("due_soon", "overdue", "refused_by_silence", "errors")):
+                print(f"relay: scheduler: {result}", flush=True)
+        except Exception as e:
+            print(f"relay: scheduler: {type(e).__name__}: {e}", flush=True)
 
 
 def main():

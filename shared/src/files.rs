@@ -135,6 +135,18 @@ impl Files {
         Ok(())
     }
 
+    /// The size of an object, `None` if there is none (an upload never made).
+    pub async fn size(&self, bucket: &str, key: &str) -> Result<Option<u64>, FilesError> {
+        match self.s3.head_object().bucket(bucket).key(key).send().await {
+            Ok(out) => Ok(Some(out.content_length().unwrap_or(0).max(0) as u64)),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(e) => {
+                tracing::error!(code = ?aws_sdk_s3::error::ProvideErrorMetadata::code(&e), "s3 head failed");
+                Err(FilesError::Unavailable)
+            }
+        }
+    }
+
     pub async fn get_bytes(&self, bucket: &str, key: &str) -> Result<Vec<u8>, FilesError> {
         let out = self.s3.get_object().bucket(bucket).key(key).send().await.map_err(|e| {
             tracing::error!(code = ?aws_sdk_s3::error::ProvideErrorMetadata::code(&e), "s3 get failed");

@@ -5,11 +5,13 @@
 //! - [`http`]: the edge — problem+json errors, bearer tokens, cursors, body parsing,
 //!   routing.
 //! - [`store`]: the only DynamoDB code (key builders, item mapping, queries).
-//! - [`files`] (S3) and [`notify`] (SNS): the other adapters.
+//! - [`files`] (S3) and [`notify`] (SNS): the other adapters; [`documents`]: the
+//!   documents of tracked files, on top of both store and files.
 //! - [`config`] and [`telemetry`]: set up once per cold start.
 
 pub mod clock;
 pub mod config;
+pub mod documents;
 pub mod domain;
 pub mod files;
 pub mod http;

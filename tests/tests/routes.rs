@@ -27,6 +27,16 @@ fn declared() -> RouteSet {
             "complaints".to_owned(),
         ));
     }
+    for r in permits::ROUTES {
+        out.insert((r.method.to_owned(), r.path.to_owned(), "permits".to_owned()));
+    }
+    for r in info_requests::ROUTES {
+        out.insert((
+            r.method.to_owned(),
+            r.path.to_owned(),
+            "info-requests".to_owned(),
+        ));
+    }
     for r in open311::ROUTES {
         out.insert((r.method.to_owned(), r.path.to_owned(), "open311".to_owned()));
     }
@@ -41,7 +51,7 @@ fn declared() -> RouteSet {
 }
 
 /// Functions triggered by events (stream, schedule), not by HTTP.
-const EVENT_FUNCTIONS: &[&str] = &["notifications", "media"];
+const EVENT_FUNCTIONS: &[&str] = &["notifications", "media", "scheduler"];
 
 /// Every function of the template, by the binary its CodeUri names.
 fn template_functions() -> BTreeSet<String> {

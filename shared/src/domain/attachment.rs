@@ -34,6 +34,36 @@ pub fn parse_upload(content_type: &str, size: u64) -> Result<&'static str, Domai
     Ok(t)
 }
 
+/// Documents of a file (a permit dossier's plans, an answer to an information
+/// request): PDF or images, at most 20 MB, stored as sent (no image processing)
+/// under `<m>/<area>/<case>/<att>`, outside `tmp/`.
+pub const DOCUMENT_TYPES: &[&str] = &["application/pdf", "image/jpeg", "image/png"];
+pub const DOCUMENT_MAX_BYTES: u64 = 20 * 1024 * 1024;
+/// Documents per case.
+pub const DOCUMENTS_PER_CASE: usize = 20;
+
+pub fn parse_document(content_type: &str, size: u64) -> Result<&'static str, DomainError> {
+    let t = DOCUMENT_TYPES
+        .iter()
+        .find(|t| t.eq_ignore_ascii_case(content_type.trim()))
+        .ok_or(DomainError::invalid(
+            "content_type",
+            "not_an_accepted_document",
+        ))?;
+    if size == 0 {
+        return Err(DomainError::invalid("size", "empty"));
+    }
+    if size > DOCUMENT_MAX_BYTES {
+        return Err(DomainError::invalid("size", "too_large"));
+    }
+    Ok(t)
+}
+
+/// Where a document of a case is kept: `<m>/<area>/<case>/<att>`.
+pub fn document_key(m: &MunicipalityId, area: &str, case_id: &str, att_id: &str) -> String {
+    format!("{m}/{area}/{case_id}/{att_id}")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AttachmentStatus {

@@ -3,13 +3,16 @@
 pub mod account;
 pub mod attachment;
 pub mod complaint;
+pub mod deadline;
 pub mod error;
 pub mod geo;
 pub mod ids;
+pub mod info_request;
 pub mod national_id;
 pub mod notice;
 pub mod open311;
 pub mod otp;
+pub mod permit;
 pub mod phone;
 pub mod refresh;
 pub mod roles;

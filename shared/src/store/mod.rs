@@ -14,6 +14,7 @@ pub mod municipalities;
 pub mod notices;
 pub mod open311;
 pub mod staff;
+pub mod tracked;
 
 use std::collections::HashMap;
 

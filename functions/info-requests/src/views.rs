@@ -1,0 +1,190 @@
+//! Answer shapes.
+
+use baladiya::documents::DocumentView;
+use baladiya::domain::deadline::{Deadline, Rule};
+use baladiya::domain::info_request::{GROUNDS, InfoRequestData};
+use baladiya::domain::workflow::{Actor, HistoryEntry};
+use baladiya::domain::{Lang, MunicipalityId};
+use baladiya::store::cases::CaseRecord;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// How much of a request the caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The register: published with the requester's consent, no personal data.
+    Public,
+    Requester,
+    Staff,
+}
+
+/// A deadline and why, in the caller's language.
+#[derive(Debug, Serialize)]
+pub struct DeadlineView {
+    pub rule: Rule,
+    pub due_at: String,
+    pub due_local: String,
+    pub explanation: Vec<String>,
+}
+
+impl DeadlineView {
+    pub fn new(d: &Deadline, lang: Lang) -> DeadlineView {
+        DeadlineView {
+            rule: d.rule,
+            due_at: d.due_at.clone(),
+            due_local: d.due_local.clone(),
+            explanation: d
+                .explanation
+                .iter()
+                .map(|e| match lang {
+                    Lang::Ar => e.ar.clone(),
+                    Lang::Fr => e.fr.clone(),
+                    Lang::En => e.en.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Ground {
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimelineEntry {
+    pub seq: u64,
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub by: Actor,
+    pub at: String,
+    /// A document of the request's `documents` that goes with this step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+}
+
+impl From<&HistoryEntry> for TimelineEntry {
+    fn from(e: &HistoryEntry) -> Self {
+        TimelineEntry {
+            seq: e.seq,
+            state: e.state.clone(),
+            note: e.note.clone(),
+            by: e.author_role,
+            at: e.at.clone(),
+            document: e.attachment.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct InfoRequestView {
+    pub id: String,
+    pub municipality: MunicipalityId,
+    pub state: String,
+    pub information: String,
+    pub access_mode: baladiya::domain::deadline::AccessMode,
+    pub urgent: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urgent_reason: Option<String>,
+    pub publish_consent: bool,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requester_name: Option<String>,
+    pub received_at: String,
+    /// The deadline running (none once answered, or while waiting for the
+    /// requester's clarification), and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<DeadlineView>,
+    /// The deadline has passed without an answer.
+    pub overdue: bool,
+    pub extended: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal_ground: Option<Ground>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirected_to: Option<String>,
+    /// Until when the requester may appeal to the head of the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appeal_until: Option<DeadlineView>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mine: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Vec<TimelineEntry>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<Vec<DocumentView>>,
+    /// The states the caller may move it to now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_states: Option<Vec<&'static str>>,
+}
+
+impl InfoRequestView {
+    pub fn new(
+        case: &CaseRecord,
+        data: &InfoRequestData,
+        audience: Audience,
+        lang: Lang,
+        now: &str,
+    ) -> InfoRequestView {
+        let staff = audience == Audience::Staff;
+        let insider = audience != Audience::Public;
+        let running = case.due_at.is_some();
+        InfoRequestView {
+            id: case.id.clone(),
+            municipality: case.municipality.clone(),
+            state: case.state.clone(),
+            information: data.information.clone(),
+            access_mode: data.access_mode,
+            urgent: data.urgent,
+            urgent_reason: if insider {
+                data.urgent_reason.clone()
+            } else {
+                None
+            },
+            publish_consent: data.publish_consent,
+            requester_name: if staff {
+                data.requester_name.clone()
+            } else {
+                None
+            },
+            received_at: data.received_at.clone(),
+            deadline: (running && insider).then(|| DeadlineView::new(&data.deadline, lang)),
+            overdue: running && case.due_at.as_deref().is_some_and(|d| d < now),
+            extended: data.extended,
+            legal_ground: data.legal_ground.as_ref().map(|g| Ground {
+                label: GROUNDS
+                    .iter()
+                    .find(|x| x.0 == g)
+                    .map(|x| match lang {
+                        Lang::Ar => x.1,
+                        Lang::Fr => x.2,
+                        Lang::En => x.3,
+                    })
+                    .unwrap_or_default()
+                    .to_owned(),
+                code: g.clone(),
+            }),
+            redirected_to: data.redirected_to.clone(),
+            appeal_until: if insider {
+                data.appeal_until
+                    .as_ref()
+                    .map(|d| DeadlineView::new(d, lang))
+            } else {
+                None
+            },
+            mine: audience == Audience::Requester,
+            created_at: case.created_at.clone(),
+            updated_at: case.updated_at.clone(),
+            timeline: None,
+            documents: None,
+            next_states: None,
+        }
+    }
+}
