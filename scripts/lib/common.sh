@@ -76,7 +76,8 @@ wait_http() {
 start_emulator() {
     local port="$1" logfile="$2"
     log "starting the AWS emulator (moto) on 127.0.0.1:$port"
-    setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$logfile" 2>&1 &
+    # One request at a time: see scripts/lib/emulator.py (moto's transactions).
+    setsid "$VENV/bin/python" "$ROOT/scripts/lib/emulator.py" -H 127.0.0.1 -p "$port" >"$logfile" 2>&1 &
     cleanup_register $!
     wait_http "http://127.0.0.1:$port/moto-api/data.json" 60
 }
