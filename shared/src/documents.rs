@@ -53,6 +53,7 @@ pub fn area(kind: CaseKind) -> &'static str {
         CaseKind::Complaint => "complaints",
         CaseKind::ForumEntry => "forum",
         CaseKind::Appointment => "appointments",
+        CaseKind::Ticket => "tickets",
     }
 }
 

@@ -136,10 +136,13 @@ impl Files {
     }
 
     /// The size of an object, `None` if there is none (an upload never made).
+    /// Without `s3:ListBucket` (least privilege: the functions never list), S3
+    /// answers a HEAD of a missing object 403 rather than 404: both mean none.
     pub async fn size(&self, bucket: &str, key: &str) -> Result<Option<u64>, FilesError> {
         match self.s3.head_object().bucket(bucket).key(key).send().await {
             Ok(out) => Ok(Some(out.content_length().unwrap_or(0).max(0) as u64)),
             Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 403) => Ok(None),
             Err(e) => {
                 tracing::error!(code = ?aws_sdk_s3::error::ProvideErrorMetadata::code(&e), "s3 head failed");
                 Err(FilesError::Unavailable)

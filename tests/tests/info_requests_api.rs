@@ -342,6 +342,14 @@ async fn staff_work_the_queue_extend_once_answer_refuse_and_publish() {
     assert_eq!(published[0]["id"], slow_id);
     assert_eq!(published[0]["answer"], "La liste des marchés est jointe.");
     assert!(published[0].get("requester_name").is_none());
+    // Anyone may open it: the municipality's answer and its document only.
+    let public = send(api.get(&format!("/v1/municipalities/{m}/info-requests/{slow_id}"))).await;
+    assert_eq!(public.status, 200, "{}", public.body);
+    let steps = public.body["timeline"].as_array().unwrap();
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    assert_eq!(steps[0]["state"], "accepted");
+    assert_eq!(public.body["documents"].as_array().unwrap().len(), 1);
+    assert!(public.body.get("deadline").is_none());
     // The queue no longer holds it.
     let q = send(
         api.get(&format!("/v1/municipalities/{m}/info-requests"))
@@ -482,10 +490,25 @@ async fn overdue_requests_and_silent_appeals_are_handled_once_by_the_scheduler()
 
     // The deadline passes without an answer. Two runs: one reminder, one SMS.
     expire(&m, &id).await;
+    // Too late to extend or to ask for details: the refusal is already implied.
+    let officer = officer(&m);
+    step(&api, &m, &id, &officer, json!({"state": "processing"})).await;
+    step(
+        &api,
+        &m,
+        &id,
+        &officer,
+        json!({"state": "extended", "extension": "multiple", "note": "Trop tard."}),
+    )
+    .await
+    .assert_problem(422, "invalid_field");
     let first = run_scheduler(&api);
     let second = run_scheduler(&api);
     assert_eq!(second["errors"], 0, "{second}");
-    let officer = officer(&m);
+    assert_eq!(
+        second["citizens_told"], 0,
+        "the second run tells nobody again: {second}"
+    );
     let reminders = send(
         api.get(&format!("/v1/municipalities/{m}/reminders"))
             .bearer_auth(&officer),

@@ -938,6 +938,7 @@ pub async fn transition(
         // The stream delivers at once; the sweep takes over if that fails.
         next_attempt_at: now_secs() + 60,
         reference: None,
+        to: None,
     };
     let outbox = ctx.store.notice_put(&notice)?;
     match ctx

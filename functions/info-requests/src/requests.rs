@@ -106,6 +106,14 @@ pub struct NewRequest {
 
 /// `POST …/info-requests`: ask for information. The deadline is computed now
 /// and shown with its reasons. Idempotent with `Idempotency-Key`.
+/// Staff of another municipality: nothing of `m` exists for them.
+fn outsider(who: &Principal, m: &MunicipalityId) -> Result<(), ApiError> {
+    match who {
+        Principal::Staff { municipality, .. } if municipality != m => Err(ApiError::not_found()),
+        _ => Ok(()),
+    }
+}
+
 pub async fn create(
     ctx: &Ctx,
     view: &RequestView<'_>,
@@ -113,6 +121,7 @@ pub async fn create(
     m: &MunicipalityId,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
+    outsider(&who, m)?;
     let idem_key = view.idempotency_key()?;
     let body: NewRequest = view.json()?;
     let information = info_request::parse_information(&body.information)?;
@@ -263,6 +272,7 @@ pub async fn mine(
     m: &MunicipalityId,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
+    outsider(&who, m)?;
     let query = view.query(&["limit", "cursor"])?;
     let scope = format!("air-mine:{m}:{}", who.user());
     let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
@@ -367,19 +377,35 @@ async fn detail(
         .case_history(&case.municipality, KIND, &case.id, 100, None)
         .await?;
     let mut body = InfoRequestView::new(case, data, audience, view.lang, &now_rfc3339());
-    body.timeline = Some(history.items.iter().map(TimelineEntry::from).collect());
-    body.documents = Some(
-        documents::views(
-            &ctx.store,
-            &ctx.files,
-            ctx.bucket.as_deref(),
-            &case.municipality,
-            KIND,
-            &case.id,
-            audience != Audience::Public,
-        )
-        .await?,
-    );
+    // The public (a published request) sees the municipality's answers and their
+    // documents only: nothing the requester wrote or sent besides the request.
+    let shown: Vec<&HistoryEntry> = history
+        .items
+        .iter()
+        .filter(|e| {
+            audience != Audience::Public
+                || (e.author_role == Actor::Staff && PUBLISHED.contains(&e.state.as_str()))
+        })
+        .collect();
+    let published_documents: Vec<&str> = shown
+        .iter()
+        .filter_map(|e| e.attachment.as_deref())
+        .collect();
+    body.timeline = Some(shown.iter().map(|e| TimelineEntry::from(*e)).collect());
+    let mut docs = documents::views(
+        &ctx.store,
+        &ctx.files,
+        ctx.bucket.as_deref(),
+        &case.municipality,
+        KIND,
+        &case.id,
+        audience != Audience::Public,
+    )
+    .await?;
+    if audience == Audience::Public {
+        docs.retain(|d| published_documents.contains(&d.id.as_str()));
+    }
+    body.documents = Some(docs);
     body.next_states = match audience {
         Audience::Staff => Some(INFO_REQUEST.next_states(&case.state, Actor::Staff)),
         Audience::Requester => Some(INFO_REQUEST.next_states(&case.state, Actor::Owner)),
@@ -491,6 +517,10 @@ pub async fn transition(
     // What happens to the deadline: `None` unchanged, `Some(None)` stopped.
     let mut due: Option<Option<String>> = None;
     match to.as_str() {
+        // Asking for details stops the clock, but not once it has run out.
+        "not_clear" if info_request::deadline_passed(&data, now) => {
+            return Err(DomainError::invalid("state", "deadline_passed").into());
+        }
         "not_clear" => due = Some(None),
         // The requester's clarification: the clock starts again.
         "received" => {
@@ -502,7 +532,7 @@ pub async fn transition(
             let why = body
                 .extension
                 .ok_or_else(|| ApiError::from(DomainError::invalid("extension", "required")))?;
-            new.deadline = info_request::extend(&data, why, &cal)?;
+            new.deadline = info_request::extend(&data, why, now, &cal)?;
             new.extended = true;
             due = Some(Some(new.deadline.due_at.clone()));
         }
@@ -563,6 +593,7 @@ pub async fn transition(
         attempts: 0,
         next_attempt_at: now_secs() + 60,
         reference: None,
+        to: None,
     };
     let outbox = ctx.store.notice_put(&notice)?;
     let new_value = serde_json::to_value(&new).map_err(|_| ApiError::internal())?;

@@ -153,6 +153,10 @@ pub async fn deliver(ctx: &Ctx, notice: &Notice, now: u64, report: &mut Report) 
 
 /// `Ok(true)` when every person concerned was reached (or chose not to be).
 async fn reach_everyone(ctx: &Ctx, notice: &Notice, now: u64) -> Result<bool, StoreError> {
+    // For one person (a ticket's holder): nobody else, no case to read.
+    if let Some(to) = &notice.to {
+        return reach(ctx, notice, to, now).await;
+    }
     let Some(case) = ctx
         .store
         .get_case(&notice.municipality, notice.kind, &notice.case_id)
@@ -314,6 +318,7 @@ mod tests {
             attempts: 0,
             next_attempt_at: 0,
             reference: None,
+            to: None,
         };
         let p: Value = serde_json::from_str(&push_payload("Bonjour", &n)).unwrap();
         assert_eq!(p["default"], "Bonjour");

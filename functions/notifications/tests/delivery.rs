@@ -138,6 +138,7 @@ async fn a_state_change(store: &Store) -> (Notice, String) {
         attempts: 0,
         next_attempt_at: 0,
         reference: None,
+        to: None,
     };
     store
         .transition_case(

@@ -4,7 +4,6 @@
 
 use baladiya::domain::geo::Coordinates;
 use baladiya::domain::permit::{self, DossierType};
-use baladiya::domain::workflow::PERMIT;
 use baladiya::domain::{DomainError, MunicipalityId, NationalId};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -120,18 +119,21 @@ pub fn days_after(from: &str, days: u32) -> Option<String> {
         .ok()
 }
 
+/// The stages in which the municipality owes the next step: only those are on
+/// the staff's queue (and the scheduler's reminders). A dossier waiting on its
+/// holder (`not_clear`, `fees_due`), decided (`issued`) or closed is not.
+pub const OWED: &[&str] = &["received", "in_review", "committee", "appealed"];
+
 /// How a change of state moves the dossier on the queue (`CaseChanges::due_at`):
-/// a closed dossier leaves it; one that becomes complete again (out of
-/// `not_clear`) or is reopened (an appeal) gets a fresh target counted from
+/// it leaves the queue when the municipality no longer owes the next step; it
+/// comes back (complete again, or appealed) with a fresh target counted from
 /// `now`; otherwise the target stays.
 pub fn queue_change(from: &str, to: &str, now: &str, review_days: u32) -> Option<Option<String>> {
-    if PERMIT.is_closed(to) {
-        return Some(None);
+    match (OWED.contains(&from), OWED.contains(&to)) {
+        (_, false) => Some(None),
+        (false, true) => Some(days_after(now, review_days)),
+        (true, true) => None,
     }
-    if from == "not_clear" && to != "not_clear" || PERMIT.is_closed(from) {
-        return Some(days_after(now, review_days));
-    }
-    None
 }
 
 /// The description to publish as open data: the one given, unless it may name
@@ -222,6 +224,11 @@ mod tests {
         assert_eq!(queue_change("fees_due", "cancelled", now, 30), Some(None));
         assert_eq!(queue_change("received", "in_review", now, 60), None);
         assert_eq!(queue_change("issued", "completed", now, 60), Some(None));
+        // Waiting on the holder, or decided: off the staff's queue.
+        assert_eq!(queue_change("in_review", "fees_due", now, 60), Some(None));
+        assert_eq!(queue_change("committee", "issued", now, 60), Some(None));
+        assert_eq!(queue_change("received", "not_clear", now, 60), Some(None));
+        assert_eq!(queue_change("in_review", "committee", now, 60), None);
         assert_eq!(
             queue_change("not_clear", "received", now, 30),
             Some(Some("2026-03-31T08:00:00Z".into()))

@@ -635,6 +635,7 @@ pub async fn transition(
         // The stream delivers at once; the sweep takes over if that fails.
         next_attempt_at: now_secs() + 60,
         reference: Some(data.reference.clone()),
+        to: None,
     };
     let outbox = ctx.store.notice_put(&notice)?;
     match ctx

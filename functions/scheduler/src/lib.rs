@@ -173,6 +173,7 @@ fn notice_for(case: &CaseRecord, state: &str, seq: u64, at: &str) -> Notice {
             .get("reference")
             .and_then(Value::as_str)
             .map(str::to_owned),
+        to: None,
     }
 }
 

@@ -152,14 +152,28 @@ pub fn may_appeal(
     Err(DomainError::invalid("appeal", "nothing_to_appeal"))
 }
 
-/// The deadline after an extension, if it may still be extended.
+/// Whether the deadline has passed (an implicit refusal the requester may
+/// appeal): from then on it can neither be extended nor paused.
+pub fn deadline_passed(data: &InfoRequestData, now: OffsetDateTime) -> bool {
+    data.deadline.due().is_some_and(|due| now > due)
+}
+
+/// The deadline after an extension, if it may still be extended: once, before
+/// it has passed, and never for an urgent request (48 hours is the law's).
 pub fn extend(
     data: &InfoRequestData,
     why: Extension,
+    now: OffsetDateTime,
     cal: &Calendar,
 ) -> Result<Deadline, DomainError> {
     if data.extended {
         return Err(DomainError::invalid("extension", "already_extended"));
+    }
+    if data.urgent {
+        return Err(DomainError::invalid("extension", "urgent"));
+    }
+    if deadline_passed(data, now) {
+        return Err(DomainError::invalid("extension", "deadline_passed"));
     }
     match why {
         Extension::Multiple => {
@@ -230,12 +244,23 @@ mod tests {
         let cal = Calendar::new([]);
         let received = datetime!(2026-11-02 09:00 UTC);
         let mut d = data(received, &cal);
-        let longer = extend(&d, Extension::Multiple, &cal).unwrap();
+        let longer = extend(&d, Extension::Multiple, received, &cal).unwrap();
         assert!(longer.due().unwrap() > d.deadline.due().unwrap());
-        let third = extend(&d, Extension::ThirdParty, &cal).unwrap();
+        let third = extend(&d, Extension::ThirdParty, received, &cal).unwrap();
         assert!(third.due().unwrap() > longer.due().unwrap());
+        // Not once the deadline has passed (the refusal is already implied).
+        let late = d.deadline.due().unwrap() + time::Duration::hours(1);
+        assert!(deadline_passed(&d, late));
+        assert_eq!(
+            extend(&d, Extension::Multiple, late, &cal),
+            Err(DomainError::invalid("extension", "deadline_passed"))
+        );
+        // Not an urgent one.
+        d.urgent = true;
+        assert!(extend(&d, Extension::Multiple, received, &cal).is_err());
+        d.urgent = false;
         d.extended = true;
-        assert!(extend(&d, Extension::Multiple, &cal).is_err());
+        assert!(extend(&d, Extension::Multiple, received, &cal).is_err());
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub struct Notice {
     /// the id's last 6 characters when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// For someone in particular (a ticket's holder), not the case's people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
 }
 
 /// Pseudo-state of a notice: an access-to-information request's deadline passed
@@ -154,6 +157,31 @@ fn pick(lang: Lang, ar: &'static str, fr: &'static str, en: &'static str) -> &'s
     }
 }
 
+/// A ticket's notice: `ahead_2`, `ahead_1`, `ahead_0` (people before you), or
+/// `called:<counter>`.
+fn ticket_text(state: &str, number: &str, lang: Lang) -> String {
+    if let Some(counter) = state.strip_prefix("called:") {
+        return match lang {
+            Lang::Ar => format!("بلدية: التذكرة {number}: تفضل إلى الشباك {counter}."),
+            Lang::Fr => {
+                format!("Baladiya : ticket {number} : présentez-vous au guichet {counter}.")
+            }
+            Lang::En => format!("Baladiya: ticket {number}: please go to counter {counter}."),
+        };
+    }
+    match (state, lang) {
+        ("ahead_0", Lang::Ar) => format!("بلدية: التذكرة {number}: أنت التالي."),
+        ("ahead_0", Lang::Fr) => format!("Baladiya : ticket {number} : vous êtes le prochain."),
+        ("ahead_0", Lang::En) => format!("Baladiya: ticket {number}: you are next."),
+        ("ahead_1", Lang::Ar) => format!("بلدية: التذكرة {number}: شخص واحد قبلك."),
+        ("ahead_1", Lang::Fr) => format!("Baladiya : ticket {number} : 1 personne avant vous."),
+        ("ahead_1", Lang::En) => format!("Baladiya: ticket {number}: 1 person ahead of you."),
+        (_, Lang::Ar) => format!("بلدية: التذكرة {number}: شخصان قبلك."),
+        (_, Lang::Fr) => format!("Baladiya : ticket {number} : 2 personnes avant vous."),
+        (_, Lang::En) => format!("Baladiya: ticket {number}: 2 people ahead of you."),
+    }
+}
+
 /// The words of a notice about any case, one SMS long.
 pub fn text(notice: &Notice, lang: Lang) -> String {
     let id = &notice.case_id;
@@ -180,6 +208,7 @@ pub fn text(notice: &Notice, lang: Lang) -> String {
             }
             Lang::En => format!("Baladiya: request {reference} is overdue; you may appeal."),
         },
+        CaseKind::Ticket => ticket_text(state, &reference, lang),
         CaseKind::InfoRequest => {
             let name = info_request_state_name(state, lang);
             match lang {
@@ -235,6 +264,7 @@ mod tests {
             attempts: 0,
             next_attempt_at: 0,
             reference: reference.map(str::to_owned),
+            to: None,
         };
         for lang in Lang::ALL {
             for state in PERMIT.states {
@@ -252,6 +282,30 @@ mod tests {
                 );
                 let t = text(&notice(CaseKind::InfoRequest, state, None), lang);
                 assert!(t.contains("T4W6XA"), "{t}");
+                assert_eq!(sms_segments(&t), 1, "{lang:?} {state}: {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn ticket_notices_fit_one_sms() {
+        for lang in Lang::ALL {
+            for state in ["ahead_2", "ahead_1", "ahead_0", "called:12"] {
+                let n = Notice {
+                    id: "ntf_1".into(),
+                    municipality: MunicipalityId::parse("tunis").unwrap(),
+                    kind: CaseKind::Ticket,
+                    case_id: "2026-11-28#A#7".into(),
+                    state: state.into(),
+                    seq: 0,
+                    at: "2026-11-28T12:00:00Z".into(),
+                    attempts: 0,
+                    next_attempt_at: 0,
+                    reference: Some("A007".into()),
+                    to: Some("usr_1".into()),
+                };
+                let t = text(&n, lang);
+                assert!(t.contains("A007"), "{t}");
                 assert_eq!(sms_segments(&t), 1, "{lang:?} {state}: {t}");
             }
         }

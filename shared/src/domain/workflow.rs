@@ -18,6 +18,9 @@ pub enum CaseKind {
     InfoRequest,
     ForumEntry,
     Appointment,
+    /// A queue ticket at a municipal counter (e-ticket). Not a tracked case:
+    /// its notices name it (see `notice::Notice::to`).
+    Ticket,
 }
 
 /// Who may make a transition.
@@ -274,6 +277,24 @@ pub static APPOINTMENT: Workflow = Workflow {
     ],
 };
 
+/// Queue tickets: their statuses as a workflow, for naming and permissions; the
+/// e-ticket rules themselves are `eticket::TicketStatus::check`.
+pub static TICKET: Workflow = Workflow {
+    kind: CaseKind::Ticket,
+    initial: "waiting",
+    states: &["waiting", "called", "served", "absent", "cancelled", "void"],
+    closed: &["served", "cancelled", "void"],
+    transitions: &[
+        t("waiting", "called", Staff),
+        t("waiting", "cancelled", Owner),
+        t("called", "served", Staff),
+        t("called", "absent", Staff),
+        t("absent", "called", Staff),
+        // A number given to someone who held one already (a race): skipped.
+        t("waiting", "void", System),
+    ],
+};
+
 impl CaseKind {
     pub fn workflow(self) -> &'static Workflow {
         match self {
@@ -282,6 +303,7 @@ impl CaseKind {
             CaseKind::InfoRequest => &INFO_REQUEST,
             CaseKind::ForumEntry => &FORUM_ENTRY,
             CaseKind::Appointment => &APPOINTMENT,
+            CaseKind::Ticket => &TICKET,
         }
     }
 
@@ -293,6 +315,7 @@ impl CaseKind {
             CaseKind::InfoRequest => Permission::AccessToInformation,
             CaseKind::ForumEntry => Permission::Forum,
             CaseKind::Appointment => Permission::Appointments,
+            CaseKind::Ticket => Permission::ETicket,
         }
     }
 
@@ -304,6 +327,7 @@ impl CaseKind {
             CaseKind::InfoRequest => "AIR",
             CaseKind::ForumEntry => "FRM",
             CaseKind::Appointment => "APT",
+            CaseKind::Ticket => "TKT",
         }
     }
 }
@@ -406,12 +430,13 @@ pub struct HistoryEntry {
 mod tests {
     use super::*;
 
-    static ALL: [&Workflow; 5] = [
+    static ALL: [&Workflow; 6] = [
         &COMPLAINT,
         &PERMIT,
         &INFO_REQUEST,
         &FORUM_ENTRY,
         &APPOINTMENT,
+        &TICKET,
     ];
 
     #[test]

@@ -371,6 +371,22 @@ impl Store {
         }
     }
 
+    /// The calendar of public holidays in force: the recorded table, or the
+    /// built-in one until the operator records one.
+    pub async fn calendar(&self) -> Result<crate::domain::deadline::Calendar, StoreError> {
+        let recorded = self.holidays().await?;
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        Ok(if recorded.is_empty() {
+            crate::domain::deadline::Calendar::tunisia_default()
+        } else {
+            crate::domain::deadline::Calendar::new(
+                recorded
+                    .iter()
+                    .filter_map(|h| time::Date::parse(&h.date, &format).ok()),
+            )
+        })
+    }
+
     pub async fn put_holiday(&self, h: &HolidayRecord) -> Result<(), StoreError> {
         let mut item = to_item(h)?;
         item.insert(keys::PK.into(), s(keys::HOLIDAYS));
