@@ -150,7 +150,8 @@ impl Aws {
             .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
             .region(self.region.clone())
             .credentials_provider(self.credentials.clone())
-            .http_client(self.http.clone());
+            .http_client(self.http.clone())
+            .interceptor(crate::telemetry::CountDynamoDbCalls);
         let conf = match &self.endpoint {
             Some(e) => conf.endpoint_url(e),
             None => conf,

@@ -51,3 +51,34 @@ mod tests {
         assert_eq!(level(Some("municipalities=debug")), Level::INFO);
     }
 }
+
+/// DynamoDB calls made since the last request's log line: each function serves
+/// one request at a time, so the count is that request's (`router::log_request`
+/// logs it as `ddb_calls`; the e-ticket benchmark reads it).
+static DDB_CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The DynamoDB calls counted since the last call of this function.
+pub fn take_ddb_calls() -> u64 {
+    DDB_CALLS.swap(0, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Counts each DynamoDB operation once (retries are not new calls).
+#[derive(Debug)]
+pub struct CountDynamoDbCalls;
+
+impl aws_sdk_dynamodb::config::Intercept for CountDynamoDbCalls {
+    fn name(&self) -> &'static str {
+        "CountDynamoDbCalls"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef<
+            '_,
+        >,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        DDB_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+}

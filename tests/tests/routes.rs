@@ -27,6 +27,13 @@ fn declared() -> RouteSet {
             "complaints".to_owned(),
         ));
     }
+    for r in etickets::ROUTES {
+        out.insert((
+            r.method.to_owned(),
+            r.path.to_owned(),
+            "etickets".to_owned(),
+        ));
+    }
     for r in permits::ROUTES {
         out.insert((r.method.to_owned(), r.path.to_owned(), "permits".to_owned()));
     }

@@ -5,6 +5,7 @@ pub mod attachment;
 pub mod complaint;
 pub mod deadline;
 pub mod error;
+pub mod eticket;
 pub mod geo;
 pub mod ids;
 pub mod info_request;

@@ -208,6 +208,21 @@ fn messages(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
             "Ce compte a un rôle d'agent ou d'administrateur ; demandez d'abord à la commune de le retirer.",
             "This account holds a staff or administrator role; ask the municipality to remove it first.",
         ),
+        "agency_closed" => (
+            "المكتب مغلق الآن؛ يمكنك أخذ تذكرة خلال أوقات العمل.",
+            "L'agence est fermée ; vous pourrez prendre un ticket pendant ses horaires d'ouverture.",
+            "The agency is closed; you can take a ticket during its opening hours.",
+        ),
+        "ticket_already_held" => (
+            "لديك تذكرة سارية لهذه الخدمة اليوم.",
+            "Vous avez déjà un ticket en cours pour ce service aujourd'hui.",
+            "You already hold an active ticket for this service today.",
+        ),
+        "queue_empty" => (
+            "لا أحد في الانتظار.",
+            "Personne n'attend.",
+            "Nobody is waiting.",
+        ),
         "internal" => (
             "حدث خطأ من جهتنا. لم يُحفظ أي شيء؛ حاول مجددًا.",
             "Une erreur s'est produite de notre côté. Rien n'a été enregistré ; réessayez.",
@@ -254,6 +269,9 @@ pub const CODES: &[&str] = &[
     "role_revoked",
     "limit_reached",
     "account_has_roles",
+    "agency_closed",
+    "ticket_already_held",
+    "queue_empty",
     "internal",
 ];
 

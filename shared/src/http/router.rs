@@ -42,6 +42,7 @@ pub fn log_request(method: &str, route: &str, status: StatusCode, started: std::
         route,
         status = status.as_u16(),
         ms = started.elapsed().as_millis() as u64,
+        ddb_calls = crate::telemetry::take_ddb_calls(),
         "request"
     );
 }

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod cases;
 pub mod complaints;
+pub mod etickets;
 pub mod idempotency;
 pub mod keys;
 pub mod municipalities;

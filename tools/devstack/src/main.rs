@@ -572,6 +572,85 @@ async fn seed(admin_phone: &str) -> Result<(), String> {
         Err(StoreError::AlreadyExists) => {}
         Err(e) => return Err(e.to_string()),
     }
+    demo_agency(&store).await
+}
+
+/// An e-ticket agency for Tunis (civil status and tax collection), open on
+/// weekdays in two shifts and on Saturday mornings.
+async fn demo_agency(store: &baladiya::store::Store) -> Result<(), String> {
+    use baladiya::domain::complaint::Names;
+    use baladiya::domain::eticket::{Shift, WeeklyHours};
+    use baladiya::store::etickets::{Agency, Counter, QueueService};
+    let tunis = MunicipalityId::parse("tunis").expect("valid slug");
+    if store
+        .get_agency(&tunis, "bab-bhar")
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let shift = |open: &str, close: &str| Shift {
+        open: open.into(),
+        close: close.into(),
+    };
+    let weekday = vec![shift("08:00", "12:30"), shift("14:00", "17:30")];
+    let names = |ar: &str, fr: &str| Names {
+        ar: ar.into(),
+        fr: fr.into(),
+        en: None,
+    };
+    let agency = Agency {
+        code: "bab-bhar".into(),
+        name: names("دائرة باب بحر", "Arrondissement de Bab Bhar"),
+        address: Some("Avenue de France, Tunis".into()),
+        location: Coordinates::parse(36.7992, 10.1802, &GeoBounds::TUNISIA).ok(),
+        hours: WeeklyHours {
+            mon: weekday.clone(),
+            tue: weekday.clone(),
+            wed: weekday.clone(),
+            thu: weekday.clone(),
+            fri: weekday,
+            sat: vec![shift("08:00", "13:00")],
+            sun: vec![],
+        },
+        closures: vec![],
+        open_on_public_holidays: false,
+        services: vec![
+            QueueService {
+                code: "civil-status".into(),
+                name: names("الحالة المدنية", "État civil"),
+                prefix: "A".into(),
+                daily_max: 300,
+                active: true,
+            },
+            QueueService {
+                code: "tax".into(),
+                name: names("الاستخلاص", "Recette municipale"),
+                prefix: "B".into(),
+                daily_max: 150,
+                active: true,
+            },
+        ],
+        counters: vec![
+            Counter {
+                code: "g1".into(),
+                label: "1".into(),
+                services: vec!["civil-status".into()],
+            },
+            Counter {
+                code: "g2".into(),
+                label: "2".into(),
+                services: vec!["civil-status".into(), "tax".into()],
+            },
+        ],
+        updated_at: baladiya::clock::now_rfc3339(),
+    };
+    store
+        .put_agency(&tunis, &agency)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("e-ticket agency of tunis: bab-bhar");
     Ok(())
 }
 

@@ -1,0 +1,564 @@
+//! Tickets: take, look, cancel (citizens); call next, served, absent, recall,
+//! paper tickets (staff at the counter and the kiosk); claim a paper ticket.
+
+use baladiya::clock::now_rfc3339;
+use baladiya::domain::eticket::{self, TicketStatus};
+use baladiya::domain::notice::Notice;
+use baladiya::domain::roles::authorize;
+use baladiya::domain::workflow::CaseKind;
+use baladiya::domain::{DomainError, Id, MunicipalityId, Permission, Principal};
+use baladiya::http::auth::now_secs;
+use baladiya::http::response::{json, no_content};
+use baladiya::http::{ApiError, RequestView};
+use baladiya::store::etickets::{Agency, QueueKey, QueueService, TakeError, Ticket};
+use http::StatusCode;
+use lambda_http::{Body, Response};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::Ctx;
+use crate::agencies::{agency, counters_for, municipality, open};
+
+/// An agency's service, today's queue of it, and the service's letter.
+struct Queue {
+    agency: Agency,
+    service: QueueService,
+    key: QueueKey,
+    day: String,
+    prefix: char,
+}
+
+async fn queue(
+    ctx: &Ctx,
+    m: &MunicipalityId,
+    a: &str,
+    s: &str,
+    now: OffsetDateTime,
+) -> Result<Queue, ApiError> {
+    let agency = agency(ctx, m, a).await?;
+    let code = eticket::parse_code(s, "service").map_err(|_| ApiError::not_found())?;
+    let service = agency
+        .services
+        .iter()
+        .find(|x| x.code == code && x.active)
+        .cloned()
+        .ok_or_else(ApiError::not_found)?;
+    let day = eticket::service_day(now);
+    Ok(Queue {
+        key: QueueKey::new(m, &agency.code, &service.code, &day),
+        prefix: service.prefix.chars().next().unwrap_or('A'),
+        agency,
+        service,
+        day,
+    })
+}
+
+fn stamp(t: OffsetDateTime) -> String {
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Serialize)]
+pub struct TicketView {
+    pub agency: String,
+    pub service: String,
+    pub day: String,
+    pub number: u64,
+    /// As shown on screens ("A042").
+    pub display: String,
+    pub status: TicketStatus,
+    pub taken_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub called_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counter: Option<String>,
+    /// Waiting tickets before this one, and the estimated wait.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ahead: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated_wait_minutes: Option<u32>,
+    /// The number last called.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub now_serving: Option<String>,
+    /// Printed on a paper ticket, to claim it in the app (staff's answer only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_code: Option<String>,
+}
+
+async fn view_of(ctx: &Ctx, q: &Queue, t: &Ticket) -> Result<TicketView, ApiError> {
+    let state = ctx.store.queue_state(&q.key).await?;
+    let (ahead, wait) = if t.status == TicketStatus::Waiting {
+        let ahead = ctx
+            .store
+            .waiting_between(&q.key, state.last_called + 1, t.number.saturating_sub(1))
+            .await?;
+        let wait = eticket::estimate_minutes(
+            ahead,
+            eticket::average_secs(state.handled_secs, state.handled_count),
+            counters_for(&q.agency, &q.service.code),
+        );
+        (Some(ahead), Some(wait))
+    } else {
+        (None, None)
+    };
+    Ok(TicketView {
+        agency: q.agency.code.clone(),
+        service: q.service.code.clone(),
+        day: q.day.clone(),
+        number: t.number,
+        display: eticket::display_number(q.prefix, t.number),
+        status: t.status,
+        taken_at: t.taken_at.clone(),
+        called_at: t.called_at.clone(),
+        counter: t.counter.clone(),
+        ahead,
+        estimated_wait_minutes: wait,
+        now_serving: (state.last_called > 0)
+            .then(|| eticket::display_number(q.prefix, state.last_called)),
+        claim_code: None,
+    })
+}
+
+fn notice(m: &MunicipalityId, q: &Queue, t: &Ticket, state: String, to: &str) -> Notice {
+    Notice {
+        id: Id::generate("ntf").to_string(),
+        municipality: m.clone(),
+        kind: CaseKind::Ticket,
+        case_id: format!(
+            "{}#{}#{}#{}",
+            q.day, q.agency.code, q.service.code, t.number
+        ),
+        state,
+        seq: 0,
+        at: now_rfc3339(),
+        attempts: 0,
+        next_attempt_at: now_secs() + 60,
+        reference: Some(eticket::display_number(q.prefix, t.number)),
+        to: Some(to.to_owned()),
+    }
+}
+
+/// Tell the holders of the first three waiting tickets that 0, 1 and 2 people
+/// are ahead of them, each level once. Failures are logged, never the caller's.
+async fn tell_front(ctx: &Ctx, m: &MunicipalityId, q: &Queue) {
+    let result = async {
+        let state = ctx.store.queue_state(&q.key).await?;
+        let front = ctx
+            .store
+            .waiting_after(&q.key, state.last_called, eticket::NOTICE_LEVELS.len())
+            .await?;
+        for (ahead, t) in front.iter().enumerate() {
+            let ahead = ahead as u64;
+            let (Some(level), Some(holder)) = (eticket::notice_level(ahead), &t.holder) else {
+                continue;
+            };
+            if t.notified.contains(&level) {
+                continue;
+            }
+            let n = notice(m, q, t, format!("ahead_{level}"), holder);
+            ctx.store
+                .tell_ticket_once(&q.key, t.number, level, ctx.store.notice_put(&n)?)
+                .await?;
+        }
+        Ok::<(), baladiya::store::StoreError>(())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "telling the front of a queue failed");
+    }
+}
+
+/// `POST …/services/{service}/tickets`: a citizen takes a ticket while the
+/// agency is open: one active ticket per person and service, within the day's
+/// maximum.
+pub async fn take(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    a: &str,
+    s: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    municipality(ctx, m, Some(&who)).await?;
+    let now = OffsetDateTime::now_utc();
+    let q = queue(ctx, m, a, s, now).await?;
+    let holidays = ctx.store.calendar().await?;
+    if !open(&q.agency, &holidays, now) {
+        return Err(ApiError::conflict("agency_closed"));
+    }
+    let holder = who.user().to_string();
+    if let Some(n) = ctx.store.active_ticket(&q.key, &holder).await? {
+        return Err(ApiError::conflict("ticket_already_held").with_detail(format!("number: {n}")));
+    }
+    let ticket = Ticket {
+        number: 0,
+        status: TicketStatus::Waiting,
+        holder: Some(holder),
+        claim_code: None,
+        taken_at: stamp(now),
+        called_at: None,
+        counter: None,
+        finished_at: None,
+        recalls: 0,
+        notified: vec![],
+    };
+    let t = match ctx
+        .store
+        .take_ticket(&q.key, q.service.daily_max, ticket)
+        .await
+    {
+        Ok(t) => t,
+        Err(TakeError::Full) => {
+            return Err(ApiError::conflict("limit_reached").with_detail("tickets today"));
+        }
+        Err(TakeError::AlreadyHolding(n)) => {
+            return Err(
+                ApiError::conflict("ticket_already_held").with_detail(format!("number: {n}"))
+            );
+        }
+        Err(TakeError::Store(e)) => return Err(e.into()),
+    };
+    let view = view_of(ctx, &q, &t).await?;
+    // A newcomer changes the front only if it is in it.
+    if view
+        .ahead
+        .is_some_and(|a| a < eticket::NOTICE_LEVELS.len() as u64)
+    {
+        tell_front(ctx, m, &q).await;
+    }
+    json(StatusCode::CREATED, &view)
+}
+
+fn random_code() -> Result<String, ApiError> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).map_err(|_| ApiError::unavailable())?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect())
+}
+
+/// `POST …/services/{service}/paper-tickets`: the kiosk (signed in as staff
+/// with `e_ticket`) prints a ticket; its claim code lets its holder follow it
+/// in the app.
+pub async fn paper(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    a: &str,
+    s: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    authorize(&who, m, Permission::ETicket)?;
+    municipality(ctx, m, Some(&who)).await?;
+    let now = OffsetDateTime::now_utc();
+    let q = queue(ctx, m, a, s, now).await?;
+    let code = random_code()?;
+    let ticket = Ticket {
+        number: 0,
+        status: TicketStatus::Waiting,
+        holder: None,
+        claim_code: Some(code.clone()),
+        taken_at: stamp(now),
+        called_at: None,
+        counter: None,
+        finished_at: None,
+        recalls: 0,
+        notified: vec![],
+    };
+    let t = match ctx
+        .store
+        .take_ticket(&q.key, q.service.daily_max, ticket)
+        .await
+    {
+        Ok(t) => t,
+        Err(TakeError::Full) => {
+            return Err(ApiError::conflict("limit_reached").with_detail("tickets today"));
+        }
+        Err(TakeError::AlreadyHolding(_)) => return Err(ApiError::conflict("ticket_already_held")),
+        Err(TakeError::Store(e)) => return Err(e.into()),
+    };
+    let mut v = view_of(ctx, &q, &t).await?;
+    v.claim_code = Some(code);
+    json(StatusCode::CREATED, &v)
+}
+
+fn parse_number(q: &Queue, raw: &str) -> Result<u64, ApiError> {
+    eticket::parse_paper_number(q.prefix, raw).map_err(|_| ApiError::not_found())
+}
+
+/// The ticket, if `who` holds it or is staff here.
+async fn ticket_for(
+    ctx: &Ctx,
+    who: &Principal,
+    m: &MunicipalityId,
+    q: &Queue,
+    raw: &str,
+) -> Result<(Ticket, bool), ApiError> {
+    let number = parse_number(q, raw)?;
+    let t = ctx
+        .store
+        .get_ticket(&q.key, number)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let staff = authorize(who, m, Permission::ETicket).is_ok();
+    if !staff && t.holder.as_deref() != Some(who.user().as_str()) {
+        return Err(ApiError::not_found());
+    }
+    Ok((t, staff))
+}
+
+/// `GET …/tickets/{number}`: its holder (or staff): status, people ahead,
+/// estimated wait, the number being served.
+pub async fn get(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    a: &str,
+    s: &str,
+    n: &str,
+) -> Result<Response<Body>, ApiError> {
+    view.query(&[])?;
+    let who = view.principal(&ctx.verifier)?;
+    municipality(ctx, m, Some(&who)).await?;
+    let q = queue(ctx, m, a, s, OffsetDateTime::now_utc()).await?;
+    let (t, _) = ticket_for(ctx, &who, m, &q, n).await?;
+    json(StatusCode::OK, &view_of(ctx, &q, &t).await?)
+}
+
+/// `DELETE …/tickets/{number}`: its holder gives it up while it waits.
+pub async fn cancel(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    a: &str,
+    s: &str,
+    n: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    municipality(ctx, m, Some(&who)).await?;
+    let q = queue(ctx, m, a, s, OffsetDateTime::now_utc()).await?;
+    let number = parse_number(&q, n)?;
+    let t = ctx
+        .store
+        .get_ticket(&q.key, number)
+        .await?
+        .filter(|t| t.holder.as_deref() == Some(who.user().as_str()))
+        .ok_or_else(ApiError::not_found)?;
+    t.status.check(TicketStatus::Cancelled, t.recalls)?;
+    if !ctx
+        .store
+        .move_ticket(
+            &q.key,
+            &t,
+            TicketStatus::Cancelled,
+            None,
+            &now_rfc3339(),
+            None,
+            vec![],
+        )
+        .await?
+    {
+        return Err(ApiError::conflict("version_conflict"));
+    }
+    tell_front(ctx, m, &q).await;
+    no_content()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallBody {
+    /// The counter calling.
+    counter: String,
+}
+
+fn counter_of<'a>(
+    q: &'a Queue,
+    raw: &str,
+) -> Result<&'a baladiya::store::etickets::Counter, ApiError> {
+    q.agency
+        .counters
+        .iter()
+        .find(|c| c.code == raw.trim() && c.services.contains(&q.service.code))
+        .ok_or_else(|| ApiError::from(DomainError::invalid("counter", "unknown")))
+}
+
+/// `POST …/services/{service}/call`: staff at a counter call the next waiting
+/// ticket. Two counters calling at once never get the same one: the call moves
+/// the queue's last-called number conditionally, and the loser takes the next.
+pub async fn call(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    a: &str,
+    s: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    authorize(&who, m, Permission::ETicket)?;
+    let body: CallBody = view.json()?;
+    municipality(ctx, m, Some(&who)).await?;
+    let q = queue(ctx, m, a, s, OffsetDateTime::now_utc()).await?;
+    let counter = counter_of(&q, &body.counter)?;
+    for _ in 0..20 {
+        let state = ctx.store.queue_state(&q.key).await?;
+        let next = ctx
+            .store
+            .waiting_after(&q.key, state.last_called, 1)
+            .await?;
+        let Some(t) = next.into_iter().next() else {
+            return Err(ApiError::conflict("queue_empty"));
+        };
+        if ctx
+            .store
+            .call_ticket(&q.key, state.last_called, &t, &counter.code, &now_rfc3339())
+            .await?
+        {
+            let called = Ticket {
+                status: TicketStatus::Called,
+                called_at: Some(now_rfc3339()),
+                counter: Some(counter.code.clone()),
+                ..t
+            };
+            if let Some(holder) = &called.holder {
+                let n = notice(m, &q, &called, format!("called:{}", counter.label), holder);
+                if let Err(e) = ctx.store.put_notice(&n).await {
+                    tracing::warn!(error = %e, "telling a called ticket failed");
+                }
+            }
+            tell_front(ctx, m, &q).await;
+            return json(StatusCode::OK, &view_of(ctx, &q, &called).await?);
+        }
+    }
+    Err(ApiError::conflict("version_conflict"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    /// `served`, `absent`, or `called` (an absent ticket recalled, once).
+    status: TicketStatus,
+    #[serde(default)]
+    counter: Option<String>,
+}
+
+/// `POST …/tickets/{number}/status`: staff mark a called ticket served or
+/// absent, or recall an absent one (once).
+pub async fn status(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    a: &str,
+    s: &str,
+    n: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    authorize(&who, m, Permission::ETicket)?;
+    let body: StatusBody = view.json()?;
+    municipality(ctx, m, Some(&who)).await?;
+    let now = OffsetDateTime::now_utc();
+    let q = queue(ctx, m, a, s, now).await?;
+    let (t, _) = ticket_for(ctx, &who, m, &q, n).await?;
+    t.status.check(body.status, t.recalls)?;
+    let counter = match (body.status, body.counter.as_deref()) {
+        (TicketStatus::Called, Some(c)) => Some(counter_of(&q, c)?.clone()),
+        (TicketStatus::Called, None) => {
+            return Err(DomainError::invalid("counter", "required").into());
+        }
+        _ => None,
+    };
+    let handled = match (body.status, &t.called_at) {
+        (TicketStatus::Served, Some(c)) => OffsetDateTime::parse(c, &Rfc3339)
+            .ok()
+            .map(|c| (now - c).whole_seconds().clamp(0, 4 * 3600) as u64),
+        _ => None,
+    };
+    let mut extra = vec![];
+    if let (TicketStatus::Called, Some(holder), Some(c)) = (body.status, &t.holder, &counter) {
+        extra.push(ctx.store.notice_put(&notice(
+            m,
+            &q,
+            &t,
+            format!("called:{}", c.label),
+            holder,
+        ))?);
+    }
+    if !ctx
+        .store
+        .move_ticket(
+            &q.key,
+            &t,
+            body.status,
+            counter.as_ref().map(|c| c.code.as_str()),
+            &stamp(now),
+            handled,
+            extra,
+        )
+        .await?
+    {
+        return Err(ApiError::conflict("version_conflict"));
+    }
+    let t = ctx
+        .store
+        .get_ticket(&q.key, t.number)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    json(StatusCode::OK, &view_of(ctx, &q, &t).await?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimBody {
+    /// The code printed on the paper ticket.
+    code: String,
+}
+
+/// `POST …/tickets/{number}/claim`: a paper ticket from the kiosk becomes the
+/// caller's app ticket (with its notices): the number and the printed code.
+pub async fn claim(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    a: &str,
+    s: &str,
+    n: &str,
+) -> Result<Response<Body>, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    let body: ClaimBody = view.json()?;
+    municipality(ctx, m, Some(&who)).await?;
+    let q = queue(ctx, m, a, s, OffsetDateTime::now_utc()).await?;
+    let number = parse_number(&q, n)?;
+    let t = ctx
+        .store
+        .get_ticket(&q.key, number)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let matches = t.claim_code.as_deref().is_some_and(|c| {
+        let given = body.code.trim().to_ascii_uppercase();
+        c.len() == given.len()
+            && c.bytes()
+                .zip(given.bytes())
+                .fold(0u8, |a, (x, y)| a | (x ^ y))
+                == 0
+    });
+    if !matches || t.holder.is_some() || !t.status.is_active() {
+        return Err(ApiError::not_found());
+    }
+    let holder = who.user().to_string();
+    if ctx.store.active_ticket(&q.key, &holder).await?.is_some() {
+        return Err(ApiError::conflict("ticket_already_held"));
+    }
+    if !ctx.store.claim_ticket(&q.key, number, &holder).await? {
+        return Err(ApiError::conflict("ticket_already_held"));
+    }
+    tell_front(ctx, m, &q).await;
+    let t = ctx
+        .store
+        .get_ticket(&q.key, number)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    json(StatusCode::OK, &view_of(ctx, &q, &t).await?)
+}

@@ -1,0 +1,676 @@
+//! E-ticket queues. An agency's configuration is one item (`M#<m>` /
+//! `AGENCY#<code>`). Each service's queue of one day is one partition,
+//! `M#<m>#Q#<agency>#<service>#<YYYY-MM-DD>` (the Tunis date: numbers restart
+//! each day), holding:
+//!
+//! - `COUNTER`: `n`, the last number given, taken by an atomic `ADD` (so 500
+//!   people at once get 500 distinct, consecutive numbers) conditioned on the
+//!   daily maximum;
+//! - `CALLED`: `last`, the highest number called, moved by a conditional update
+//!   (so two counters calling at the same moment never get the same ticket);
+//! - `STATS`: handled seconds and count, for the estimated wait;
+//! - `T#<number, 6 digits>`: the tickets;
+//! - `ACTIVE#<usr>`: one active ticket per person and service.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use serde::{Deserialize, Serialize};
+
+use super::{Item, Store, StoreError, TxError, from_item, keys, n, s, sdk_error, to_item};
+use crate::domain::MunicipalityId;
+use crate::domain::complaint::Names;
+use crate::domain::eticket::{TicketStatus, WeeklyHours};
+use crate::domain::geo::Coordinates;
+
+/// A service of an agency: one queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueService {
+    pub code: String,
+    pub name: Names,
+    /// The letter before its numbers ("A007").
+    pub prefix: String,
+    /// Tickets a day at most.
+    pub daily_max: u64,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A counter (window) of an agency, and the services it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counter {
+    pub code: String,
+    pub label: String,
+    pub services: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agency {
+    pub code: String,
+    pub name: Names,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Coordinates>,
+    pub hours: WeeklyHours,
+    /// Days closed ("YYYY-MM-DD"), besides public holidays.
+    #[serde(default)]
+    pub closures: Vec<String>,
+    /// Open on public holidays too (a permanence), else closed on them.
+    #[serde(default)]
+    pub open_on_public_holidays: bool,
+    pub services: Vec<QueueService>,
+    pub counters: Vec<Counter>,
+    pub updated_at: String,
+}
+
+/// A ticket of a day's queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub number: u64,
+    pub status: TicketStatus,
+    /// `usr_…` of its holder in the app (none for a paper ticket not claimed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
+    /// Printed on a paper ticket: proves it is yours when you claim it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_code: Option<String>,
+    pub taken_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub called_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    #[serde(default)]
+    pub recalls: u32,
+    /// The "people ahead" levels already told (2, 1, 0).
+    #[serde(default)]
+    pub notified: Vec<u64>,
+}
+
+/// Where a day's queue of one service is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueKey {
+    pub pk: String,
+}
+
+impl QueueKey {
+    pub fn new(m: &MunicipalityId, agency: &str, service: &str, day: &str) -> QueueKey {
+        QueueKey {
+            pk: format!("M#{m}#Q#{agency}#{service}#{day}"),
+        }
+    }
+}
+
+fn ticket_sk(number: u64) -> String {
+    format!("T#{number:06}")
+}
+
+/// The state of a day's queue: numbers given, last called, handling times.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueState {
+    pub taken: u64,
+    pub last_called: u64,
+    pub handled_secs: u64,
+    pub handled_count: u64,
+}
+
+fn num(item: &Item, k: &str) -> u64 {
+    item.get(k)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Why taking a number failed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TakeError {
+    /// The day's maximum is reached.
+    Full,
+    /// The person already holds an active ticket of this service today.
+    AlreadyHolding(u64),
+    Store(StoreError),
+}
+
+impl From<StoreError> for TakeError {
+    fn from(e: StoreError) -> Self {
+        TakeError::Store(e)
+    }
+}
+
+impl Store {
+    pub async fn put_agency(&self, m: &MunicipalityId, a: &Agency) -> Result<(), StoreError> {
+        let mut item = to_item(a)?;
+        item.insert(keys::PK.into(), s(keys::tenant(m)));
+        item.insert(keys::SK.into(), s(format!("AGENCY#{}", a.code)));
+        item.insert("type".into(), s("agency"));
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| sdk_error("agency.put", e))?;
+        Ok(())
+    }
+
+    pub async fn get_agency(
+        &self,
+        m: &MunicipalityId,
+        code: &str,
+    ) -> Result<Option<Agency>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::tenant(m)))
+            .key(keys::SK, s(format!("AGENCY#{code}")))
+            .send()
+            .await
+            .map_err(|e| sdk_error("agency.get", e))?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// A municipality's agencies (a few dozen at most).
+    pub async fn agencies(&self, m: &MunicipalityId) -> Result<Vec<Agency>, StoreError> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :a)")
+            .expression_attribute_values(":pk", s(keys::tenant(m)))
+            .expression_attribute_values(":a", s("AGENCY#"))
+            .send()
+            .await
+            .map_err(|e| sdk_error("agency.list", e))?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
+    /// The counters of a day's queue: one Query of its three small items.
+    pub async fn queue_state(&self, q: &QueueKey) -> Result<QueueState, StoreError> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND SK BETWEEN :a AND :b")
+            .expression_attribute_values(":pk", s(&q.pk))
+            .expression_attribute_values(":a", s("CALLED"))
+            .expression_attribute_values(":b", s("STATS"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("queue.state", e))?;
+        let mut state = QueueState::default();
+        for item in out.items.unwrap_or_default() {
+            match item
+                .get(keys::SK)
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+            {
+                Some("COUNTER") => state.taken = num(&item, "n"),
+                Some("CALLED") => state.last_called = num(&item, "last"),
+                Some("STATS") => {
+                    state.handled_secs = num(&item, "secs");
+                    state.handled_count = num(&item, "count");
+                }
+                _ => {}
+            }
+        }
+        Ok(state)
+    }
+
+    /// The number of `holder`'s active ticket today, if any.
+    pub async fn active_ticket(
+        &self,
+        q: &QueueKey,
+        holder: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(&q.pk))
+            .key(keys::SK, s(format!("ACTIVE#{holder}")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("queue.active", e))?;
+        Ok(out.item.map(|i| num(&i, "number")))
+    }
+
+    /// Give the next number (atomic `ADD`, never above `max`) and record the
+    /// ticket, with `holder`'s active-ticket guard when there is a holder.
+    pub async fn take_ticket(
+        &self,
+        q: &QueueKey,
+        max: u64,
+        mut ticket: Ticket,
+    ) -> Result<Ticket, TakeError> {
+        let out = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(&q.pk))
+            .key(keys::SK, s("COUNTER"))
+            .update_expression("ADD #n :one")
+            .condition_expression("attribute_not_exists(#n) OR #n < :max")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":max", n(max))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        let number = match out {
+            Ok(o) => o
+                .attributes
+                .as_ref()
+                .map(|a| num(a, "n"))
+                .filter(|n| *n > 0)
+                .ok_or_else(|| StoreError::Corrupt("counter".into()))?,
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                return Err(TakeError::Full);
+            }
+            Err(e) => return Err(sdk_error("queue.take", e).into()),
+        };
+        ticket.number = number;
+        let mut tx = vec![self.put_ticket(q, &ticket, "attribute_not_exists(PK)")?];
+        if let Some(holder) = &ticket.holder {
+            tx.push(self.guard_put(q, holder, number)?);
+        }
+        match self.transact("queue.ticket", tx).await {
+            Ok(()) => Ok(ticket),
+            Err(e @ TxError::Conditions(_)) if e.failed_at(1) => {
+                // The same person took one at the same moment: this number is
+                // void (the queue skips it), theirs stands.
+                let held = self
+                    .active_ticket(q, ticket.holder.as_deref().unwrap_or_default())
+                    .await?
+                    .unwrap_or(0);
+                ticket.status = TicketStatus::Void;
+                ticket.holder = None;
+                self.transact(
+                    "queue.void",
+                    vec![self.put_ticket(q, &ticket, "attribute_not_exists(PK)")?],
+                )
+                .await
+                .map_err(|e| match e {
+                    TxError::Store(e) => e,
+                    TxError::Conditions(_) => StoreError::Corrupt("void ticket".into()),
+                })?;
+                Err(TakeError::AlreadyHolding(held))
+            }
+            Err(TxError::Conditions(_)) => Err(StoreError::Corrupt("ticket exists".into()).into()),
+            Err(TxError::Store(e)) => Err(e.into()),
+        }
+    }
+
+    fn put_ticket(
+        &self,
+        q: &QueueKey,
+        t: &Ticket,
+        condition: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut item = to_item(t)?;
+        item.insert(keys::PK.into(), s(&q.pk));
+        item.insert(keys::SK.into(), s(ticket_sk(t.number)));
+        item.insert("type".into(), s("ticket"));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn guard_put(
+        &self,
+        q: &QueueKey,
+        holder: &str,
+        number: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut item = Item::new();
+        item.insert(keys::PK.into(), s(&q.pk));
+        item.insert(keys::SK.into(), s(format!("ACTIVE#{holder}")));
+        item.insert("number".into(), n(number));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn guard_delete(&self, q: &QueueKey, holder: &str) -> Result<TransactWriteItem, StoreError> {
+        let delete = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(&q.pk))
+            .key(keys::SK, s(format!("ACTIVE#{holder}")))
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    pub async fn get_ticket(
+        &self,
+        q: &QueueKey,
+        number: u64,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(&q.pk))
+            .key(keys::SK, s(ticket_sk(number)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("ticket.get", e))?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// Waiting tickets after number `after`, in order, `max` at most.
+    pub async fn waiting_after(
+        &self,
+        q: &QueueKey,
+        after: u64,
+        max: usize,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let page = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :to")
+                .filter_expression("#st = :waiting")
+                .expression_attribute_names("#st", "status")
+                .expression_attribute_values(":pk", s(&q.pk))
+                .expression_attribute_values(":from", s(ticket_sk(after + 1)))
+                .expression_attribute_values(":to", s("T#~"))
+                .expression_attribute_values(":waiting", s("waiting"))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| sdk_error("queue.waiting", e))?;
+            for item in page.items.unwrap_or_default() {
+                out.push(from_item(item)?);
+                if out.len() >= max {
+                    return Ok(out);
+                }
+            }
+            match page.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// How many tickets are waiting between numbers `from` and `to` (inclusive).
+    pub async fn waiting_between(
+        &self,
+        q: &QueueKey,
+        from: u64,
+        to: u64,
+    ) -> Result<u64, StoreError> {
+        if from > to {
+            return Ok(0);
+        }
+        let mut count = 0u64;
+        let mut start: Option<Item> = None;
+        loop {
+            let page = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :to")
+                .filter_expression("#st = :waiting")
+                .expression_attribute_names("#st", "status")
+                .expression_attribute_values(":pk", s(&q.pk))
+                .expression_attribute_values(":from", s(ticket_sk(from)))
+                .expression_attribute_values(":to", s(ticket_sk(to)))
+                .expression_attribute_values(":waiting", s("waiting"))
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| sdk_error("queue.count", e))?;
+            count += page.count.max(0) as u64;
+            match page.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(count),
+            }
+        }
+    }
+
+    /// Call `ticket` (waiting) at `counter`: the queue's `last` moves from
+    /// `last_called` (as read) to at least its number, and the ticket to
+    /// `called`, together. `Ok(false)`: someone called meanwhile (read again).
+    pub async fn call_ticket(
+        &self,
+        q: &QueueKey,
+        last_called: u64,
+        ticket: &Ticket,
+        counter: &str,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        let called = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(&q.pk))
+            .key(keys::SK, s("CALLED"))
+            .update_expression("SET #last = :n")
+            .condition_expression(if last_called == 0 {
+                "attribute_not_exists(#last) OR #last = :was"
+            } else {
+                "#last = :was"
+            })
+            .expression_attribute_names("#last", "last")
+            .expression_attribute_values(":n", n(ticket.number.max(last_called)))
+            .expression_attribute_values(":was", n(last_called))
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let t = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(&q.pk))
+            .key(keys::SK, s(ticket_sk(ticket.number)))
+            .update_expression("SET #st = :called, called_at = :at, #c = :counter")
+            .condition_expression("#st = :waiting")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_names("#c", "counter")
+            .expression_attribute_values(":called", s("called"))
+            .expression_attribute_values(":waiting", s("waiting"))
+            .expression_attribute_values(":at", s(at))
+            .expression_attribute_values(":counter", s(counter))
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        match self
+            .transact(
+                "queue.call",
+                vec![
+                    TransactWriteItem::builder().update(called).build(),
+                    TransactWriteItem::builder().update(t).build(),
+                ],
+            )
+            .await
+        {
+            Ok(()) => Ok(true),
+            Err(TxError::Conditions(_)) => Ok(false),
+            Err(TxError::Store(StoreError::Throttled)) => Ok(false),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+
+    /// Move a ticket from `from` to `to` (conditioned on `from`), ending the
+    /// holder's active guard when it ends, counting the handling time when
+    /// served, with `extra` items (a notice). `Ok(false)`: it changed meanwhile.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn move_ticket(
+        &self,
+        q: &QueueKey,
+        ticket: &Ticket,
+        to: TicketStatus,
+        counter: Option<&str>,
+        at: &str,
+        handled_secs: Option<u64>,
+        extra: Vec<TransactWriteItem>,
+    ) -> Result<bool, StoreError> {
+        let status = |t: TicketStatus| {
+            serde_json::to_value(t)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        let mut set = vec!["#st = :to"];
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(&q.pk))
+            .key(keys::SK, s(ticket_sk(ticket.number)))
+            .condition_expression("#st = :from")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":to", s(status(to)))
+            .expression_attribute_values(":from", s(status(ticket.status)))
+            .expression_attribute_values(":at", s(at));
+        match to {
+            TicketStatus::Called => {
+                set.extend([
+                    "called_at = :at",
+                    "recalls = recalls + :one",
+                    "#c = :counter",
+                ]);
+                update = update
+                    .expression_attribute_values(":one", n(1))
+                    .expression_attribute_names("#c", "counter")
+                    .expression_attribute_values(":counter", s(counter.unwrap_or_default()));
+            }
+            _ => set.push("finished_at = :at"),
+        }
+        let update = update
+            .update_expression(format!("SET {}", set.join(", ")))
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = vec![TransactWriteItem::builder().update(update).build()];
+        if !to.is_active()
+            && let Some(holder) = &ticket.holder
+        {
+            tx.push(self.guard_delete(q, holder)?);
+        }
+        if let Some(secs) = handled_secs {
+            let stats = Update::builder()
+                .table_name(&self.table)
+                .key(keys::PK, s(&q.pk))
+                .key(keys::SK, s("STATS"))
+                .update_expression("ADD secs :s, #count :one")
+                .expression_attribute_names("#count", "count")
+                .expression_attribute_values(":s", n(secs))
+                .expression_attribute_values(":one", n(1))
+                .build()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            tx.push(TransactWriteItem::builder().update(stats).build());
+        }
+        tx.extend(extra);
+        match self.transact("ticket.move", tx).await {
+            Ok(()) => Ok(true),
+            Err(TxError::Conditions(_)) => Ok(false),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+
+    /// A paper ticket claimed in the app: its holder is set (once) and guarded.
+    pub async fn claim_ticket(
+        &self,
+        q: &QueueKey,
+        number: u64,
+        holder: &str,
+    ) -> Result<bool, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(&q.pk))
+            .key(keys::SK, s(ticket_sk(number)))
+            .update_expression("SET holder = :h")
+            .condition_expression(
+                "attribute_not_exists(holder) AND (#st = :waiting OR #st = :called)",
+            )
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":h", s(holder))
+            .expression_attribute_values(":waiting", s("waiting"))
+            .expression_attribute_values(":called", s("called"))
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        match self
+            .transact(
+                "ticket.claim",
+                vec![
+                    TransactWriteItem::builder().update(update).build(),
+                    self.guard_put(q, holder, number)?,
+                ],
+            )
+            .await
+        {
+            Ok(()) => Ok(true),
+            Err(TxError::Conditions(_)) => Ok(false),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+
+    /// Record that `ticket`'s holder was told of `level` (people ahead), once,
+    /// with the notice in the same transaction. `Ok(false)`: told before.
+    pub async fn tell_ticket_once(
+        &self,
+        q: &QueueKey,
+        number: u64,
+        level: u64,
+        notice: TransactWriteItem,
+    ) -> Result<bool, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(&q.pk))
+            .key(keys::SK, s(ticket_sk(number)))
+            .update_expression("SET notified = list_append(if_not_exists(notified, :empty), :lvl)")
+            .condition_expression("#st = :waiting AND NOT contains(notified, :level)")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":waiting", s("waiting"))
+            .expression_attribute_values(":empty", AttributeValue::L(vec![]))
+            .expression_attribute_values(":lvl", AttributeValue::L(vec![n(level)]))
+            .expression_attribute_values(":level", n(level))
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        match self
+            .transact(
+                "ticket.tell",
+                vec![TransactWriteItem::builder().update(update).build(), notice],
+            )
+            .await
+        {
+            Ok(()) => Ok(true),
+            Err(TxError::Conditions(_)) => Ok(false),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+
+    /// A notice on its own (not part of a state change's transaction).
+    pub async fn put_notice(
+        &self,
+        notice: &crate::domain::notice::Notice,
+    ) -> Result<(), StoreError> {
+        self.transact("notice.put", vec![self.notice_put(notice)?])
+            .await
+            .map_err(|e| match e {
+                TxError::Store(e) => e,
+                TxError::Conditions(_) => StoreError::AlreadyExists,
+            })
+    }
+}
