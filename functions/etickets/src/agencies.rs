@@ -113,13 +113,9 @@ pub async fn boards(
     for s in agency.services.iter().filter(|s| s.active) {
         let q = QueueKey::new(m, &agency.code, &s.code, &day);
         let state = ctx.store.queue_state(&q).await?;
-        let waiting = if state.taken > state.last_called {
-            ctx.store
-                .waiting_between(&q, state.last_called + 1, state.taken)
-                .await?
-        } else {
-            0
-        };
+        // From the day's first number: a ticket written a moment after a later
+        // one was called still waits, and counts.
+        let waiting = ctx.store.waiting_between(&q, 1, state.taken).await?;
         let prefix = s.prefix.chars().next().unwrap_or('A');
         out.push(ServiceBoard {
             code: s.code.clone(),

@@ -93,7 +93,7 @@ async fn view_of(ctx: &Ctx, q: &Queue, t: &Ticket) -> Result<TicketView, ApiErro
     let (ahead, wait) = if t.status == TicketStatus::Waiting {
         let ahead = ctx
             .store
-            .waiting_between(&q.key, state.last_called + 1, t.number.saturating_sub(1))
+            .waiting_between(&q.key, 1, t.number.saturating_sub(1))
             .await?;
         let wait = eticket::estimate_minutes(
             ahead,
@@ -145,10 +145,9 @@ fn notice(m: &MunicipalityId, q: &Queue, t: &Ticket, state: String, to: &str) ->
 /// are ahead of them, each level once. Failures are logged, never the caller's.
 async fn tell_front(ctx: &Ctx, m: &MunicipalityId, q: &Queue) {
     let result = async {
-        let state = ctx.store.queue_state(&q.key).await?;
         let front = ctx
             .store
-            .waiting_after(&q.key, state.last_called, eticket::NOTICE_LEVELS.len())
+            .waiting_after(&q.key, 0, eticket::NOTICE_LEVELS.len())
             .await?;
         for (ahead, t) in front.iter().enumerate() {
             let ahead = ahead as u64;
@@ -388,8 +387,8 @@ fn counter_of<'a>(
 }
 
 /// `POST …/services/{service}/call`: staff at a counter call the next waiting
-/// ticket. Two counters calling at once never get the same one: the call moves
-/// the queue's last-called number conditionally, and the loser takes the next.
+/// ticket. Two counters calling at once never get the same one: the call is
+/// conditioned on the ticket still waiting, and the loser takes the next.
 pub async fn call(
     ctx: &Ctx,
     view: &RequestView<'_>,
@@ -404,17 +403,25 @@ pub async fn call(
     let q = queue(ctx, m, a, s, OffsetDateTime::now_utc()).await?;
     let counter = counter_of(&q, &body.counter)?;
     for _ in 0..20 {
-        let state = ctx.store.queue_state(&q.key).await?;
-        let next = ctx
-            .store
-            .waiting_after(&q.key, state.last_called, 1)
-            .await?;
+        // The first waiting ticket of the day, whatever was called before: one
+        // written a moment after a later one was called is not left behind.
+        let next = ctx.store.waiting_after(&q.key, 0, 1).await?;
         let Some(t) = next.into_iter().next() else {
             return Err(ApiError::conflict("queue_empty"));
         };
+        let told = match &t.holder {
+            Some(holder) => vec![ctx.store.notice_put(&notice(
+                m,
+                &q,
+                &t,
+                format!("called:{}", counter.label),
+                holder,
+            ))?],
+            None => vec![],
+        };
         if ctx
             .store
-            .call_ticket(&q.key, state.last_called, &t, &counter.code, &now_rfc3339())
+            .call_ticket(&q.key, &t, &counter.code, &now_rfc3339(), told)
             .await?
         {
             let called = Ticket {
@@ -423,12 +430,6 @@ pub async fn call(
                 counter: Some(counter.code.clone()),
                 ..t
             };
-            if let Some(holder) = &called.holder {
-                let n = notice(m, &q, &called, format!("called:{}", counter.label), holder);
-                if let Err(e) = ctx.store.put_notice(&n).await {
-                    tracing::warn!(error = %e, "telling a called ticket failed");
-                }
-            }
             tell_front(ctx, m, &q).await;
             return json(StatusCode::OK, &view_of(ctx, &q, &called).await?);
         }

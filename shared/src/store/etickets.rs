@@ -6,8 +6,9 @@
 //! - `COUNTER`: `n`, the last number given, taken by an atomic `ADD` (so 500
 //!   people at once get 500 distinct, consecutive numbers) conditioned on the
 //!   daily maximum;
-//! - `CALLED`: `last`, the highest number called, moved by a conditional update
-//!   (so two counters calling at the same moment never get the same ticket);
+//! - `CALLED`: `last`, the number last called (the board's "now serving"); a
+//!   call is conditioned on the ticket still waiting, so two counters calling
+//!   at the same moment never get the same ticket;
 //! - `STATS`: handled seconds and count, for the estimated wait;
 //! - `T#<number, 6 digits>`: the tickets;
 //! - `ACTIVE#<usr>`: one active ticket per person and service.
@@ -352,11 +353,20 @@ impl Store {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    fn guard_delete(&self, q: &QueueKey, holder: &str) -> Result<TransactWriteItem, StoreError> {
+    /// Remove `holder`'s guard if it is this ticket's (not a later one's).
+    fn guard_delete(
+        &self,
+        q: &QueueKey,
+        holder: &str,
+        number: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
         let delete = aws_sdk_dynamodb::types::Delete::builder()
             .table_name(&self.table)
             .key(keys::PK, s(&q.pk))
             .key(keys::SK, s(format!("ACTIVE#{holder}")))
+            .condition_expression("attribute_not_exists(PK) OR #number = :n")
+            .expression_attribute_names("#number", "number")
+            .expression_attribute_values(":n", n(number))
             .build()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(TransactWriteItem::builder().delete(delete).build())
@@ -457,30 +467,25 @@ impl Store {
         }
     }
 
-    /// Call `ticket` (waiting) at `counter`: the queue's `last` moves from
-    /// `last_called` (as read) to at least its number, and the ticket to
-    /// `called`, together. `Ok(false)`: someone called meanwhile (read again).
+    /// Call `ticket` at `counter`, if it still waits (so two counters never get
+    /// the same ticket), with `extra` items (the holder's notice); the queue's
+    /// `last` (shown as "now serving") becomes its number. `Ok(false)`: someone
+    /// called it meanwhile (read again).
     pub async fn call_ticket(
         &self,
         q: &QueueKey,
-        last_called: u64,
         ticket: &Ticket,
         counter: &str,
         at: &str,
+        extra: Vec<TransactWriteItem>,
     ) -> Result<bool, StoreError> {
         let called = Update::builder()
             .table_name(&self.table)
             .key(keys::PK, s(&q.pk))
             .key(keys::SK, s("CALLED"))
             .update_expression("SET #last = :n")
-            .condition_expression(if last_called == 0 {
-                "attribute_not_exists(#last) OR #last = :was"
-            } else {
-                "#last = :was"
-            })
             .expression_attribute_names("#last", "last")
-            .expression_attribute_values(":n", n(ticket.number.max(last_called)))
-            .expression_attribute_values(":was", n(last_called))
+            .expression_attribute_values(":n", n(ticket.number))
             .build()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let t = Update::builder()
@@ -497,16 +502,12 @@ impl Store {
             .expression_attribute_values(":counter", s(counter))
             .build()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        match self
-            .transact(
-                "queue.call",
-                vec![
-                    TransactWriteItem::builder().update(called).build(),
-                    TransactWriteItem::builder().update(t).build(),
-                ],
-            )
-            .await
-        {
+        let mut tx = vec![
+            TransactWriteItem::builder().update(called).build(),
+            TransactWriteItem::builder().update(t).build(),
+        ];
+        tx.extend(extra);
+        match self.transact("queue.call", tx).await {
             Ok(()) => Ok(true),
             Err(TxError::Conditions(_)) => Ok(false),
             Err(TxError::Store(StoreError::Throttled)) => Ok(false),
@@ -539,10 +540,11 @@ impl Store {
             .table_name(&self.table)
             .key(keys::PK, s(&q.pk))
             .key(keys::SK, s(ticket_sk(ticket.number)))
-            .condition_expression("#st = :from")
+            .condition_expression("#st = :from AND recalls = :recalls")
             .expression_attribute_names("#st", "status")
             .expression_attribute_values(":to", s(status(to)))
             .expression_attribute_values(":from", s(status(ticket.status)))
+            .expression_attribute_values(":recalls", n(ticket.recalls))
             .expression_attribute_values(":at", s(at));
         match to {
             TicketStatus::Called => {
@@ -563,10 +565,15 @@ impl Store {
             .build()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = vec![TransactWriteItem::builder().update(update).build()];
-        if !to.is_active()
-            && let Some(holder) = &ticket.holder
-        {
-            tx.push(self.guard_delete(q, holder)?);
+        // The holder may take another ticket once this one is over: served,
+        // cancelled, or absent with its one recall used (an absent ticket that
+        // may still be recalled keeps its place).
+        let over = match to {
+            TicketStatus::Absent => ticket.recalls >= 1,
+            t => !t.is_active(),
+        };
+        if over && let Some(holder) = &ticket.holder {
+            tx.push(self.guard_delete(q, holder, ticket.number)?);
         }
         if let Some(secs) = handled_secs {
             let stats = Update::builder()
