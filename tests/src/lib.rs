@@ -315,3 +315,19 @@ pub async fn add_staff(api: &Api, m: &str, phone: &str, perms: &[&str]) -> Value
     assert_eq!(a.status, 201, "{}", a.body);
     a.body
 }
+
+/// Wait until `check` holds, polling every half second for 30 s at most: for
+/// what the stack does asynchronously (notices delivered by the relay).
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..60 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    panic!("not within 30 s: {what}");
+}

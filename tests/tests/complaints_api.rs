@@ -463,21 +463,6 @@ async fn me_too_is_counted_once_and_supporters_follow_the_complaint() {
     .assert_problem(404, "not_found");
 }
 
-/// Polls until `check` holds (the notice travels: stream, relay, function, SNS).
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..60 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
-    panic!("not within 30 s: {what}");
-}
-
 #[tokio::test]
 async fn the_reporter_and_followers_are_told_of_a_state_change() {
     let api = Api::from_env();

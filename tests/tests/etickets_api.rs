@@ -80,20 +80,6 @@ async fn call(api: &Api, m: &str, a: &str, s: &str, counter: &str, token: &str) 
     .await
 }
 
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..60 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
-    panic!("not within 30 s: {what}");
-}
-
 #[tokio::test]
 async fn agencies_are_described_by_staff_and_shown_to_everyone() {
     let api = Api::from_env();

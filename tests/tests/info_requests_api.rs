@@ -60,20 +60,6 @@ fn at(v: &Value) -> time::OffsetDateTime {
     .expect("RFC 3339")
 }
 
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..60 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
-    panic!("not within 30 s: {what}");
-}
-
 #[tokio::test]
 async fn a_request_gets_its_legal_deadline_and_the_reasons_for_it() {
     let api = Api::from_env();

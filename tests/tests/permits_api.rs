@@ -107,21 +107,6 @@ async fn citizen_told_by_sms(api: &Api) -> (String, String) {
     (phone, token)
 }
 
-/// Polls until `check` holds (the notice travels: stream, relay, function, SNS).
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..60 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
-    panic!("not within 30 s: {what}");
-}
-
 /// Every item of the table as text (the test may Scan; requests never do).
 async fn every_item_in_the_table() -> String {
     let db = aws().dynamodb();

@@ -9,13 +9,13 @@ use baladiya::domain::complaint::{
 use baladiya::domain::geo::Coordinates;
 use baladiya::domain::notice::Notice;
 use baladiya::domain::roles::authorize_complaint_category;
+use baladiya::domain::staff::parse_label;
 use baladiya::domain::workflow::{
     Actor, COMPLAINT, CaseKind, CaseRef, HistoryEntry, authorize_transition,
 };
 use baladiya::domain::{
     DomainError, Id, Municipality, MunicipalityId, Permission, Principal, Service,
 };
-use baladiya::domain::{ServiceState, staff::parse_label};
 use baladiya::http::auth::now_secs;
 use baladiya::http::paging::{paging, request_fingerprint};
 use baladiya::http::response::{json, public_json, replay};
@@ -41,17 +41,7 @@ async fn municipality(
     m: &MunicipalityId,
     who: Option<&Principal>,
 ) -> Result<Municipality, ApiError> {
-    let muni = ctx
-        .store
-        .get_municipality(m, false)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let admin = who.is_some_and(Principal::is_platform_admin);
-    if muni.status == ServiceState::Deactivated && !admin {
-        return Err(ApiError::not_found());
-    }
-    muni.require_service(Service::Complaints, who)?;
-    Ok(muni)
+    baladiya::http::access::municipality(&ctx.store, m, Service::Complaints, who).await
 }
 
 fn data_of(case: &CaseRecord) -> Result<ComplaintData, ApiError> {

@@ -9,7 +9,7 @@ use baladiya::domain::geo::Coordinates;
 use baladiya::domain::roles::authorize;
 use baladiya::domain::staff::parse_label;
 use baladiya::domain::{
-    DomainError, Lang, Municipality, MunicipalityId, Permission, Principal, Service, ServiceState,
+    DomainError, Lang, Municipality, MunicipalityId, Permission, Principal, Service,
 };
 use baladiya::http::response::{json, public_json};
 use baladiya::http::{ApiError, RequestView};
@@ -32,17 +32,7 @@ pub async fn municipality(
     m: &MunicipalityId,
     who: Option<&Principal>,
 ) -> Result<Municipality, ApiError> {
-    let muni = ctx
-        .store
-        .get_municipality(m, false)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let admin = who.is_some_and(Principal::is_platform_admin);
-    if muni.status == ServiceState::Deactivated && !admin {
-        return Err(ApiError::not_found());
-    }
-    muni.require_service(Service::ETicket, who)?;
-    Ok(muni)
+    baladiya::http::access::municipality(&ctx.store, m, Service::ETicket, who).await
 }
 
 pub async fn agency(ctx: &Ctx, m: &MunicipalityId, code: &str) -> Result<Agency, ApiError> {

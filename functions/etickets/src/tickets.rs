@@ -54,13 +54,6 @@ async fn queue(
     })
 }
 
-fn stamp(t: OffsetDateTime) -> String {
-    t.replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
-
 #[derive(Debug, Serialize)]
 pub struct TicketView {
     pub agency: String,
@@ -197,7 +190,7 @@ pub async fn take(
         status: TicketStatus::Waiting,
         holder: Some(holder),
         claim_code: None,
-        taken_at: stamp(now),
+        taken_at: baladiya::clock::rfc3339(now),
         called_at: None,
         counter: None,
         finished_at: None,
@@ -262,7 +255,7 @@ pub async fn paper(
         status: TicketStatus::Waiting,
         holder: None,
         claim_code: Some(code.clone()),
-        taken_at: stamp(now),
+        taken_at: baladiya::clock::rfc3339(now),
         called_at: None,
         counter: None,
         finished_at: None,
@@ -494,7 +487,7 @@ pub async fn status(
             &t,
             body.status,
             counter.as_ref().map(|c| c.code.as_str()),
-            &stamp(now),
+            &baladiya::clock::rfc3339(now),
             handled,
             extra,
         )

@@ -11,7 +11,7 @@ use baladiya::domain::workflow::{
     Actor, CaseKind, CaseRef, HistoryEntry, INFO_REQUEST, authorize_transition,
 };
 use baladiya::domain::{
-    DomainError, Id, Municipality, MunicipalityId, Permission, Principal, Service, ServiceState,
+    DomainError, Id, Municipality, MunicipalityId, Permission, Principal, Service,
 };
 use baladiya::http::auth::now_secs;
 use baladiya::http::paging::{paging, request_fingerprint};
@@ -25,7 +25,6 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::Ctx;
 use crate::holidays::calendar;
@@ -40,28 +39,11 @@ async fn municipality(
     m: &MunicipalityId,
     who: Option<&Principal>,
 ) -> Result<Municipality, ApiError> {
-    let muni = ctx
-        .store
-        .get_municipality(m, false)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let admin = who.is_some_and(Principal::is_platform_admin);
-    if muni.status == ServiceState::Deactivated && !admin {
-        return Err(ApiError::not_found());
-    }
-    muni.require_service(Service::AccessToInformation, who)?;
-    Ok(muni)
+    baladiya::http::access::municipality(&ctx.store, m, Service::AccessToInformation, who).await
 }
 
 fn data_of(case: &CaseRecord) -> Result<InfoRequestData, ApiError> {
     serde_json::from_value(case.data.clone()).map_err(|_| ApiError::internal())
-}
-
-fn stamp(t: OffsetDateTime) -> String {
-    t.replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&Rfc3339)
-        .unwrap_or_default()
 }
 
 /// Published in the register: answered, with the requester's consent.
@@ -106,14 +88,6 @@ pub struct NewRequest {
 
 /// `POST …/info-requests`: ask for information. The deadline is computed now
 /// and shown with its reasons. Idempotent with `Idempotency-Key`.
-/// Staff of another municipality: nothing of `m` exists for them.
-fn outsider(who: &Principal, m: &MunicipalityId) -> Result<(), ApiError> {
-    match who {
-        Principal::Staff { municipality, .. } if municipality != m => Err(ApiError::not_found()),
-        _ => Ok(()),
-    }
-}
-
 pub async fn create(
     ctx: &Ctx,
     view: &RequestView<'_>,
@@ -121,7 +95,7 @@ pub async fn create(
     m: &MunicipalityId,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
-    outsider(&who, m)?;
+    baladiya::http::access::outsider(&who, m)?;
     let idem_key = view.idempotency_key()?;
     let body: NewRequest = view.json()?;
     let information = info_request::parse_information(&body.information)?;
@@ -135,7 +109,7 @@ pub async fn create(
     municipality(ctx, m, Some(&who)).await?;
     let cal = calendar(ctx).await?;
     let now = OffsetDateTime::now_utc();
-    let received_at = stamp(now);
+    let received_at = baladiya::clock::rfc3339(now);
     let deadline = deadline::answer_deadline(now, access_mode, body.urgent, &cal);
     let requester_name = ctx
         .store
@@ -272,7 +246,7 @@ pub async fn mine(
     m: &MunicipalityId,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
-    outsider(&who, m)?;
+    baladiya::http::access::outsider(&who, m)?;
     let query = view.query(&["limit", "cursor"])?;
     let scope = format!("air-mine:{m}:{}", who.user());
     let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
@@ -524,7 +498,7 @@ pub async fn transition(
         "not_clear" => due = Some(None),
         // The requester's clarification: the clock starts again.
         "received" => {
-            new.received_at = stamp(now);
+            new.received_at = baladiya::clock::rfc3339(now);
             new.deadline = deadline::answer_deadline(now, data.access_mode, data.urgent, &cal);
             due = Some(Some(new.deadline.due_at.clone()));
         }
@@ -579,7 +553,7 @@ pub async fn transition(
         note,
         author: who.user().to_string(),
         author_role: actor,
-        at: stamp(now),
+        at: baladiya::clock::rfc3339(now),
         attachment: document,
     };
     let notice = Notice {

@@ -13,7 +13,7 @@ use baladiya::domain::workflow::{
     Actor, CaseKind, CaseRef, HistoryEntry, PERMIT, authorize_transition,
 };
 use baladiya::domain::{
-    DomainError, Id, Municipality, MunicipalityId, Permission, Principal, Service, ServiceState,
+    DomainError, Id, Municipality, MunicipalityId, Permission, Principal, Service,
 };
 use baladiya::http::auth::now_secs;
 use baladiya::http::paging::paging;
@@ -50,25 +50,7 @@ pub(crate) async fn municipality(
     m: &MunicipalityId,
     who: Option<&Principal>,
 ) -> Result<Municipality, ApiError> {
-    let muni = ctx
-        .store
-        .get_municipality(m, false)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let admin = who.is_some_and(Principal::is_platform_admin);
-    if muni.status == ServiceState::Deactivated && !admin {
-        return Err(ApiError::not_found());
-    }
-    muni.require_service(Service::Permits, who)?;
-    Ok(muni)
-}
-
-/// Staff of another municipality: nothing of `m` exists for them.
-fn outsider(who: &Principal, m: &MunicipalityId) -> Result<(), ApiError> {
-    match who {
-        Principal::Staff { municipality, .. } if municipality != m => Err(ApiError::not_found()),
-        _ => Ok(()),
-    }
+    baladiya::http::access::municipality(&ctx.store, m, Service::Permits, who).await
 }
 
 pub(crate) fn data_of(case: &CaseRecord) -> Result<PermitData, ApiError> {
@@ -399,7 +381,7 @@ pub async fn mine(
     m: &MunicipalityId,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
-    outsider(&who, m)?;
+    baladiya::http::access::outsider(&who, m)?;
     let query = view.query(&["limit", "cursor"])?;
     let scope = format!("permits-mine:{m}:{}", who.user());
     let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
@@ -441,7 +423,7 @@ pub async fn get(
     let id = dossier_id(id)?;
     let who = view.optional_principal(&ctx.verifier)?;
     if let Some(w) = &who {
-        outsider(w, m)?;
+        baladiya::http::access::outsider(w, m)?;
     }
     municipality(ctx, m, who.as_ref()).await?;
     let (case, data) = load(ctx, m, &id).await?;
@@ -499,7 +481,7 @@ pub async fn follow(
     m: &MunicipalityId,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
-    outsider(&who, m)?;
+    baladiya::http::access::outsider(&who, m)?;
     let body: FollowRequest = view.json()?;
     let reference = permit::parse_reference(&body.reference)?;
     let national_id = parse_national_id(&body.national_id, "national_id")?;
@@ -557,7 +539,7 @@ pub async fn transition(
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
-    outsider(&who, m)?;
+    baladiya::http::access::outsider(&who, m)?;
     let id = dossier_id(id)?;
     let body: NewState = view.json()?;
     let note = body
@@ -687,7 +669,7 @@ pub async fn document(
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
-    outsider(&who, m)?;
+    baladiya::http::access::outsider(&who, m)?;
     let id = dossier_id(id)?;
     let body: NewDocument = view.json()?;
     attachment::parse_document(&body.content_type, body.size)?;

@@ -24,7 +24,6 @@ use baladiya::store::tracked::Reminder;
 use baladiya::store::{Store, StoreError};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 pub struct Ctx {
     pub store: Store,
@@ -70,13 +69,6 @@ pub async fn handle(ctx: &Ctx, _event: Value) -> Value {
     json!(report)
 }
 
-fn stamp(t: OffsetDateTime) -> String {
-    t.replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
-
 pub async fn run(ctx: &Ctx, now: OffsetDateTime) -> Report {
     let mut report = Report::default();
     let mut start = None;
@@ -112,8 +104,8 @@ async fn municipality(
     now: OffsetDateTime,
     report: &mut Report,
 ) -> Result<(), StoreError> {
-    let until = stamp(now + time::Duration::hours(SOON_HOURS));
-    let now_s = stamp(now);
+    let until = baladiya::clock::rfc3339(now + time::Duration::hours(SOON_HOURS));
+    let now_s = baladiya::clock::rfc3339(now);
     let mut start = None;
     loop {
         let page = ctx.store.queue(m, kind, &until, 100, start).await?;

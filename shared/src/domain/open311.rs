@@ -151,11 +151,7 @@ pub fn window(
 
 /// A time as stored and shown: RFC 3339 in UTC, to the second (`…Z`).
 pub fn utc(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
+    crate::clock::rfc3339(t)
 }
 
 /// A comma-delimited list parameter (`service_code=a,b`): trimmed, no empties.

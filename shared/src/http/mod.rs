@@ -4,6 +4,7 @@
 //! [`ApiError`], rendered as `application/problem+json` in exactly one place
 //! ([`ApiError::into_response`]).
 
+pub mod access;
 pub mod auth;
 pub mod cursor;
 pub mod i18n;

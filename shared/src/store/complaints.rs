@@ -118,21 +118,7 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<CaseRecord>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI2)
-            .key_condition_expression("GSI2PK = :u AND begins_with(GSI2SK, :k)")
-            .expression_attribute_values(":u", s(keys::owner_gsi(owner)))
-            .expression_attribute_values(":k", s(format!("{}#", keys::cases_gsi(m, KIND))))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start_key(start))
-            .send()
-            .await
-            .map_err(|e| sdk_error("complaints.mine", e))?;
-        page(out.items, out.last_evaluated_key.as_ref())
+        self.cases_owned(m, KIND, owner, limit, start).await
     }
 
     /// Public complaints in the given map cells (newest 50 of each cell), one

@@ -1,0 +1,35 @@
+//! Who may reach a municipality's service: the checks every service function
+//! makes before anything else.
+
+use super::ApiError;
+use crate::domain::{Municipality, MunicipalityId, Principal, Service, ServiceState};
+use crate::store::Store;
+
+/// The municipality, if `who` may use its `service`: a deactivated municipality
+/// does not exist for the public (404); a service that is off is 403.
+pub async fn municipality(
+    store: &Store,
+    m: &MunicipalityId,
+    service: Service,
+    who: Option<&Principal>,
+) -> Result<Municipality, ApiError> {
+    let muni = store
+        .get_municipality(m, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let admin = who.is_some_and(Principal::is_platform_admin);
+    if muni.status == ServiceState::Deactivated && !admin {
+        return Err(ApiError::not_found());
+    }
+    muni.require_service(service, who)?;
+    Ok(muni)
+}
+
+/// Staff of another municipality: nothing of `m` exists for them (404), even
+/// where any signed-in person may act (file a request, follow a dossier).
+pub fn outsider(who: &Principal, m: &MunicipalityId) -> Result<(), ApiError> {
+    match who {
+        Principal::Staff { municipality, .. } if municipality != m => Err(ApiError::not_found()),
+        _ => Ok(()),
+    }
+}
