@@ -11,6 +11,7 @@
 #   start_relay API_PORT LOG S  feed the table's stream and a schedule to the notifications
 #                               function, and new uploads to the media function (what AWS
 #                               does; moto does not), sweep every S s
+#   seed_demo_reports API_URL   a few demo complaints in Tunis, through the API (demo.py)
 #   wait_http URL SECONDS       wait until URL answers 2xx
 #   cleanup_register PID        kill PID (and its group) when the script exits
 
@@ -107,6 +108,17 @@ start_api() {
     cleanup_register $!
     popd >/dev/null
     wait_http "http://127.0.0.1:$port/v1/governorates" 600
+}
+
+# The Open311 key `devstack seed` gives Tunis (tools/devstack/src/main.rs).
+DEMO_OPEN311_KEY="key_01JDEM0PEN311KEY0000000000.local-demo-open311-key-of-tunis-not-secret0"
+
+seed_demo_reports() {
+    log "filing demo complaints in Tunis through the API"
+    "$VENV/bin/python" "$ROOT/scripts/lib/demo.py" --api "$1" \
+        --citizen "$(devstack token --phone +21620000099)" \
+        --staff "$(devstack token --phone +21620000001)" \
+        --open311-key "$DEMO_OPEN311_KEY"
 }
 
 start_relay() {

@@ -275,6 +275,21 @@ async fn offered(ctx: &Ctx, m: &MunicipalityId) -> Result<Vec<OfferedCategory>, 
     ))
 }
 
+/// The scheme of a request no proxy described: API Gateway always sets
+/// `X-Forwarded-Proto`, so only a local server (the dev stack, on loopback,
+/// plain HTTP) gets here; anything else is taken to be HTTPS.
+fn scheme_without_proxy(host: &str) -> &'static str {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let loopback = name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback { "http" } else { "https" }
+}
+
 /// `discovery.{fmt}`: where this server is and what it speaks.
 async fn discovery(
     ctx: &Ctx,
@@ -286,8 +301,10 @@ async fn discovery(
     let url = match &ctx.public_url {
         Some(base) => format!("{base}/open311/v2/{m}"),
         None => {
-            let proto = view.header("x-forwarded-proto").unwrap_or("https");
             let host = view.header("host").unwrap_or("localhost");
+            let proto = view
+                .header("x-forwarded-proto")
+                .unwrap_or_else(|| scheme_without_proxy(host));
             format!("{proto}://{host}/open311/v2/{m}")
         }
     };
@@ -935,4 +952,30 @@ async fn create(
         ),
         cache: "no-store",
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scheme_without_proxy;
+
+    #[test]
+    fn only_loopback_hosts_are_taken_for_plain_http() {
+        for host in [
+            "localhost",
+            "localhost:9000",
+            "127.0.0.1:9000",
+            "[::1]:9000",
+        ] {
+            assert_eq!(scheme_without_proxy(host), "http", "{host}");
+        }
+        for host in [
+            "api.baladiya.tn",
+            "api.baladiya.tn:443",
+            "127.example.org",
+            "localhost.example.org",
+            "[2001:db8::1]:443",
+        ] {
+            assert_eq!(scheme_without_proxy(host), "https", "{host}");
+        }
+    }
 }

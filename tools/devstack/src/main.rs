@@ -43,6 +43,11 @@ const LOCAL_PUSH_APPS: &[(&str, &str, &str)] = &[
 ];
 pub const DEFAULT_ADMIN_PHONE: &str = "+21620000000";
 pub const DEMO_STAFF_PHONE: &str = "+21620000001";
+/// The Open311 API key seeded for Tunis, so that GeoReport v2 clients (and
+/// conformance checkers) can file requests against the local stack. Only the
+/// local stack has it: `seed` refuses to run against anything but the emulator.
+pub const DEMO_OPEN311_KEY: &str =
+    "key_01JDEM0PEN311KEY0000000000.local-demo-open311-key-of-tunis-not-secret0";
 
 fn root() -> PathBuf {
     // tools/devstack → workspace root.
@@ -556,7 +561,7 @@ async fn seed(admin_phone: &str) -> Result<(), String> {
     let tunis = MunicipalityId::parse("tunis").expect("valid slug");
     let member = StaffMember {
         id: Id::generate("stf"),
-        municipality: tunis,
+        municipality: tunis.clone(),
         phone: demo.clone(),
         name: "Demo Admin — Tunis".into(),
         title: Some("Municipal administrator".into()),
@@ -572,7 +577,40 @@ async fn seed(admin_phone: &str) -> Result<(), String> {
         Err(StoreError::AlreadyExists) => {}
         Err(e) => return Err(e.to_string()),
     }
-    demo_agency(&store).await
+    demo_agency(&store).await?;
+    demo_open311_key(&store, &tunis).await
+}
+
+/// Tunis's demo Open311 API key ([`DEMO_OPEN311_KEY`]), stored as any key is:
+/// its digest only.
+async fn demo_open311_key(store: &Store, tunis: &MunicipalityId) -> Result<(), String> {
+    use baladiya::domain::open311;
+    use baladiya::store::open311::ApiKeyRecord;
+    let (id, secret) = open311::parse_key(DEMO_OPEN311_KEY).ok_or("malformed demo key")?;
+    if store
+        .get_api_key(tunis, id.as_str())
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let record = ApiKeyRecord {
+        id: id.to_string(),
+        name: "Demo client (local stack)".into(),
+        digest: open311::key_digest(secret),
+        client_user: Id::generate("usr").to_string(),
+        created_at: baladiya::clock::now_rfc3339(),
+        created_by: "system".into(),
+        revoked_at: None,
+        revoked_by: None,
+    };
+    store
+        .put_api_key(tunis, &record)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("open311 demo key of tunis: {DEMO_OPEN311_KEY}");
+    Ok(())
 }
 
 /// An e-ticket agency for Tunis (civil status and tax collection), open on

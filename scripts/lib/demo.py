@@ -1,0 +1,128 @@
+"""Demo reports for the local stack: a few public complaints in Tunis, some moved on
+by staff, and one filed by a GeoReport v2 client with the demo Open311 key — so
+that the app's lists, the map, the timelines and the Open311 server have
+something to show. Everything goes through the API, as the app and a client
+would; retries are idempotent (fixed Idempotency-Keys), so running it twice
+files nothing twice.
+
+    demo.py --api URL --citizen TOKEN --staff TOKEN --open311-key KEY
+
+Exits non-zero (and says why) if any request is refused.
+"""
+
+import argparse
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+M = "tunis"
+
+REPORTS = [
+    # (idempotency key, body, staff's steps afterwards)
+    (
+        "demo-report-1",
+        {
+            "category": "lighting",
+            "subcategory": "lamp-out",
+            "description": "Trois lampadaires éteints avenue Habib Bourguiba, côté théâtre.",
+            "location": {"lat": 36.8002, "lon": 10.1806},
+            "address": "Avenue Habib Bourguiba, Tunis",
+        },
+        [("in_progress", "Équipe d'éclairage public prévenue.")],
+    ),
+    (
+        "demo-report-2",
+        {
+            "category": "roads",
+            "subcategory": "pothole",
+            "description": "حفرة كبيرة في وسط الطريق أمام المدرسة الابتدائية.",
+            "location": {"lat": 36.8065, "lon": 10.1650},
+            "address": "Rue de Rome, Tunis",
+        },
+        [
+            ("in_progress", "Signalé au service de la voirie."),
+            ("resolved", "Nid-de-poule rebouché le matin même."),
+        ],
+    ),
+    (
+        "demo-report-3",
+        {
+            "category": "waste",
+            "subcategory": "dumping",
+            "description": "Dépôt sauvage de gravats sur le trottoir depuis une semaine.",
+            "location": {"lat": 36.7960, "lon": 10.1720},
+            "address": "Rue d'Angleterre, Tunis",
+        },
+        [],
+    ),
+]
+
+OPEN311_REQUEST = {
+    "service_code": "water-sanitation",
+    "description": "Regard ouvert au coin de la rue, dangereux pour les enfants.",
+    "lat": "36.8100",
+    "long": "10.1770",
+    "address_string": "Rue de Marseille, Tunis",
+    "first_name": "Client",
+    "last_name": "GeoReport",
+}
+
+
+def call(method, url, body=None, token=None, form=None, key=None):
+    headers = {"accept-language": "fr"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["content-type"] = "application/json"
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["content-type"] = "application/x-www-form-urlencoded"
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    if key:
+        headers["idempotency-key"] = key
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        sys.exit(f"demo data: {method} {url} → {e.code}: {e.read().decode()[:300]}")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--api", required=True)
+    p.add_argument("--citizen", required=True)
+    p.add_argument("--staff", required=True)
+    p.add_argument("--open311-key", required=True)
+    a = p.parse_args()
+    base = f"{a.api}/v1/municipalities/{M}/complaints"
+    for key, body, steps in REPORTS:
+        c = call("POST", base, body, a.citizen, key=key)
+        # A replay answers the complaint as it was filed: read it as it is now.
+        c = call("GET", f"{base}/{c['id']}", token=a.staff)
+        done = [e["state"] for e in c["timeline"]]
+        for state, note in steps:
+            if state in done:
+                continue
+            call(
+                "POST",
+                f"{base}/{c['id']}/transitions",
+                {"state": state, "note": note},
+                a.staff,
+            )
+        print(f"demo complaint {c['id']} ({body['category']})")
+    form = dict(OPEN311_REQUEST, api_key=a.open311_key)
+    r = call(
+        "POST",
+        f"{a.api}/open311/v2/{M}/requests.json",
+        form=form,
+        key="demo-open311-request-1",
+    )
+    print(f"demo Open311 request {r[0]['service_request_id']} (water-sanitation)")
+
+
+if __name__ == "__main__":
+    main()
