@@ -14,6 +14,8 @@ pub mod config;
 pub mod documents;
 pub mod domain;
 pub mod files;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod http;
 pub mod notify;
 pub mod store;

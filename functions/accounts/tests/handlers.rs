@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use baladiya::fixtures::{Fixture, fixtures};
+
 use accounts::{Ctx, handle};
 
 fn body_json(r: &lambda_http::Response<lambda_http::Body>) -> serde_json::Value {
@@ -31,18 +33,15 @@ async fn ctx() -> Ctx {
 #[tokio::test]
 async fn event_fixtures_get_their_expected_status() {
     let ctx = ctx().await;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/accounts");
-    let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let name = entry.unwrap().file_name().into_string().unwrap();
-        let Some(expected) = name
-            .strip_suffix(".json")
-            .and_then(|n| n.rsplit('.').next())
-            .and_then(|s| s.parse::<u16>().ok())
-        else {
-            continue;
-        };
-        let res = handle(&ctx, fixture(&name)).await;
+    let fixtures = fixtures("accounts");
+    assert!(fixtures.len() >= 10, "fixtures found: {}", fixtures.len());
+    for Fixture {
+        name,
+        expected,
+        request,
+    } in fixtures
+    {
+        let res = handle(&ctx, request).await;
         assert_eq!(
             res.status().as_u16(),
             expected,
@@ -56,9 +55,7 @@ async fn event_fixtures_get_their_expected_status() {
                 "{name}"
             );
         }
-        seen += 1;
     }
-    assert!(seen >= 10, "fixtures found: {seen}");
 }
 
 #[tokio::test]

@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use baladiya::fixtures::{Fixture, fixtures};
+
 use baladiya::config::Config;
 use municipalities::{Ctx, handle};
 
@@ -25,20 +27,14 @@ fn body_json(r: &lambda_http::Response<lambda_http::Body>) -> serde_json::Value 
 #[tokio::test]
 async fn event_fixtures_get_their_expected_status() {
     let ctx = ctx().await;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/municipalities");
-    let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        let Some(expected) = name
-            .strip_suffix(".json")
-            .and_then(|n| n.rsplit('.').next())
-            .and_then(|s| s.parse::<u16>().ok())
-        else {
-            continue;
-        };
-        let text = std::fs::read_to_string(&path).unwrap();
-        let req = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let fixtures = fixtures("municipalities");
+    assert!(fixtures.len() >= 5, "fixtures found: {}", fixtures.len());
+    for Fixture {
+        name,
+        expected,
+        request: req,
+    } in fixtures
+    {
         let res = handle(&ctx, req).await;
         assert_eq!(
             res.status().as_u16(),
@@ -46,9 +42,7 @@ async fn event_fixtures_get_their_expected_status() {
             "{name}: {}",
             body_json(&res)
         );
-        seen += 1;
     }
-    assert!(seen >= 5, "fixtures found: {seen}");
 }
 
 #[tokio::test]

@@ -2,9 +2,8 @@
 //! events — the fixtures of `events/open311/` — against the local emulator's
 //! DynamoDB (started by `scripts/test`, which seeds `tunis`).
 
-use std::path::Path;
-
 use baladiya::config::Config;
+use baladiya::fixtures::{Fixture, body_text, fixtures};
 use open311::{Ctx, handle};
 
 async fn ctx() -> Ctx {
@@ -14,46 +13,36 @@ async fn ctx() -> Ctx {
     Ctx::new(&config, &aws).expect("valid JWKS")
 }
 
-fn body(r: &lambda_http::Response<lambda_http::Body>) -> String {
-    match r.body() {
-        lambda_http::Body::Text(t) => t.clone(),
-        _ => String::new(),
-    }
-}
-
 /// Every fixture names the status it must get: `<name>.<status>.json`; an
 /// Open311 answer is in the format its path names, errors included.
 #[tokio::test]
 async fn event_fixtures_get_their_expected_status_and_format() {
     let ctx = ctx().await;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/open311");
-    let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        let Some(expected) = name
-            .strip_suffix(".json")
-            .and_then(|n| n.rsplit('.').next())
-            .and_then(|s| s.parse::<u16>().ok())
-        else {
-            continue;
-        };
-        let text = std::fs::read_to_string(&path).unwrap();
-        let req = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let fixtures = fixtures("open311");
+    assert!(fixtures.len() >= 10, "fixtures found: {}", fixtures.len());
+    for Fixture {
+        name,
+        expected,
+        request: req,
+    } in fixtures
+    {
         let url = req.uri().path().to_owned();
         let res = handle(&ctx, req).await;
-        assert_eq!(res.status().as_u16(), expected, "{name}: {}", body(&res));
+        assert_eq!(
+            res.status().as_u16(),
+            expected,
+            "{name}: {}",
+            body_text(&res)
+        );
         let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
         if url.starts_with("/open311/") {
             if url.ends_with(".json") {
                 assert!(ct.starts_with("application/json"), "{name}: {ct}");
-                serde_json::from_str::<serde_json::Value>(&body(&res)).expect("JSON");
+                serde_json::from_str::<serde_json::Value>(&body_text(&res)).expect("JSON");
             } else {
                 assert!(ct.starts_with("text/xml"), "{name}: {ct}");
-                assert!(body(&res).starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"));
+                assert!(body_text(&res).starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"));
             }
         }
-        seen += 1;
     }
-    assert!(seen >= 10, "fixtures found: {seen}");
 }

@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use baladiya::fixtures::{Fixture, fixtures};
+
 use baladiya::config::Config;
 use permits::{Ctx, handle};
 
@@ -32,20 +34,14 @@ fn body_json(r: &lambda_http::Response<lambda_http::Body>) -> serde_json::Value 
 #[tokio::test]
 async fn event_fixtures_get_their_expected_status() {
     let ctx = ctx().await;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/permits");
-    let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        let Some(expected) = name
-            .strip_suffix(".json")
-            .and_then(|n| n.rsplit('.').next())
-            .and_then(|s| s.parse::<u16>().ok())
-        else {
-            continue;
-        };
-        let text = std::fs::read_to_string(&path).unwrap();
-        let req = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let fixtures = fixtures("permits");
+    assert!(fixtures.len() >= 10, "fixtures found: {}", fixtures.len());
+    for Fixture {
+        name,
+        expected,
+        request: req,
+    } in fixtures
+    {
         let res = handle(&ctx, req).await;
         assert_eq!(
             res.status().as_u16(),
@@ -58,9 +54,7 @@ async fn event_fixtures_get_their_expected_status() {
             "application/problem+json",
             "{name}"
         );
-        seen += 1;
     }
-    assert!(seen >= 10, "fixtures found: {seen}");
 }
 
 #[tokio::test]

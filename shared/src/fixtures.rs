@@ -1,0 +1,51 @@
+//! Test support (feature `fixtures`, for the functions' handler tests only): the
+//! API Gateway events of `events/<function>/`, each named `<case>.<status>.json`
+//! after the status the function must answer.
+
+use std::path::Path;
+
+use lambda_http::{Body, Request, Response};
+
+/// One event fixture: its file name, the status it expects, the request.
+pub struct Fixture {
+    pub name: String,
+    pub expected: u16,
+    pub request: Request,
+}
+
+/// The fixtures of `events/<function>/` that name a status, by file name.
+/// Panics (this is test code) on an unreadable directory or a malformed event.
+pub fn fixtures(function: &str) -> Vec<Fixture> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../events")
+        .join(function);
+    let mut out: Vec<Fixture> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|entry| {
+            let path = entry.expect("a directory entry").path();
+            let name = path.file_name()?.to_str()?.to_owned();
+            let expected = name
+                .strip_suffix(".json")
+                .and_then(|n| n.rsplit('.').next())
+                .and_then(|s| s.parse::<u16>().ok())?;
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let request =
+                lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            Some(Fixture {
+                name,
+                expected,
+                request,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// A response's text body ("" for a binary or empty one), for assertion messages.
+pub fn body_text(r: &Response<Body>) -> String {
+    match r.body() {
+        Body::Text(t) => t.clone(),
+        _ => String::new(),
+    }
+}
