@@ -120,17 +120,8 @@ impl Store {
     // ------------------------------------------------------------ sign-in codes
 
     pub async fn get_otp(&self, digest: &str) -> Result<Option<OtpState>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::otp_pk(digest)))
-            .key(keys::SK, s(keys::OTP))
-            .consistent_read(true)
-            .send()
+        self.get_record("otp.get", keys::otp_pk(digest), keys::OTP, true)
             .await
-            .map_err(|e| sdk_error("otp.get", e))?;
-        out.item.map(from_item).transpose()
     }
 
     /// Store a code's state if it is still `previous` (as read): concurrent sends or
@@ -252,17 +243,15 @@ impl Store {
 
     /// The account a phone number (by digest) belongs to.
     pub async fn account_by_phone(&self, digest: &str) -> Result<Option<Id>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::phone_lookup_pk(digest)))
-            .key(keys::SK, s(keys::ACCOUNT))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error("account.by_phone", e))?;
-        let Some(item) = out.item else {
+        let item = self
+            .get_item(
+                "account.by_phone",
+                keys::phone_lookup_pk(digest),
+                keys::ACCOUNT,
+                true,
+            )
+            .await?;
+        let Some(item) = item else {
             return Ok(None);
         };
         let user = item
@@ -303,17 +292,13 @@ impl Store {
         user: &Id,
         consistent: bool,
     ) -> Result<Option<Account>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::user_pk(user.as_str())))
-            .key(keys::SK, s(keys::PROFILE))
-            .consistent_read(consistent)
-            .send()
-            .await
-            .map_err(|e| sdk_error("account.get", e))?;
-        out.item.map(from_item).transpose()
+        self.get_record(
+            "account.get",
+            keys::user_pk(user.as_str()),
+            keys::PROFILE,
+            consistent,
+        )
+        .await
     }
 
     /// The profile, devices and follows of a person: one Query of their partition.
@@ -414,17 +399,15 @@ impl Store {
         &self,
         endpoint_arn: &str,
     ) -> Result<Option<(String, String)>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::endpoint_pk(endpoint_arn)))
-            .key(keys::SK, s(keys::ENDPOINT))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error("endpoint.owner", e))?;
-        Ok(out.item.and_then(|i| {
+        let item = self
+            .get_item(
+                "endpoint.owner",
+                keys::endpoint_pk(endpoint_arn),
+                keys::ENDPOINT,
+                true,
+            )
+            .await?;
+        Ok(item.and_then(|i| {
             let get = |k: &str| i.get(k).and_then(|v| v.as_s().ok()).cloned();
             Some((get("user")?, get("device")?))
         }))
@@ -558,17 +541,8 @@ impl Store {
     }
 
     pub async fn get_session(&self, family: &str) -> Result<Option<RefreshFamily>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::session_pk(family)))
-            .key(keys::SK, s(keys::SESSION))
-            .consistent_read(true)
-            .send()
+        self.get_record("session.get", keys::session_pk(family), keys::SESSION, true)
             .await
-            .map_err(|e| sdk_error("session.get", e))?;
-        out.item.map(from_item).transpose()
     }
 
     /// Replace a session if its current token is still `previous_hash` and it is

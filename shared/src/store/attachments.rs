@@ -42,17 +42,13 @@ impl Store {
         case_id: &str,
         id: &str,
     ) -> Result<Option<Attachment>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::case_pk(m, kind, case_id)))
-            .key(keys::SK, s(format!("{PREFIX}{id}")))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error("attachment.get", e))?;
-        out.item.map(from_item).transpose()
+        self.get_record(
+            "attachment.get",
+            keys::case_pk(m, kind, case_id),
+            format!("{PREFIX}{id}"),
+            true,
+        )
+        .await
     }
 
     /// Record the outcome of the check, once: only a pending attachment changes

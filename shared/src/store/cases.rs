@@ -180,17 +180,8 @@ impl Store {
         kind: CaseKind,
         id: &str,
     ) -> Result<Option<CaseRecord>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::case_pk(m, kind, id)))
-            .key(keys::SK, s(keys::CASE))
-            .consistent_read(true)
-            .send()
+        self.get_record("case.get", keys::case_pk(m, kind, id), keys::CASE, true)
             .await
-            .map_err(|e| sdk_error("case.get", e))?;
-        out.item.map(from_item).transpose()
     }
 
     /// Cases of `m` by id, in no particular order; ids not found are left out.

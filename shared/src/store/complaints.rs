@@ -207,19 +207,15 @@ impl Store {
 
     /// Whether `user` follows the case.
     pub async fn follows_case(&self, case: &CaseRecord, user: &str) -> Result<bool, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(
-                keys::PK,
-                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
+        let item = self
+            .get_item(
+                "case.follows",
+                keys::case_pk(&case.municipality, case.kind, &case.id),
+                keys::case_follower_sk(user),
+                false,
             )
-            .key(keys::SK, s(keys::case_follower_sk(user)))
-            .send()
-            .await
-            .map_err(|e| sdk_error("case.follows", e))?;
-        Ok(out.item.is_some())
+            .await?;
+        Ok(item.is_some())
     }
 
     /// Everyone following a case (user ids).

@@ -163,16 +163,13 @@ impl Store {
         m: &MunicipalityId,
         code: &str,
     ) -> Result<Option<Agency>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::tenant(m)))
-            .key(keys::SK, s(format!("AGENCY#{code}")))
-            .send()
-            .await
-            .map_err(|e| sdk_error("agency.get", e))?;
-        out.item.map(from_item).transpose()
+        self.get_record(
+            "agency.get",
+            keys::tenant(m),
+            format!("AGENCY#{code}"),
+            false,
+        )
+        .await
     }
 
     /// A municipality's agencies (a few dozen at most).
@@ -233,17 +230,10 @@ impl Store {
         q: &QueueKey,
         holder: &str,
     ) -> Result<Option<u64>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(&q.pk))
-            .key(keys::SK, s(format!("ACTIVE#{holder}")))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error("queue.active", e))?;
-        Ok(out.item.map(|i| num(&i, "number")))
+        let item = self
+            .get_item("queue.active", &q.pk, format!("ACTIVE#{holder}"), true)
+            .await?;
+        Ok(item.map(|i| num(&i, "number")))
     }
 
     /// Give the next number (atomic `ADD`, never above `max`) and record the
@@ -377,17 +367,8 @@ impl Store {
         q: &QueueKey,
         number: u64,
     ) -> Result<Option<Ticket>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(&q.pk))
-            .key(keys::SK, s(ticket_sk(number)))
-            .consistent_read(true)
-            .send()
+        self.get_record("ticket.get", &q.pk, ticket_sk(number), true)
             .await
-            .map_err(|e| sdk_error("ticket.get", e))?;
-        out.item.map(from_item).transpose()
     }
 
     /// Waiting tickets after number `after`, in order, `max` at most.

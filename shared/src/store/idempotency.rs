@@ -6,7 +6,7 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use sha2::{Digest, Sha256};
 
-use super::{Item, Store, StoreError, TxError, keys, n, s, sdk_error};
+use super::{Item, Store, StoreError, TxError, keys, n, s};
 use crate::http::auth::now_secs;
 
 /// How long a key is remembered.
@@ -52,17 +52,10 @@ impl Idempotency {
 
 impl Store {
     async fn read_answer(&self, idem: &Idempotency) -> Result<Option<StoredAnswer>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(&idem.pk))
-            .key(keys::SK, s(keys::IDEMPOTENCY))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error("idempotency.get", e))?;
-        let Some(item) = out.item else {
+        let item = self
+            .get_item("idempotency.get", &idem.pk, keys::IDEMPOTENCY, true)
+            .await?;
+        let Some(item) = item else {
             return Ok(None);
         };
         // An expired record may linger until DynamoDB's TTL sweep: ignore it.

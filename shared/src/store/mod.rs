@@ -180,6 +180,42 @@ impl Store {
         &self.table
     }
 
+    /// One item by its key (GetItem); `consistent` for a read before a
+    /// conditional write. `op` names the call in errors.
+    pub(crate) async fn get_item(
+        &self,
+        op: &'static str,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+        consistent: bool,
+    ) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
+            .consistent_read(consistent)
+            .send()
+            .await
+            .map_err(|e| sdk_error(op, e))?;
+        Ok(out.item)
+    }
+
+    /// One record by its key, read back into its type.
+    pub(crate) async fn get_record<T: DeserializeOwned>(
+        &self,
+        op: &'static str,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+        consistent: bool,
+    ) -> Result<Option<T>, StoreError> {
+        self.get_item(op, pk, sk, consistent)
+            .await?
+            .map(from_item)
+            .transpose()
+    }
+
     /// Run a transaction. On cancellation, the per-item reason codes are returned so
     /// callers can tell which condition failed.
     pub(crate) async fn transact(

@@ -4,9 +4,7 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::idempotency::{Created, Idempotency};
-use super::{
-    Item, Page, Store, StoreError, from_item, keys, n, page, s, sdk_error, start_key, to_item,
-};
+use super::{Item, Page, Store, StoreError, keys, n, page, s, sdk_error, start_key, to_item};
 use crate::domain::{Municipality, MunicipalityId};
 use crate::http::cursor::PageKey;
 
@@ -50,17 +48,13 @@ impl Store {
         id: &MunicipalityId,
         consistent: bool,
     ) -> Result<Option<Municipality>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::tenant(id)))
-            .key(keys::SK, s(keys::PROFILE))
-            .consistent_read(consistent)
-            .send()
-            .await
-            .map_err(|e| sdk_error("municipality.get", e))?;
-        out.item.map(from_item).transpose()
+        self.get_record(
+            "municipality.get",
+            keys::tenant(id),
+            keys::PROFILE,
+            consistent,
+        )
+        .await
     }
 
     /// Replace a municipality's profile if nobody changed it since `expected_version`

@@ -114,17 +114,10 @@ impl Store {
         m: &MunicipalityId,
         id: &str,
     ) -> Result<Option<(Notice, bool)>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(notice_pk(m, id)))
-            .key(keys::SK, s(NOTICE))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error("notice.get", e))?;
-        let Some(item) = out.item else {
+        let item = self
+            .get_item("notice.get", notice_pk(m, id), NOTICE, true)
+            .await?;
+        let Some(item) = item else {
             return Ok(None);
         };
         let pending = item.contains_key(keys::GSI1PK);
@@ -240,18 +233,15 @@ impl Store {
             Err(e) => match sdk_error("delivery.claim", e) {
                 StoreError::VersionConflict => {
                     // Which kind of "taken": read it.
-                    let out = self
-                        .db
-                        .get_item()
-                        .table_name(&self.table)
-                        .key(keys::PK, s(deliveries_pk(user)))
-                        .key(keys::SK, s(delivery_sk(&d.notice)))
-                        .consistent_read(true)
-                        .send()
-                        .await
-                        .map_err(|e| sdk_error("delivery.claim", e))?;
-                    let status = out
-                        .item
+                    let item = self
+                        .get_item(
+                            "delivery.claim",
+                            deliveries_pk(user),
+                            delivery_sk(&d.notice),
+                            true,
+                        )
+                        .await?;
+                    let status = item
                         .as_ref()
                         .and_then(|i| i.get("status"))
                         .and_then(|v| v.as_s().ok())

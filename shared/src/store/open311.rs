@@ -71,16 +71,13 @@ impl Store {
         m: &MunicipalityId,
         id: &str,
     ) -> Result<Option<ApiKeyRecord>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::tenant(m)))
-            .key(keys::SK, s(format!("{KEY_PREFIX}{id}")))
-            .send()
-            .await
-            .map_err(|e| sdk_error("open311.key.get", e))?;
-        out.item.map(from_item).transpose()
+        self.get_record(
+            "open311.key.get",
+            keys::tenant(m),
+            format!("{KEY_PREFIX}{id}"),
+            false,
+        )
+        .await
     }
 
     /// A municipality's keys, revoked ones included, oldest first.

@@ -89,17 +89,8 @@ impl Store {
         id: &Id,
         consistent: bool,
     ) -> Result<Option<StaffMember>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::tenant(m)))
-            .key(keys::SK, s(keys::staff_sk(id)))
-            .consistent_read(consistent)
-            .send()
+        self.get_record("staff.get", keys::tenant(m), keys::staff_sk(id), consistent)
             .await
-            .map_err(|e| sdk_error("staff.get", e))?;
-        out.item.map(from_item).transpose()
     }
 
     pub async fn list_staff(

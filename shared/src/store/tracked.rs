@@ -118,17 +118,8 @@ impl Store {
         m: &MunicipalityId,
         reference: &str,
     ) -> Result<Option<PermitRef>, StoreError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::permit_ref_pk(m, reference)))
-            .key(keys::SK, s("REF"))
-            .consistent_read(true)
-            .send()
+        self.get_record("permit.ref", keys::permit_ref_pk(m, reference), "REF", true)
             .await
-            .map_err(|e| sdk_error("permit.ref", e))?;
-        out.item.map(from_item).transpose()
     }
 
     /// Count a wrong national ID on `reference`; lock it after too many.
