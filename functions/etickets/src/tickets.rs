@@ -185,34 +185,7 @@ pub async fn take(
     if let Some(n) = ctx.store.active_ticket(&q.key, &holder).await? {
         return Err(ApiError::conflict("ticket_already_held").with_detail(format!("number: {n}")));
     }
-    let ticket = Ticket {
-        number: 0,
-        status: TicketStatus::Waiting,
-        holder: Some(holder),
-        claim_code: None,
-        taken_at: baladiya::clock::rfc3339(now),
-        called_at: None,
-        counter: None,
-        finished_at: None,
-        recalls: 0,
-        notified: vec![],
-    };
-    let t = match ctx
-        .store
-        .take_ticket(&q.key, q.service.daily_max, ticket)
-        .await
-    {
-        Ok(t) => t,
-        Err(TakeError::Full) => {
-            return Err(ApiError::conflict("limit_reached").with_detail("tickets today"));
-        }
-        Err(TakeError::AlreadyHolding(n)) => {
-            return Err(
-                ApiError::conflict("ticket_already_held").with_detail(format!("number: {n}"))
-            );
-        }
-        Err(TakeError::Store(e)) => return Err(e.into()),
-    };
+    let t = number_ticket(ctx, &q, Some(holder), None, now).await?;
     let view = view_of(ctx, &q, &t).await?;
     // A newcomer changes the front only if it is in it.
     if view
@@ -250,11 +223,26 @@ pub async fn paper(
     let now = OffsetDateTime::now_utc();
     let q = queue(ctx, m, a, s, now).await?;
     let code = random_code()?;
+    let t = number_ticket(ctx, &q, None, Some(code.clone()), now).await?;
+    let mut v = view_of(ctx, &q, &t).await?;
+    v.claim_code = Some(code);
+    json(StatusCode::CREATED, &v)
+}
+
+/// Number a new waiting ticket: a person's app ticket (`holder`) or a paper one
+/// (its `claim_code`).
+async fn number_ticket(
+    ctx: &Ctx,
+    q: &Queue,
+    holder: Option<String>,
+    claim_code: Option<String>,
+    now: OffsetDateTime,
+) -> Result<Ticket, ApiError> {
     let ticket = Ticket {
         number: 0,
         status: TicketStatus::Waiting,
-        holder: None,
-        claim_code: Some(code.clone()),
+        holder,
+        claim_code,
         taken_at: baladiya::clock::rfc3339(now),
         called_at: None,
         counter: None,
@@ -262,21 +250,20 @@ pub async fn paper(
         recalls: 0,
         notified: vec![],
     };
-    let t = match ctx
+    match ctx
         .store
         .take_ticket(&q.key, q.service.daily_max, ticket)
         .await
     {
-        Ok(t) => t,
+        Ok(t) => Ok(t),
         Err(TakeError::Full) => {
-            return Err(ApiError::conflict("limit_reached").with_detail("tickets today"));
+            Err(ApiError::conflict("limit_reached").with_detail("tickets today"))
         }
-        Err(TakeError::AlreadyHolding(_)) => return Err(ApiError::conflict("ticket_already_held")),
-        Err(TakeError::Store(e)) => return Err(e.into()),
-    };
-    let mut v = view_of(ctx, &q, &t).await?;
-    v.claim_code = Some(code);
-    json(StatusCode::CREATED, &v)
+        Err(TakeError::AlreadyHolding(n)) => {
+            Err(ApiError::conflict("ticket_already_held").with_detail(format!("number: {n}")))
+        }
+        Err(TakeError::Store(e)) => Err(e.into()),
+    }
 }
 
 fn parse_number(q: &Queue, raw: &str) -> Result<u64, ApiError> {
