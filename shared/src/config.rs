@@ -53,13 +53,7 @@ impl Config {
                 .filter(|v| !v.is_empty())
                 .ok_or(ConfigError::Missing(k))
         };
-        let cursor_key = required("BALADIYA_CURSOR_KEY")?.into_bytes();
-        if cursor_key.len() < 32 {
-            return Err(ConfigError::Invalid(
-                "BALADIYA_CURSOR_KEY",
-                "shorter than 32 bytes".into(),
-            ));
-        }
+        let cursor_key = key_from_lookup(&get, "BALADIYA_CURSOR_KEY")?;
         let geo_bounds = match get("BALADIYA_GEO_BOUNDS").filter(|v| !v.is_empty()) {
             Some(raw) => GeoBounds::parse(&raw)
                 .map_err(|e| ConfigError::Invalid("BALADIYA_GEO_BOUNDS", e.to_string()))?,
@@ -76,6 +70,26 @@ impl Config {
             documents_bucket: get("BALADIYA_DOCUMENTS_BUCKET"),
         })
     }
+}
+
+/// A secret key one function alone needs (an HMAC key, say), from the environment:
+/// required and at least 32 bytes. The caller keeps it out of `Debug` and logs.
+pub fn key_from_env(name: &'static str) -> Result<Vec<u8>, ConfigError> {
+    key_from_lookup(|k| env::var(k).ok(), name)
+}
+
+pub fn key_from_lookup(
+    get: impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Vec<u8>, ConfigError> {
+    let key = get(name)
+        .filter(|v| !v.is_empty())
+        .ok_or(ConfigError::Missing(name))?
+        .into_bytes();
+    if key.len() < 32 {
+        return Err(ConfigError::Invalid(name, "shorter than 32 bytes".into()));
+    }
+    Ok(key)
 }
 
 /// Where and as whom the AWS SDK clients talk: read once per cold start.
@@ -270,5 +284,26 @@ mod tests {
             ])),
             Err(ConfigError::Invalid(..))
         ));
+    }
+
+    #[test]
+    fn a_functions_own_key_is_required_and_long_enough() {
+        let key = "n".repeat(32);
+        assert_eq!(
+            key_from_lookup(lookup(&[("K", &key)]), "K").unwrap(),
+            key.as_bytes()
+        );
+        assert!(matches!(
+            key_from_lookup(lookup(&[]), "K"),
+            Err(ConfigError::Missing("K"))
+        ));
+        assert!(matches!(
+            key_from_lookup(lookup(&[("K", "")]), "K"),
+            Err(ConfigError::Missing("K"))
+        ));
+        match key_from_lookup(lookup(&[("K", &"n".repeat(31))]), "K") {
+            Err(e @ ConfigError::Invalid("K", _)) => assert!(!e.to_string().contains("nnn")),
+            other => panic!("a 31-byte key was taken: {other:?}"),
+        }
     }
 }

@@ -35,12 +35,15 @@ pub struct Ctx {
     pub bucket: Option<String>,
     /// `BALADIYA_DOCUMENTS_BUCKET`: published documents (the open-data export).
     pub documents: Option<String>,
-    /// Key of the national IDs' digests (`BALADIYA_CURSOR_KEY`, domain-separated).
+    /// `BALADIYA_NATIONAL_ID_KEY`: the key of the national IDs' digests, this
+    /// function's alone (a secret: never printed).
     national_id_key: Vec<u8>,
 }
 
 impl Ctx {
-    pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, baladiya::http::auth::TokenError> {
+    /// Clients and settings, from the environment of the function.
+    pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, lambda_http::Error> {
+        let national_id_key = baladiya::config::key_from_env("BALADIYA_NATIONAL_ID_KEY")?;
         Ok(Ctx {
             store: Store::new(aws.dynamodb(), &config.table),
             verifier: TokenVerifier::from_jwks(&config.jwks, &config.token_issuer)?,
@@ -49,7 +52,7 @@ impl Ctx {
             files: Files::new(aws.s3()),
             bucket: config.attachments_bucket.clone(),
             documents: config.documents_bucket.clone(),
-            national_id_key: config.cursor_key.clone(),
+            national_id_key,
         })
     }
 }

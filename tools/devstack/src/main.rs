@@ -31,6 +31,7 @@ use sha2::{Digest, Sha256};
 
 const DEV_KID: &str = "dev-1";
 const DEV_CURSOR_KEY: &str = "local-development-cursor-key-not-a-secret-0123456789";
+const DEV_NATIONAL_ID_KEY: &str = "local-development-national-id-key-not-a-secret-0123";
 const ISSUER: &str = "baladiya-accounts";
 /// The local stack's phone-digest key (the real one lives in the signing secret).
 pub const DEV_PHONE_KEY: &str = "local-development-phone-key-not-a-secret-0123456789";
@@ -349,6 +350,7 @@ fn resolve(t: &Value, v: &Value) -> Result<String, String> {
             match (target, kinds.get(target).map(String::as_str)) {
                 ("TokenPublicJwks", None) => signer()?.public_jwks().map_err(|e| e.to_string()),
                 ("CursorSigningKey", None) => Ok(DEV_CURSOR_KEY.into()),
+                ("NationalIdDigestKey", None) => Ok(DEV_NATIONAL_ID_KEY.into()),
                 ("TokenSigningSecretArn", None) => Ok(LOCAL_SIGNING_SECRET.into()),
                 // Every local client is 127.0.0.1: the tests and the fuzzer would
                 // share one production-sized allowance.
