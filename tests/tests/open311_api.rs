@@ -1113,6 +1113,45 @@ async fn errors_follow_the_specification() {
         400,
     )
     .await;
+    // A singlevaluelist takes one value.
+    let mut two = with(&[], &[]);
+    two.push(("attribute[subcategory][]", "lamp-out".into()));
+    two.push(("attribute[subcategory][]", "lit-by-day".into()));
+    let description = error(
+        &api,
+        api.http
+            .post(format!("{}{base}/requests.xml", api.base))
+            .form(&two),
+        400,
+    )
+    .await;
+    assert!(description.contains("subcategory"), "{description}");
+    // Text that is not UTF-8 is refused, not stored with replacement characters.
+    let form_of = |extra: &[u8]| {
+        let mut body: Vec<u8> = good
+            .iter()
+            .filter(|(k, _)| *k != "description")
+            .map(|(k, v)| format!("{k}={}&", v.replace(' ', "+")))
+            .collect::<String>()
+            .into_bytes();
+        body.extend_from_slice(extra);
+        body
+    };
+    for bad in [
+        &b"description=caf%E9"[..],
+        b"description=caf\xE9",
+        b"description=%ED%A0%80",
+    ] {
+        error(
+            &api,
+            api.http
+                .post(format!("{}{base}/requests.xml", api.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form_of(bad)),
+            400,
+        )
+        .await;
+    }
     // Nothing was filed by any of these.
     let (all, _) = both(
         &api,
@@ -1179,6 +1218,53 @@ async fn errors_follow_the_specification() {
         )
         .await;
     }
+    // Every path and method under /open311/v2/ gets the specification's errors
+    // (the gateway sends them all to the function): an unknown resource or format
+    // is 404, a method a resource does not take is 400 (in the format asked for).
+    for (method, path, status) in [
+        ("GET", format!("{base}/services.html"), 404),
+        ("GET", format!("{base}/discovery"), 404),
+        ("GET", format!("{base}/complaints.xml"), 404),
+        ("GET", "/open311/v2/discovery.xml".to_owned(), 404),
+        ("PUT", format!("{base}/requests.xml"), 400),
+        ("DELETE", format!("{base}/services.json"), 400),
+        ("POST", format!("{base}/servicerequestupdates.xml"), 400),
+    ] {
+        let req = api.http.request(
+            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+            format!("{}{path}", api.base),
+        );
+        error(&api, req, status).await;
+    }
+    // HEAD is GET without the body.
+    let head = api
+        .http
+        .head(format!("{}{base}/discovery.xml", api.base))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(head.status(), 200);
+    assert!(
+        head.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/xml")
+    );
+    assert!(head.bytes().await.unwrap().is_empty());
+    // The feed of updates (mySociety) sets no widest window, unlike the search.
+    let (updates, _) = both(
+        &api,
+        &format!("{base}/servicerequestupdates"),
+        &[
+            ("start_date", "2025-01-01T00:00:00Z"),
+            ("end_date", "2026-12-31T00:00:00Z"),
+        ],
+        200,
+        "service_request_updates",
+    )
+    .await;
+    assert!(updates.children.is_empty(), "nothing happened here yet");
+
     // A resource without a format is not one.
     error(
         &api,
@@ -1238,4 +1324,44 @@ async fn errors_follow_the_specification() {
         )
         .await;
     }
+}
+
+#[tokio::test]
+async fn what_a_request_lacks_is_empty_in_both_formats() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "o311-null").await;
+    let base = format!("/open311/v2/{m}");
+    let staff_token = complaints_staff(&m);
+    let api_key = issue_key(&api, &m, &staff_token).await["api_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // No description: the specification makes it optional.
+    let res = post_form(
+        &api,
+        &format!("{base}/requests.json"),
+        &[
+            ("api_key", api_key.as_str()),
+            ("service_code", "waste"),
+            ("address_string", "Place de la Kasbah"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let posted: Value = res.json().await.unwrap();
+    let id = posted[0]["service_request_id"].as_str().unwrap().to_owned();
+    let (xml, json) = both(
+        &api,
+        &format!("{base}/requests/{id}"),
+        &[],
+        200,
+        "service_requests",
+    )
+    .await;
+    fields(&xml.children[0], &json[0], REQUEST);
+    for absent in ["description", "lat", "long", "media_url", "status_notes"] {
+        assert!(json[0][absent].is_null(), "{absent}: {}", json[0][absent]);
+        assert_eq!(xml.children[0].text_of(absent), "", "{absent}");
+    }
+    assert_eq!(json[0]["address"], "Place de la Kasbah");
 }

@@ -57,6 +57,27 @@ fn declared() -> RouteSet {
     out
 }
 
+/// GeoReport v2 reaches the open311 function through one greedy route (every path
+/// and method under it), so that the function's own router answers what it does not
+/// serve with the specification's error document rather than the gateway's 404.
+const GEOREPORT: &str = "/open311/v2/";
+
+/// The declared routes as the gateway or the local router lists them: the GeoReport
+/// ones folded into `ANY <catch_all>`. A route of another function under the prefix
+/// stays distinct, and fails the comparison.
+fn with_georeport_catch_all(routes: RouteSet, catch_all: &str) -> RouteSet {
+    routes
+        .into_iter()
+        .map(|(method, path, function)| {
+            if path.starts_with(GEOREPORT) && function == "open311" {
+                ("ANY".to_owned(), catch_all.to_owned(), function)
+            } else {
+                (method, path, function)
+            }
+        })
+        .collect()
+}
+
 /// Functions triggered by events (stream, schedule), not by HTTP.
 const EVENT_FUNCTIONS: &[&str] = &["notifications", "media", "scheduler"];
 
@@ -117,6 +138,11 @@ fn router_routes() -> RouteSet {
     let router = &t["workspace"]["metadata"]["lambda"]["watch"]["router"];
     let mut out = RouteSet::new();
     for (path, targets) in router.as_table().unwrap() {
+        // A bare function name serves every method.
+        if let Some(function) = targets.as_str() {
+            out.insert(("ANY".to_owned(), path.clone(), function.to_owned()));
+            continue;
+        }
         for target in targets.as_array().unwrap() {
             out.insert((
                 target["method"].as_str().unwrap().to_uppercase(),
@@ -150,12 +176,28 @@ fn openapi_routes() -> BTreeSet<(String, String)> {
 
 #[test]
 fn template_serves_exactly_the_declared_routes() {
-    assert_eq!(template_routes(), declared());
+    assert_eq!(
+        template_routes(),
+        with_georeport_catch_all(declared(), "/open311/v2/{proxy+}")
+    );
 }
 
 #[test]
 fn local_router_serves_exactly_the_declared_routes() {
-    assert_eq!(router_routes(), declared());
+    assert_eq!(
+        router_routes(),
+        with_georeport_catch_all(declared(), "/open311/v2/{*path}")
+    );
+}
+
+#[test]
+fn georeport_is_served_by_the_open311_function_alone() {
+    let under: Vec<_> = declared()
+        .into_iter()
+        .filter(|(_, p, _)| p.starts_with(GEOREPORT))
+        .collect();
+    assert!(under.len() >= 13, "the GeoReport resources: {under:?}");
+    assert!(under.iter().all(|(_, _, f)| f == "open311"), "{under:?}");
 }
 
 #[test]

@@ -132,7 +132,7 @@ impl Params {
             return Err(Failure::bad("the request body is too large"));
         }
         // The body's values come first: they win over the query string's.
-        let mut form: Vec<(String, String)> = form_urlencoded::parse(bytes).into_owned().collect();
+        let mut form = parse_form(bytes)?;
         form.append(&mut self.0);
         Ok(Params(form))
     }
@@ -153,6 +153,38 @@ impl Params {
             .flat_map(|(_, v)| open311::list(v))
             .collect()
     }
+}
+
+/// An `application/x-www-form-urlencoded` body: `name=value` pairs joined by `&`,
+/// `+` for a space, percent-escapes for bytes. The text must be UTF-8 (the
+/// specification's encoding): a byte sequence that is not is refused, never
+/// replaced by U+FFFD and stored.
+fn parse_form(bytes: &[u8]) -> Result<Vec<(String, String)>, Failure> {
+    let decode = |raw: &[u8]| {
+        let spaced: Vec<u8> = raw
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        let decoded: Vec<u8> = percent_encoding::percent_decode(&spaced).collect();
+        String::from_utf8(decoded)
+    };
+    bytes
+        .split(|&b| b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = match pair.iter().position(|&b| b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &b""[..]),
+            };
+            match (decode(name), decode(value)) {
+                (Ok(n), Ok(v)) => Ok((n, v)),
+                (Ok(n), Err(_)) if n.len() <= 64 && n.bytes().all(|b| b.is_ascii_graphic()) => {
+                    Err(Failure::bad(format!("{n} is not valid UTF-8 text")))
+                }
+                _ => Err(Failure::bad("the request body is not valid UTF-8 text")),
+            }
+        })
+        .collect()
 }
 
 /// `{name}.{xml|json}` of a path parameter.
@@ -298,14 +330,19 @@ async fn discovery(
     m: Option<MunicipalityId>,
 ) -> Result<Answer, Failure> {
     let (m, muni) = jurisdiction(ctx, m, &Params::of_query(req)).await?;
-    let url = match &ctx.public_url {
-        Some(base) => format!("{base}/open311/v2/{m}"),
+    // A server on loopback without a proxy is the local stack: a test endpoint.
+    let (url, kind) = match &ctx.public_url {
+        Some(base) => (format!("{base}/open311/v2/{m}"), "production"),
         None => {
             let host = view.header("host").unwrap_or("localhost");
-            let proto = view
-                .header("x-forwarded-proto")
-                .unwrap_or_else(|| scheme_without_proxy(host));
-            format!("{proto}://{host}/open311/v2/{m}")
+            let (proto, kind) = match view.header("x-forwarded-proto") {
+                Some(proto) => (proto, "production"),
+                None => match scheme_without_proxy(host) {
+                    "http" => ("http", "test"),
+                    other => (other, "production"),
+                },
+            };
+            (format!("{proto}://{host}/open311/v2/{m}"), kind)
         }
     };
     let name = muni.name.best(view.lang).to_owned();
@@ -314,7 +351,7 @@ async fn discovery(
         ("specification", Node::text(open311::SPECIFICATION)),
         ("url", Node::text(url)),
         ("changeset", Node::text(&muni.updated_at)),
-        ("type", Node::text("production")),
+        ("type", Node::text(kind)),
         (
             "formats",
             Node::List(
@@ -504,7 +541,10 @@ fn request_node(case: &CaseRecord, data: &ComplaintData, names: &Names<'_>) -> N
         ("status_notes", Node::opt(case.status_note.clone())),
         ("service_name", Node::text(service_name)),
         ("service_code", Node::text(&data.category)),
-        ("description", Node::text(&data.description)),
+        (
+            "description",
+            Node::opt(Some(&data.description).filter(|d| !d.trim().is_empty())),
+        ),
         ("agency_responsible", Node::text(names.agency)),
         ("service_notice", Node::Null),
         ("requested_datetime", Node::text(&case.created_at)),
@@ -659,12 +699,13 @@ async fn token(
 }
 
 /// `servicerequestupdates.{fmt}` (mySociety): the state changes of public
-/// requests made in a window (the last 90 days by default), oldest first.
+/// requests made in a window of any width (the last 90 days by default), oldest
+/// first, 1000 at most.
 async fn updates(ctx: &Ctx, req: &Request, m: Option<MunicipalityId>) -> Result<Answer, Failure> {
     let params = Params::of_query(req);
     let (m, _) = jurisdiction(ctx, m, &params).await?;
     // No key is needed to read (FixMyStreet sends one, maybe empty): ignored.
-    let (from, to) = open311::window(
+    let (from, to) = open311::updates_window(
         params.get("start_date"),
         params.get("end_date"),
         time::OffsetDateTime::now_utc(),
@@ -702,7 +743,7 @@ async fn updates(ctx: &Ctx, req: &Request, m: Option<MunicipalityId>) -> Result<
                 ("updated_datetime", Node::text(&u.entry.at)),
                 (
                     "description",
-                    Node::text(u.entry.note.clone().unwrap_or_default()),
+                    Node::opt(u.entry.note.clone().filter(|n| !n.trim().is_empty())),
                 ),
                 ("media_url", Node::Null),
                 ("external_status_code", Node::text(&u.entry.state)),
@@ -783,6 +824,10 @@ async fn create(
                     .ok_or_else(|| {
                         Failure::bad("attribute[subcategory] is not one of its values")
                     })?;
+                // A singlevaluelist: one value (the same one repeated is harmless).
+                if subcategory.as_ref().is_some_and(|v| v != &s.code) {
+                    return Err(Failure::bad("attribute[subcategory] takes one value"));
+                }
                 subcategory = Some(s.code.clone());
             }
             Some("area") if !value.is_empty() => {
@@ -793,6 +838,9 @@ async fn create(
                     .into_iter()
                     .find(|a| a.code == value)
                     .ok_or_else(|| Failure::bad("attribute[area] is not one of its values"))?;
+                if area.as_ref().is_some_and(|v| v != &a.code) {
+                    return Err(Failure::bad("attribute[area] takes one value"));
+                }
                 area = Some(a.code);
             }
             _ => {}
@@ -956,7 +1004,50 @@ async fn create(
 
 #[cfg(test)]
 mod tests {
-    use super::scheme_without_proxy;
+    use super::{parse_form, scheme_without_proxy};
+
+    fn form(body: &[u8]) -> Vec<(String, String)> {
+        parse_form(body).unwrap_or_else(|e| panic!("{body:?} refused: {}", e.description))
+    }
+
+    #[test]
+    fn form_bodies_are_decoded_as_utf8() {
+        assert_eq!(
+            form(b"service_code=lighting&description=caf%C3%A9+au+lait&lat=36.8&&flag"),
+            [
+                ("service_code".into(), "lighting".into()),
+                ("description".into(), "caf\u{e9} au lait".into()),
+                ("lat".into(), "36.8".into()),
+                ("flag".into(), String::new()),
+            ]
+        );
+        assert_eq!(
+            form(b"attribute%5Barea%5D=a%3Db%26c%2B"),
+            [("attribute[area]".into(), "a=b&c+".into())]
+        );
+        assert_eq!(
+            form("note=\u{1F600}".as_bytes()),
+            [("note".into(), "\u{1F600}".into())]
+        );
+        assert!(form(b"").is_empty());
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_refused_not_replaced() {
+        // Latin-1 é escaped, a raw Latin-1 byte, an escaped UTF-16 surrogate, a
+        // truncated sequence; in a value or in a name.
+        for body in [
+            &b"description=caf%E9"[..],
+            b"description=caf\xE9",
+            b"description=%ED%A0%80",
+            b"description=%C3",
+            b"desc%FFription=x",
+        ] {
+            let e = parse_form(body).expect_err("not UTF-8");
+            assert_eq!(e.status, http::StatusCode::BAD_REQUEST, "{body:?}");
+            assert!(e.description.contains("UTF-8"), "{}", e.description);
+        }
+    }
 
     #[test]
     fn only_loopback_hosts_are_taken_for_plain_http() {

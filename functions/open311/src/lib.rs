@@ -126,7 +126,10 @@ pub static ROUTES: &[Route<Op>] = &[
 pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
     let started = Instant::now();
     let view = RequestView::new(&req);
-    let matched = router::route(ROUTES, view.method(), view.path());
+    // HEAD is a GET without the body (HTTP): same status and headers.
+    let head = view.method().eq_ignore_ascii_case("HEAD");
+    let method = if head { "GET" } else { view.method() };
+    let matched = router::route(ROUTES, method, view.path());
     let route = matched.as_ref().map_or("unmatched", |m| m.template);
     let response = match matched {
         Ok(m) => dispatch(ctx, &view, &req, m).await,
@@ -136,6 +139,10 @@ pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
         Err(e) => e.into_response(view.lang),
     };
     router::log_request(view.method(), route, response.status(), started);
+    if head {
+        let (parts, _) = response.into_parts();
+        return Response::from_parts(parts, Body::Empty);
+    }
     response
 }
 

@@ -121,7 +121,7 @@ fn without_seconds(v: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(&format!("{head}:00{zone}"), &Rfc3339).ok()
 }
 
-/// The window of a search by `requested_datetime` (or of updates): both ends
+/// The window of a search by `requested_datetime`: both ends
 /// given, at most 90 days apart; one end given, 90 days from it; none, the last
 /// 90 days.
 pub fn window(
@@ -145,6 +145,30 @@ pub fn window(
         return Err(Invalid::new(
             "start_date and end_date may not span more than 90 days",
         ));
+    }
+    Ok((from, to))
+}
+
+/// The window of `servicerequestupdates` (mySociety), which sets no widest span:
+/// both ends as given; only `start_date`, from it to now; only `end_date`, the 90
+/// days before it; none, the last 90 days. The answer is capped in number instead
+/// (a client moves `start_date` on to read further).
+pub fn updates_window(
+    start: Option<&str>,
+    end: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<(OffsetDateTime, OffsetDateTime), Invalid> {
+    let span = Duration::days(WINDOW_DAYS);
+    let start = start.map(|s| parse_datetime("start_date", s)).transpose()?;
+    let end = end.map(|e| parse_datetime("end_date", e)).transpose()?;
+    let (from, to) = match (start, end) {
+        (Some(s), Some(e)) => (s, e),
+        (Some(s), None) => (s, now.max(s)),
+        (None, Some(e)) => (e - span, e),
+        (None, None) => (now - span, now),
+    };
+    if from > to {
+        return Err(Invalid::new("start_date must not be after end_date"));
     }
     Ok((from, to))
 }
@@ -377,6 +401,47 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn the_updates_window_has_no_widest_span() {
+        let now = datetime!(2026-11-28 12:00 UTC);
+        assert_eq!(
+            updates_window(
+                Some("2025-01-01T00:00:00Z"),
+                Some("2026-11-29T00:00:00Z"),
+                now
+            )
+            .unwrap(),
+            (
+                datetime!(2025-01-01 00:00 UTC),
+                datetime!(2026-11-29 00:00 UTC)
+            )
+        );
+        assert_eq!(
+            updates_window(Some("2026-01-01T00:00:00+01:00"), None, now).unwrap(),
+            (datetime!(2025-12-31 23:00 UTC), now)
+        );
+        assert_eq!(
+            updates_window(None, None, now).unwrap(),
+            (now - Duration::days(90), now)
+        );
+        assert_eq!(
+            updates_window(None, Some("2026-11-01T00:00:00Z"), now).unwrap(),
+            (
+                datetime!(2026-08-03 00:00 UTC),
+                datetime!(2026-11-01 00:00 UTC)
+            )
+        );
+        assert!(
+            updates_window(
+                Some("2026-11-02T00:00:00Z"),
+                Some("2026-11-01T00:00:00Z"),
+                now
+            )
+            .is_err()
+        );
+        assert!(updates_window(Some("yesterday"), None, now).is_err());
     }
 
     #[test]
