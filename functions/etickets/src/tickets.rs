@@ -54,6 +54,22 @@ async fn queue(
     })
 }
 
+/// The municipality's check, then the queue's agency, one after the other:
+/// reading them at once would take a second connection per request (on Lambda,
+/// at times a second TLS handshake), and `scripts/bench-etickets` showed no
+/// gain from it against the local stack.
+async fn checked_queue(
+    ctx: &Ctx,
+    who: &Principal,
+    m: &MunicipalityId,
+    a: &str,
+    s: &str,
+    now: OffsetDateTime,
+) -> Result<Queue, ApiError> {
+    municipality(ctx, m, Some(who)).await?;
+    queue(ctx, m, a, s, now).await
+}
+
 #[derive(Debug, Serialize)]
 pub struct TicketView {
     pub agency: String,
@@ -81,23 +97,37 @@ pub struct TicketView {
     pub claim_code: Option<String>,
 }
 
+/// The ticket as its holder and staff see it: the queue's state and, while it
+/// waits, the people ahead.
 async fn view_of(ctx: &Ctx, q: &Queue, t: &Ticket) -> Result<TicketView, ApiError> {
     let state = ctx.store.queue_state(&q.key).await?;
-    let (ahead, wait) = if t.status == TicketStatus::Waiting {
-        let ahead = ctx
-            .store
-            .waiting_between(&q.key, 1, t.number.saturating_sub(1))
-            .await?;
-        let wait = eticket::estimate_minutes(
+    let ahead = if t.status == TicketStatus::Waiting {
+        Some(
+            ctx.store
+                .waiting_between(&q.key, 1, t.number.saturating_sub(1))
+                .await?,
+        )
+    } else {
+        None
+    };
+    let wait = ahead.map(|ahead| {
+        eticket::estimate_minutes(
             ahead,
             eticket::average_secs(state.handled_secs, state.handled_count),
             counters_for(&q.agency, &q.service.code),
-        );
-        (Some(ahead), Some(wait))
-    } else {
-        (None, None)
-    };
-    Ok(TicketView {
+        )
+    });
+    Ok(view_from(q, t, state.last_called, ahead, wait))
+}
+
+fn view_from(
+    q: &Queue,
+    t: &Ticket,
+    last_called: u64,
+    ahead: Option<u64>,
+    wait: Option<u32>,
+) -> TicketView {
+    TicketView {
         agency: q.agency.code.clone(),
         service: q.service.code.clone(),
         day: q.day.clone(),
@@ -109,10 +139,9 @@ async fn view_of(ctx: &Ctx, q: &Queue, t: &Ticket) -> Result<TicketView, ApiErro
         counter: t.counter.clone(),
         ahead,
         estimated_wait_minutes: wait,
-        now_serving: (state.last_called > 0)
-            .then(|| eticket::display_number(q.prefix, state.last_called)),
+        now_serving: (last_called > 0).then(|| eticket::display_number(q.prefix, last_called)),
         claim_code: None,
-    })
+    }
 }
 
 fn notice(m: &MunicipalityId, q: &Queue, t: &Ticket, state: String, to: &str) -> Notice {
@@ -137,11 +166,20 @@ fn notice(m: &MunicipalityId, q: &Queue, t: &Ticket, state: String, to: &str) ->
 /// Tell the holders of the first three waiting tickets that 0, 1 and 2 people
 /// are ahead of them, each level once. Failures are logged, never the caller's.
 async fn tell_front(ctx: &Ctx, m: &MunicipalityId, q: &Queue) {
+    match ctx
+        .store
+        .waiting_after(&q.key, 0, eticket::NOTICE_LEVELS.len())
+        .await
+    {
+        Ok(front) => tell(ctx, m, q, &front).await,
+        Err(e) => tracing::warn!(error = %e, "reading the front of a queue failed"),
+    }
+}
+
+/// Tell the holders of `front` (the first waiting tickets, in order) how many
+/// people are ahead of them, each level once.
+async fn tell(ctx: &Ctx, m: &MunicipalityId, q: &Queue, front: &[Ticket]) {
     let result = async {
-        let front = ctx
-            .store
-            .waiting_after(&q.key, 0, eticket::NOTICE_LEVELS.len())
-            .await?;
         for (ahead, t) in front.iter().enumerate() {
             let ahead = ahead as u64;
             let (Some(level), Some(holder)) = (eticket::notice_level(ahead), &t.holder) else {
@@ -174,9 +212,8 @@ pub async fn take(
     s: &str,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
-    municipality(ctx, m, Some(&who)).await?;
     let now = OffsetDateTime::now_utc();
-    let q = queue(ctx, m, a, s, now).await?;
+    let q = checked_queue(ctx, &who, m, a, s, now).await?;
     let holidays = ctx.store.calendar().await?;
     if !open(&q.agency, &holidays, now) {
         return Err(ApiError::conflict("agency_closed"));
@@ -219,9 +256,8 @@ pub async fn paper(
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::ETicket)?;
-    municipality(ctx, m, Some(&who)).await?;
     let now = OffsetDateTime::now_utc();
-    let q = queue(ctx, m, a, s, now).await?;
+    let q = checked_queue(ctx, &who, m, a, s, now).await?;
     let code = random_code()?;
     let t = number_ticket(ctx, &q, None, Some(code.clone()), now).await?;
     let mut v = view_of(ctx, &q, &t).await?;
@@ -303,8 +339,7 @@ pub async fn get(
 ) -> Result<Response<Body>, ApiError> {
     view.query(&[])?;
     let who = view.principal(&ctx.verifier)?;
-    municipality(ctx, m, Some(&who)).await?;
-    let q = queue(ctx, m, a, s, OffsetDateTime::now_utc()).await?;
+    let q = checked_queue(ctx, &who, m, a, s, OffsetDateTime::now_utc()).await?;
     let (t, _) = ticket_for(ctx, &who, m, &q, n).await?;
     json(StatusCode::OK, &view_of(ctx, &q, &t).await?)
 }
@@ -319,8 +354,7 @@ pub async fn cancel(
     n: &str,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
-    municipality(ctx, m, Some(&who)).await?;
-    let q = queue(ctx, m, a, s, OffsetDateTime::now_utc()).await?;
+    let q = checked_queue(ctx, &who, m, a, s, OffsetDateTime::now_utc()).await?;
     let number = parse_number(&q, n)?;
     let t = ctx
         .store
@@ -379,16 +413,20 @@ pub async fn call(
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::ETicket)?;
     let body: CallBody = view.json()?;
-    municipality(ctx, m, Some(&who)).await?;
-    let q = queue(ctx, m, a, s, OffsetDateTime::now_utc()).await?;
+    let q = checked_queue(ctx, &who, m, a, s, OffsetDateTime::now_utc()).await?;
     let counter = counter_of(&q, &body.counter)?;
     for _ in 0..20 {
         // The first waiting ticket of the day, whatever was called before: one
         // written a moment after a later one was called is not left behind.
-        let next = ctx.store.waiting_after(&q.key, 0, 1).await?;
-        let Some(t) = next.into_iter().next() else {
+        // With the three behind it: the front once this one is called.
+        let mut next = ctx
+            .store
+            .waiting_after(&q.key, 0, 1 + eticket::NOTICE_LEVELS.len())
+            .await?;
+        if next.is_empty() {
             return Err(ApiError::conflict("queue_empty"));
-        };
+        }
+        let t = next.remove(0);
         let told = match &t.holder {
             Some(holder) => vec![ctx.store.notice_put(&notice(
                 m,
@@ -410,8 +448,10 @@ pub async fn call(
                 counter: Some(counter.code.clone()),
                 ..t
             };
-            tell_front(ctx, m, &q).await;
-            return json(StatusCode::OK, &view_of(ctx, &q, &called).await?);
+            tell(ctx, m, &q, &next).await;
+            // The number called is the one now served (`CALLED` was set to it).
+            let view = view_from(&q, &called, called.number, None, None);
+            return json(StatusCode::OK, &view);
         }
     }
     Err(ApiError::conflict("version_conflict"))
@@ -439,9 +479,8 @@ pub async fn status(
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::ETicket)?;
     let body: StatusBody = view.json()?;
-    municipality(ctx, m, Some(&who)).await?;
     let now = OffsetDateTime::now_utc();
-    let q = queue(ctx, m, a, s, now).await?;
+    let q = checked_queue(ctx, &who, m, a, s, now).await?;
     let (t, _) = ticket_for(ctx, &who, m, &q, n).await?;
     t.status.check(body.status, t.recalls)?;
     let counter = match (body.status, body.counter.as_deref()) {
@@ -509,8 +548,7 @@ pub async fn claim(
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     let body: ClaimBody = view.json()?;
-    municipality(ctx, m, Some(&who)).await?;
-    let q = queue(ctx, m, a, s, OffsetDateTime::now_utc()).await?;
+    let q = checked_queue(ctx, &who, m, a, s, OffsetDateTime::now_utc()).await?;
     let number = parse_number(&q, n)?;
     let t = ctx
         .store
