@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use baladiya::config::Config;
 use baladiya::domain::complaint::Names;
 use baladiya::domain::eticket::{Shift, WeeklyHours};
@@ -200,4 +201,59 @@ async fn five_hundred_at_once_get_500_consecutive_numbers_and_counters_never_sha
         assert!(called.insert(n), "ticket {n} called twice");
     }
     assert_eq!(called, (1..=40).collect::<BTreeSet<u64>>());
+
+    // Ticket 1 served (the queue's handling times), then every item of the day's
+    // queue (counter, last called, handling times, tickets, holders' guards)
+    // carries the table's TTL: the day's end in Tunis plus 90 days.
+    let res = handle(
+        ctx,
+        request(
+            "POST",
+            &format!("{path}/tickets/1/status"),
+            &clerk,
+            r#"{"status": "served"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let day = baladiya::domain::eticket::service_day(time::OffsetDateTime::now_utc());
+    let expires = baladiya::domain::eticket::queue_expiry(&day).expect("a day");
+    let pk = format!("M#{m}#Q#centre#civil-status#{day}");
+    let mut kinds = BTreeSet::new();
+    let mut items = 0;
+    let mut start = None;
+    loop {
+        let page = aws
+            .dynamodb()
+            .query()
+            .table_name(&config.table)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .expect("the queue's partition");
+        for item in page.items() {
+            let sk = item["SK"].as_s().expect("SK");
+            kinds.insert(sk.split('#').next().expect("a kind").to_owned());
+            assert_eq!(
+                item.get("expiresAt").and_then(|v| v.as_n().ok()),
+                Some(&expires.to_string()),
+                "{sk} expires with its queue"
+            );
+            items += 1;
+        }
+        match page.last_evaluated_key {
+            Some(k) => start = Some(k),
+            None => break,
+        }
+    }
+    assert_eq!(
+        kinds,
+        ["ACTIVE", "CALLED", "COUNTER", "STATS", "T"]
+            .map(String::from)
+            .into(),
+    );
+    // 500 tickets, and a guard for each ticket still active (499: 1 was served).
+    assert_eq!(items, 3 + 500 + 499);
 }

@@ -176,6 +176,24 @@ pub fn service_day(now: OffsetDateTime) -> String {
     local(now).date().to_string()
 }
 
+/// How long a day's queue (its tickets, who held them, its counters) is kept
+/// after the day: long enough to answer a complaint about a visit, then
+/// DynamoDB's TTL deletes it.
+pub const QUEUE_RETENTION_DAYS: i64 = 90;
+
+/// When a service day's queue expires (epoch seconds, for the table's TTL): the
+/// end of the day (Tunis time) plus [`QUEUE_RETENTION_DAYS`]. `None` for a day
+/// that is not "YYYY-MM-DD".
+pub fn queue_expiry(day: &str) -> Option<u64> {
+    let date: civil::Date = day.parse().ok()?;
+    let end = date
+        .checked_add(jiff::Span::new().days(QUEUE_RETENTION_DAYS + 1))
+        .ok()?
+        .to_zoned(tunis())
+        .ok()?;
+    u64::try_from(end.timestamp().as_second()).ok()
+}
+
 /// Whether an agency takes tickets at `now`: within a shift of the local weekday, not
 /// on one of `closures` ("YYYY-MM-DD"), not on a public holiday of `holidays`.
 /// A shift includes its opening minute and excludes its closing minute.
@@ -472,6 +490,20 @@ impl TicketStatus {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_days_queue_expires_90_days_after_the_day_ends_in_tunis() {
+        // 2026-11-28 ends at 2026-11-28T23:00Z (UTC+1); 90 days later is
+        // 2027-02-26T23:00Z.
+        assert_eq!(queue_expiry("2026-11-28"), Some(1_803_682_800));
+        assert_eq!(
+            queue_expiry("2026-11-29").unwrap() - queue_expiry("2026-11-28").unwrap(),
+            86_400
+        );
+        for bad in ["", "28/11/2026", "2026-02-30", "tomorrow"] {
+            assert_eq!(queue_expiry(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
     use time::macros::{date, datetime};
 

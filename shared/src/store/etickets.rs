@@ -12,6 +12,9 @@
 //! - `STATS`: handled seconds and count, for the estimated wait;
 //! - `T#<number, 6 digits>`: the tickets;
 //! - `ACTIVE#<usr>`: one active ticket per person and service.
+//!
+//! Every item of a day's queue carries the table's TTL attribute: DynamoDB
+//! deletes the queue 90 days after its day.
 
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
@@ -19,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::{Item, Store, StoreError, TxError, from_item, keys, n, s, sdk_error, to_item};
 use crate::domain::MunicipalityId;
 use crate::domain::complaint::Names;
-use crate::domain::eticket::{TicketStatus, WeeklyHours};
+use crate::domain::eticket::{QUEUE_RETENTION_DAYS, TicketStatus, WeeklyHours, queue_expiry};
 use crate::domain::geo::Coordinates;
 
 /// A service of an agency: one queue.
@@ -92,16 +95,23 @@ pub struct Ticket {
     pub notified: Vec<u64>,
 }
 
-/// Where a day's queue of one service is.
+/// Where a day's queue of one service is, and when it expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueKey {
     pub pk: String,
+    /// Epoch seconds: every item of the queue carries it as the table's TTL
+    /// (`eticket::queue_expiry`), so DynamoDB deletes the day's tickets, and who
+    /// held them, [`QUEUE_RETENTION_DAYS`] after the day.
+    pub expires_at: u64,
 }
 
 impl QueueKey {
     pub fn new(m: &MunicipalityId, agency: &str, service: &str, day: &str) -> QueueKey {
         QueueKey {
             pk: format!("M#{m}#Q#{agency}#{service}#{day}"),
+            expires_at: queue_expiry(day).unwrap_or_else(|| {
+                crate::http::auth::now_secs() + QUEUE_RETENTION_DAYS.unsigned_abs() * 86_400
+            }),
         }
     }
 }
@@ -250,9 +260,11 @@ impl Store {
             .table_name(&self.table)
             .key(keys::PK, s(&q.pk))
             .key(keys::SK, s("COUNTER"))
-            .update_expression("ADD #n :one")
+            .update_expression("ADD #n :one SET #exp = :exp")
             .condition_expression("attribute_not_exists(#n) OR #n < :max")
             .expression_attribute_names("#n", "n")
+            .expression_attribute_names("#exp", keys::EXPIRES_AT)
+            .expression_attribute_values(":exp", n(q.expires_at))
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":max", n(max))
             .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
@@ -315,6 +327,7 @@ impl Store {
         item.insert(keys::PK.into(), s(&q.pk));
         item.insert(keys::SK.into(), s(ticket_sk(t.number)));
         item.insert("type".into(), s("ticket"));
+        item.insert(keys::EXPIRES_AT.into(), n(q.expires_at));
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -334,6 +347,7 @@ impl Store {
         item.insert(keys::PK.into(), s(&q.pk));
         item.insert(keys::SK.into(), s(format!("ACTIVE#{holder}")));
         item.insert("number".into(), n(number));
+        item.insert(keys::EXPIRES_AT.into(), n(q.expires_at));
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -464,8 +478,10 @@ impl Store {
             .table_name(&self.table)
             .key(keys::PK, s(&q.pk))
             .key(keys::SK, s("CALLED"))
-            .update_expression("SET #last = :n")
+            .update_expression("SET #last = :n, #exp = :exp")
             .expression_attribute_names("#last", "last")
+            .expression_attribute_names("#exp", keys::EXPIRES_AT)
+            .expression_attribute_values(":exp", n(q.expires_at))
             .expression_attribute_values(":n", n(ticket.number))
             .build()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -561,8 +577,10 @@ impl Store {
                 .table_name(&self.table)
                 .key(keys::PK, s(&q.pk))
                 .key(keys::SK, s("STATS"))
-                .update_expression("ADD secs :s, #count :one")
+                .update_expression("ADD secs :s, #count :one SET #exp = :exp")
                 .expression_attribute_names("#count", "count")
+                .expression_attribute_names("#exp", keys::EXPIRES_AT)
+                .expression_attribute_values(":exp", n(q.expires_at))
                 .expression_attribute_values(":s", n(secs))
                 .expression_attribute_values(":one", n(1))
                 .build()
