@@ -216,7 +216,14 @@ async fn five_hundred_at_once_get_500_consecutive_numbers_and_counters_never_sha
     )
     .await;
     assert_eq!(res.status(), 200);
-    let day = baladiya::domain::eticket::service_day(time::OffsetDateTime::now_utc());
+    // The ticket's own day (not today's: the run may cross midnight in Tunis).
+    let day = match res.body() {
+        Body::Text(t) => serde_json::from_str::<serde_json::Value>(t).expect("JSON")["day"]
+            .as_str()
+            .expect("the ticket's day")
+            .to_owned(),
+        _ => panic!("a JSON body"),
+    };
     let expires = baladiya::domain::eticket::queue_expiry(&day).expect("a day");
     let pk = format!("M#{m}#Q#centre#civil-status#{day}");
     let mut kinds = BTreeSet::new();

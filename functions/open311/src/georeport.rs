@@ -18,7 +18,7 @@ use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;
 use baladiya::store::open311::ApiKeyRecord;
 use http::StatusCode;
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Request, Response};
 
 use crate::doc::{Node, respond};
 use crate::{Ctx, Op};
@@ -96,17 +96,23 @@ pub fn format_of_path(path: &str) -> Format {
         .map_or(Format::Xml, |(_, f)| f)
 }
 
-/// A call's parameters: the query string, and for a POST the form body too.
-struct Params(Vec<(String, String)>);
+/// A call's parameters: the query string, and for a POST the form body too
+/// (first: its values win over the query string's).
+struct Params {
+    pairs: Vec<(String, String)>,
+    /// How many of `pairs`, from the start, came from the body.
+    body: usize,
+}
 
 impl Params {
-    fn of_query(req: &Request) -> Params {
-        let q = req.query_string_parameters();
-        Params(
-            q.iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-        )
+    /// The query string, decoded from the request's raw URI as strictly as a form
+    /// body: text that is not UTF-8 is refused, not replaced.
+    fn of_query(req: &Request) -> Result<Params, Failure> {
+        let raw = req.uri().query().unwrap_or_default();
+        Ok(Params {
+            pairs: parse_form(raw.as_bytes())?,
+            body: 0,
+        })
     }
 
     fn with_form(mut self, view: &RequestView<'_>, req: &Request) -> Result<Params, Failure> {
@@ -131,23 +137,48 @@ impl Params {
         if bytes.len() > MAX_FORM_BYTES {
             return Err(Failure::bad("the request body is too large"));
         }
-        // The body's values come first: they win over the query string's.
         let mut form = parse_form(bytes)?;
-        form.append(&mut self.0);
-        Ok(Params(form))
+        let body = form.len();
+        form.append(&mut self.pairs);
+        Ok(Params { pairs: form, body })
     }
 
     /// The first non-empty value of `name`.
     fn get(&self, name: &str) -> Option<&str> {
-        self.0
+        self.pairs
             .iter()
             .find(|(k, v)| k == name && !v.trim().is_empty())
             .map(|(_, v)| v.as_str())
     }
 
+    /// The value of a single-value list attribute (`attribute[code]`, or
+    /// `attribute[code][]`): the body's wins over the query string's; two
+    /// different values from the same one are refused (the same one repeated is
+    /// harmless).
+    fn single_value(&self, code: &str) -> Result<Option<&str>, Failure> {
+        let mut chosen: Option<(&str, bool)> = None;
+        for (i, (field, value)) in self.pairs.iter().enumerate() {
+            let value = value.trim();
+            if value.is_empty() || open311::attribute_code(field) != Some(code) {
+                continue;
+            }
+            let from_body = i < self.body;
+            match chosen {
+                None => chosen = Some((value, from_body)),
+                Some((v, _)) if v == value => {}
+                // The body's value stands; the query string's is not looked at.
+                Some((_, true)) if !from_body => {}
+                Some(_) => {
+                    return Err(Failure::bad(format!("attribute[{code}] takes one value")));
+                }
+            }
+        }
+        Ok(chosen.map(|(v, _)| v))
+    }
+
     /// Every value of `name`, each comma-delimited list split.
     fn list(&self, name: &str) -> Vec<String> {
-        self.0
+        self.pairs
             .iter()
             .filter(|(k, _)| k == name)
             .flat_map(|(_, v)| open311::list(v))
@@ -329,7 +360,7 @@ async fn discovery(
     req: &Request,
     m: Option<MunicipalityId>,
 ) -> Result<Answer, Failure> {
-    let (m, muni) = jurisdiction(ctx, m, &Params::of_query(req)).await?;
+    let (m, muni) = jurisdiction(ctx, m, &Params::of_query(req)?).await?;
     // A server on loopback without a proxy is the local stack: a test endpoint.
     let (url, kind) = match &ctx.public_url {
         Some(base) => (format!("{base}/open311/v2/{m}"), "production"),
@@ -404,7 +435,7 @@ async fn services(
     req: &Request,
     m: Option<MunicipalityId>,
 ) -> Result<Answer, Failure> {
-    let (m, _) = jurisdiction(ctx, m, &Params::of_query(req)).await?;
+    let (m, _) = jurisdiction(ctx, m, &Params::of_query(req)?).await?;
     let has_areas = !ctx.store.areas(&m).await?.is_empty();
     let items = offered(ctx, &m)
         .await?
@@ -452,7 +483,7 @@ async fn definition(
     m: Option<MunicipalityId>,
     code: &str,
 ) -> Result<Answer, Failure> {
-    let (m, _) = jurisdiction(ctx, m, &Params::of_query(req)).await?;
+    let (m, _) = jurisdiction(ctx, m, &Params::of_query(req)?).await?;
     let category = offered(ctx, &m)
         .await?
         .into_iter()
@@ -571,7 +602,7 @@ async fn requests(
     req: &Request,
     m: Option<MunicipalityId>,
 ) -> Result<Answer, Failure> {
-    let params = Params::of_query(req);
+    let params = Params::of_query(req)?;
     let (m, muni) = jurisdiction(ctx, m, &params).await?;
     let ids = params.list("service_request_id");
     let found: Vec<(CaseRecord, ComplaintData)> = if !ids.is_empty() {
@@ -661,7 +692,7 @@ async fn request(
     m: Option<MunicipalityId>,
     id: &str,
 ) -> Result<Answer, Failure> {
-    let (m, muni) = jurisdiction(ctx, m, &Params::of_query(req)).await?;
+    let (m, muni) = jurisdiction(ctx, m, &Params::of_query(req)?).await?;
     let (case, data) = public_request(ctx, &m, id, "service_request_id was not found").await?;
     let categories = offered(ctx, &m).await?;
     let names = Names {
@@ -684,7 +715,7 @@ async fn token(
     m: Option<MunicipalityId>,
     id: &str,
 ) -> Result<Answer, Failure> {
-    let (m, _) = jurisdiction(ctx, m, &Params::of_query(req)).await?;
+    let (m, _) = jurisdiction(ctx, m, &Params::of_query(req)?).await?;
     let (case, _) = public_request(ctx, &m, id, "token_id was not found").await?;
     Ok(Answer::ok(
         "service_requests",
@@ -702,7 +733,7 @@ async fn token(
 /// requests made in a window of any width (the last 90 days by default), oldest
 /// first, 1000 at most.
 async fn updates(ctx: &Ctx, req: &Request, m: Option<MunicipalityId>) -> Result<Answer, Failure> {
-    let params = Params::of_query(req);
+    let params = Params::of_query(req)?;
     let (m, _) = jurisdiction(ctx, m, &params).await?;
     // No key is needed to read (FixMyStreet sends one, maybe empty): ignored.
     let (from, to) = open311::updates_window(
@@ -797,7 +828,7 @@ async fn create(
     req: &Request,
     m: Option<MunicipalityId>,
 ) -> Result<Answer, Failure> {
-    let params = Params::of_query(req).with_form(view, req)?;
+    let params = Params::of_query(req)?.with_form(view, req)?;
     let (m, _) = jurisdiction(ctx, m, &params).await?;
     let key = authenticate(ctx, &m, params.get("api_key")).await?;
     let code = params
@@ -811,41 +842,29 @@ async fn create(
         .ok_or_else(|| Failure::not_found("service_code provided was not found"))?;
     // Attributes: ours are checked; others (a client's own, such as
     // FixMyStreet's `fixmystreet_id`) are ignored, as the specification allows.
-    let mut subcategory = None;
-    let mut area = None;
-    for (field, value) in &params.0 {
-        let value = value.trim();
-        match open311::attribute_code(field) {
-            Some("subcategory") if !value.is_empty() => {
-                let s = category
-                    .subcategories
-                    .iter()
-                    .find(|s| s.code == value)
-                    .ok_or_else(|| {
-                        Failure::bad("attribute[subcategory] is not one of its values")
-                    })?;
-                // A singlevaluelist: one value (the same one repeated is harmless).
-                if subcategory.as_ref().is_some_and(|v| v != &s.code) {
-                    return Err(Failure::bad("attribute[subcategory] takes one value"));
-                }
-                subcategory = Some(s.code.clone());
-            }
-            Some("area") if !value.is_empty() => {
-                let a = ctx
-                    .store
-                    .areas(&m)
-                    .await?
-                    .into_iter()
-                    .find(|a| a.code == value)
-                    .ok_or_else(|| Failure::bad("attribute[area] is not one of its values"))?;
-                if area.as_ref().is_some_and(|v| v != &a.code) {
-                    return Err(Failure::bad("attribute[area] takes one value"));
-                }
-                area = Some(a.code);
-            }
-            _ => {}
-        }
-    }
+    let subcategory = match params.single_value("subcategory")? {
+        None => None,
+        Some(value) => Some(
+            category
+                .subcategories
+                .iter()
+                .find(|s| s.code == value)
+                .map(|s| s.code.clone())
+                .ok_or_else(|| Failure::bad("attribute[subcategory] is not one of its values"))?,
+        ),
+    };
+    let area = match params.single_value("area")? {
+        None => None,
+        Some(value) => Some(
+            ctx.store
+                .areas(&m)
+                .await?
+                .into_iter()
+                .find(|a| a.code == value)
+                .map(|a| a.code)
+                .ok_or_else(|| Failure::bad("attribute[area] is not one of its values"))?,
+        ),
+    };
     let location = match (params.get("lat"), params.get("long")) {
         (None, None) => None,
         (Some(lat), Some(lon)) => {
@@ -947,8 +966,11 @@ async fn create(
         attachment: None,
     };
     // The form without its key, in a stable order: what a retry sends again.
-    let mut canonical: Vec<&(String, String)> =
-        params.0.iter().filter(|(k, _)| k != "api_key").collect();
+    let mut canonical: Vec<&(String, String)> = params
+        .pairs
+        .iter()
+        .filter(|(k, _)| k != "api_key")
+        .collect();
     canonical.sort();
     let canonical: Vec<u8> = canonical
         .iter()
@@ -1004,7 +1026,7 @@ async fn create(
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_form, scheme_without_proxy};
+    use super::{Params, parse_form, scheme_without_proxy};
 
     fn form(body: &[u8]) -> Vec<(String, String)> {
         parse_form(body).unwrap_or_else(|e| panic!("{body:?} refused: {}", e.description))
@@ -1030,6 +1052,36 @@ mod tests {
             [("note".into(), "\u{1F600}".into())]
         );
         assert!(form(b"").is_empty());
+    }
+
+    #[test]
+    fn a_single_value_attribute_takes_the_bodys_value_and_refuses_two() {
+        let params = |body: &[u8], query: &[u8]| {
+            let mut pairs = form(body);
+            let n = pairs.len();
+            pairs.extend(form(query));
+            Params { pairs, body: n }
+        };
+        let p = params(b"attribute[area]=medina", b"attribute[area]=lafayette");
+        assert_eq!(p.single_value("area").unwrap(), Some("medina"));
+        let p = params(b"", b"attribute[area]=lafayette");
+        assert_eq!(p.single_value("area").unwrap(), Some("lafayette"));
+        let p = params(b"attribute[area][]=medina&attribute[area][]=medina", b"");
+        assert_eq!(p.single_value("area").unwrap(), Some("medina"));
+        for (body, query) in [
+            (
+                &b"attribute[area][]=medina&attribute[area][]=lafayette"[..],
+                &b""[..],
+            ),
+            (b"", b"attribute[area]=medina&attribute[area]=lafayette"),
+        ] {
+            let e = params(body, query)
+                .single_value("area")
+                .expect_err("two values");
+            assert_eq!(e.description, "attribute[area] takes one value");
+        }
+        let p = params(b"attribute[area]=+&attribute[subcategory]=x", b"");
+        assert_eq!(p.single_value("area").unwrap(), None);
     }
 
     #[test]
