@@ -212,7 +212,7 @@ fn parse_form(bytes: &[u8]) -> Result<Vec<(String, String)>, Failure> {
                 (Ok(n), Err(_)) if n.len() <= 64 && n.bytes().all(|b| b.is_ascii_graphic()) => {
                     Err(Failure::bad(format!("{n} is not valid UTF-8 text")))
                 }
-                _ => Err(Failure::bad("the request body is not valid UTF-8 text")),
+                _ => Err(Failure::bad("the request is not valid UTF-8 text")),
             }
         })
         .collect()
