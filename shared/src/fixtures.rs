@@ -49,3 +49,11 @@ pub fn body_text(r: &Response<Body>) -> String {
         _ => String::new(),
     }
 }
+
+/// A response's JSON body (`Null` for a binary, empty or non-JSON one).
+pub fn body_json(r: &Response<Body>) -> serde_json::Value {
+    match r.body() {
+        Body::Text(t) => serde_json::from_str(t).unwrap_or_default(),
+        _ => serde_json::Value::Null,
+    }
+}

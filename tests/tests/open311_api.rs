@@ -394,6 +394,17 @@ fn complaints_staff(m: &str) -> String {
     staff(m, None, &[Permission::Complaints])
 }
 
+/// A new municipality with an Open311 key: its id, its staff's token, the key.
+async fn municipality_with_key(api: &Api, prefix: &str) -> (String, String, String) {
+    let m = new_municipality(api, prefix).await;
+    let staff_token = complaints_staff(&m);
+    let api_key = issue_key(api, &m, &staff_token).await["api_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (m, staff_token, api_key)
+}
+
 /// POST a form; returns the status and the body text.
 async fn post_form(api: &Api, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
     api.http
@@ -682,13 +693,8 @@ async fn staff_issue_list_and_revoke_keys_stored_only_as_digests() {
 #[tokio::test]
 async fn a_request_posted_over_open311_is_a_complaint_staff_handle_and_clients_follow() {
     let api = Api::from_env();
-    let m = new_municipality(&api, "o311-req").await;
+    let (m, staff_token, api_key) = municipality_with_key(&api, "o311-req").await;
     let base = format!("/open311/v2/{m}");
-    let staff_token = complaints_staff(&m);
-    let api_key = issue_key(&api, &m, &staff_token).await["api_key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let before = time::OffsetDateTime::now_utc() - time::Duration::seconds(2);
 
     // POST, XML: the realtime answer has the id and no token.
@@ -1036,13 +1042,8 @@ async fn a_request_posted_over_open311_is_a_complaint_staff_handle_and_clients_f
 #[tokio::test]
 async fn errors_follow_the_specification() {
     let api = Api::from_env();
-    let m = new_municipality(&api, "o311-err").await;
+    let (m, _, api_key) = municipality_with_key(&api, "o311-err").await;
     let base = format!("/open311/v2/{m}");
-    let staff_token = complaints_staff(&m);
-    let api_key = issue_key(&api, &m, &staff_token).await["api_key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let (lat, long) = point();
     let good: Vec<(&str, &str)> = vec![
         ("api_key", api_key.as_str()),
@@ -1347,13 +1348,8 @@ async fn errors_follow_the_specification() {
 #[tokio::test]
 async fn what_a_request_lacks_is_empty_in_both_formats() {
     let api = Api::from_env();
-    let m = new_municipality(&api, "o311-null").await;
+    let (m, _, api_key) = municipality_with_key(&api, "o311-null").await;
     let base = format!("/open311/v2/{m}");
-    let staff_token = complaints_staff(&m);
-    let api_key = issue_key(&api, &m, &staff_token).await["api_key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     // No description: the specification makes it optional.
     let res = post_form(
         &api,

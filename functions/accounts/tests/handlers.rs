@@ -4,16 +4,9 @@
 
 use std::path::Path;
 
-use baladiya::fixtures::{Fixture, fixtures};
+use baladiya::fixtures::{Fixture, body_json, fixtures};
 
 use accounts::{Ctx, handle};
-
-fn body_json(r: &lambda_http::Response<lambda_http::Body>) -> serde_json::Value {
-    match r.body() {
-        lambda_http::Body::Text(t) => serde_json::from_str(t).unwrap_or_default(),
-        _ => serde_json::Value::Null,
-    }
-}
 
 fn fixture(name: &str) -> lambda_http::Request {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use baladiya::fixtures::{Fixture, fixtures};
+use baladiya::fixtures::{Fixture, body_json, fixtures};
 
 use baladiya::config::Config;
 use complaints::{Ctx, handle};
@@ -14,13 +14,6 @@ async fn ctx() -> Ctx {
         Config::from_env().expect("run with scripts/test: the stack's environment is missing");
     let aws = baladiya::config::Aws::from_env().expect("AWS settings");
     Ctx::new(&config, &aws).expect("valid JWKS")
-}
-
-fn body_json(r: &lambda_http::Response<lambda_http::Body>) -> serde_json::Value {
-    match r.body() {
-        lambda_http::Body::Text(t) => serde_json::from_str(t).unwrap_or_default(),
-        _ => serde_json::Value::Null,
-    }
 }
 
 /// Every fixture names the status it must get: `<name>.<status>.json`.

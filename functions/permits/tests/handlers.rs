@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use baladiya::fixtures::{Fixture, fixtures};
+use baladiya::fixtures::{Fixture, body_json, fixtures};
 
 use baladiya::config::Config;
 use permits::{Ctx, handle};
@@ -21,13 +21,6 @@ fn fixture(name: &str) -> lambda_http::Request {
         .join("../../events/permits")
         .join(name);
     lambda_http::request::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn body_json(r: &lambda_http::Response<lambda_http::Body>) -> serde_json::Value {
-    match r.body() {
-        lambda_http::Body::Text(t) => serde_json::from_str(t).unwrap_or_default(),
-        _ => serde_json::Value::Null,
-    }
 }
 
 /// Every fixture names the status it must get: `<name>.<status>.json`.

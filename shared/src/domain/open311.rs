@@ -129,24 +129,7 @@ pub fn window(
     end: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<(OffsetDateTime, OffsetDateTime), Invalid> {
-    let span = Duration::days(WINDOW_DAYS);
-    let start = start.map(|s| parse_datetime("start_date", s)).transpose()?;
-    let end = end.map(|e| parse_datetime("end_date", e)).transpose()?;
-    let (from, to) = match (start, end) {
-        (Some(s), Some(e)) => (s, e),
-        (Some(s), None) => (s, s + span),
-        (None, Some(e)) => (e - span, e),
-        (None, None) => (now - span, now),
-    };
-    if from > to {
-        return Err(Invalid::new("start_date must not be after end_date"));
-    }
-    if to - from > span {
-        return Err(Invalid::new(
-            "start_date and end_date may not span more than 90 days",
-        ));
-    }
-    Ok((from, to))
+    dated_window(start, end, now, Some(Duration::days(WINDOW_DAYS)))
 }
 
 /// The window of `servicerequestupdates` (mySociety), which sets no widest span:
@@ -158,17 +141,33 @@ pub fn updates_window(
     end: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<(OffsetDateTime, OffsetDateTime), Invalid> {
-    let span = Duration::days(WINDOW_DAYS);
+    dated_window(start, end, now, None)
+}
+
+/// `start_date`/`end_date` as a window; `widest`, if any, bounds its span and is
+/// the span after a lone `start_date` (otherwise that runs to now).
+fn dated_window(
+    start: Option<&str>,
+    end: Option<&str>,
+    now: OffsetDateTime,
+    widest: Option<Duration>,
+) -> Result<(OffsetDateTime, OffsetDateTime), Invalid> {
+    let default = Duration::days(WINDOW_DAYS);
     let start = start.map(|s| parse_datetime("start_date", s)).transpose()?;
     let end = end.map(|e| parse_datetime("end_date", e)).transpose()?;
     let (from, to) = match (start, end) {
         (Some(s), Some(e)) => (s, e),
-        (Some(s), None) => (s, now.max(s)),
-        (None, Some(e)) => (e - span, e),
-        (None, None) => (now - span, now),
+        (Some(s), None) => (s, widest.map_or(now.max(s), |w| s + w)),
+        (None, Some(e)) => (e - default, e),
+        (None, None) => (now - default, now),
     };
     if from > to {
         return Err(Invalid::new("start_date must not be after end_date"));
+    }
+    if widest.is_some_and(|w| to - from > w) {
+        return Err(Invalid::new(
+            "start_date and end_date may not span more than 90 days",
+        ));
     }
     Ok((from, to))
 }
