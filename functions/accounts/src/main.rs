@@ -1,16 +1,9 @@
-use std::convert::Infallible;
-
-use accounts::{Ctx, handle};
-use baladiya::telemetry;
-use lambda_http::{Error, Request, service_fn};
+use accounts::Ctx;
+use baladiya::http::serve;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    telemetry::init();
+async fn main() -> Result<(), lambda_http::Error> {
     // Configuration, clients and the signing secret once per cold start.
-    let ctx: &'static Ctx = Box::leak(Box::new(Ctx::from_env().await?));
-    lambda_http::run(service_fn(move |req: Request| async move {
-        Ok::<_, Infallible>(handle(ctx, req).await)
-    }))
-    .await
+    let (config, aws) = serve::setup()?;
+    serve::run(Ctx::load(&config, &aws).await?).await
 }

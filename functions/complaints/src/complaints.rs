@@ -26,7 +26,7 @@ use baladiya::store::complaints::ComplaintFilter;
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;
 use http::StatusCode;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 use serde::Deserialize;
 
 use crate::Ctx;
@@ -225,7 +225,6 @@ fn yes() -> bool {
 pub async fn create(
     ctx: &Ctx,
     view: &RequestView<'_>,
-    req: &Request,
     m: &MunicipalityId,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
@@ -314,7 +313,7 @@ pub async fn create(
             &keys::tenant(m),
             who.user().as_str(),
             k.as_str(),
-            &request_fingerprint(req),
+            &request_fingerprint(view.request()),
         )
     });
     // On the public map only when public and placed.

@@ -8,34 +8,35 @@
 mod complaints;
 mod views;
 
-use std::time::Instant;
+use std::ops::Deref;
 
+use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
-use baladiya::domain::{GeoBounds, MunicipalityId};
 use baladiya::files::Files;
-use baladiya::http::router::{self, Route};
-use baladiya::http::{ApiError, CursorCodec, RequestView, TokenVerifier};
-use baladiya::store::Store;
+use baladiya::http::router::{Route, RouteMatch};
+use baladiya::http::serve::{Base, Service, serve};
+use baladiya::http::{ApiError, RequestView};
 use lambda_http::{Body, Request, Response};
 
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
-    pub store: Store,
-    pub verifier: TokenVerifier,
-    pub cursors: CursorCodec,
-    pub geo: GeoBounds,
+    pub base: Base,
     pub files: Files,
     /// `BALADIYA_ATTACHMENTS_BUCKET`: photos (uploads under `tmp/`).
     pub bucket: Option<String>,
 }
 
+impl Deref for Ctx {
+    type Target = Base;
+    fn deref(&self) -> &Base {
+        &self.base
+    }
+}
+
 impl Ctx {
     pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, baladiya::http::auth::TokenError> {
         Ok(Ctx {
-            store: Store::new(aws.dynamodb(), &config.table),
-            verifier: TokenVerifier::from_jwks(&config.jwks, &config.token_issuer)?,
-            cursors: CursorCodec::new(&config.cursor_key),
-            geo: config.geo_bounds,
+            base: Base::new(config, aws)?,
             files: Files::new(aws.s3()),
             bucket: config.attachments_bucket.clone(),
         })
@@ -67,133 +68,87 @@ pub enum Op {
 /// (`Cargo.toml`) and `openapi.yaml` are checked against. Literal segments come
 /// before `{id}`: the first match wins.
 pub static ROUTES: &[Route<Op>] = &[
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}/complaint-categories",
-        op: Op::Categories,
-    },
-    Route {
-        method: "PUT",
-        path: "/v1/municipalities/{m}/complaint-categories/{code}",
-        op: Op::PutCategory,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}/areas",
-        op: Op::Areas,
-    },
-    Route {
-        method: "PUT",
-        path: "/v1/municipalities/{m}/areas/{code}",
-        op: Op::PutArea,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}/complaints",
-        op: Op::List,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities/{m}/complaints",
-        op: Op::Create,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}/complaints/nearby",
-        op: Op::Nearby,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}/complaints/mine",
-        op: Op::Mine,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}/complaints/followed",
-        op: Op::Followed,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}/complaints/{id}",
-        op: Op::Get,
-    },
-    Route {
-        method: "PUT",
-        path: "/v1/municipalities/{m}/complaints/{id}/follow",
-        op: Op::Follow,
-    },
-    Route {
-        method: "DELETE",
-        path: "/v1/municipalities/{m}/complaints/{id}/follow",
-        op: Op::Unfollow,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities/{m}/complaints/{id}/support",
-        op: Op::Support,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities/{m}/complaints/{id}/attachments",
-        op: Op::Attach,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities/{m}/complaints/{id}/assignment",
-        op: Op::Assign,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities/{m}/complaints/{id}/moderation",
-        op: Op::Moderate,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities/{m}/complaints/{id}/transitions",
-        op: Op::Transition,
-    },
+    Route::get(
+        "/v1/municipalities/{m}/complaint-categories",
+        Op::Categories,
+    ),
+    Route::put(
+        "/v1/municipalities/{m}/complaint-categories/{code}",
+        Op::PutCategory,
+    ),
+    Route::get("/v1/municipalities/{m}/areas", Op::Areas),
+    Route::put("/v1/municipalities/{m}/areas/{code}", Op::PutArea),
+    Route::get("/v1/municipalities/{m}/complaints", Op::List),
+    Route::post("/v1/municipalities/{m}/complaints", Op::Create),
+    Route::get("/v1/municipalities/{m}/complaints/nearby", Op::Nearby),
+    Route::get("/v1/municipalities/{m}/complaints/mine", Op::Mine),
+    Route::get("/v1/municipalities/{m}/complaints/followed", Op::Followed),
+    Route::get("/v1/municipalities/{m}/complaints/{id}", Op::Get),
+    Route::put("/v1/municipalities/{m}/complaints/{id}/follow", Op::Follow),
+    Route::delete(
+        "/v1/municipalities/{m}/complaints/{id}/follow",
+        Op::Unfollow,
+    ),
+    Route::post(
+        "/v1/municipalities/{m}/complaints/{id}/support",
+        Op::Support,
+    ),
+    Route::post(
+        "/v1/municipalities/{m}/complaints/{id}/attachments",
+        Op::Attach,
+    ),
+    Route::post(
+        "/v1/municipalities/{m}/complaints/{id}/assignment",
+        Op::Assign,
+    ),
+    Route::post(
+        "/v1/municipalities/{m}/complaints/{id}/moderation",
+        Op::Moderate,
+    ),
+    Route::post(
+        "/v1/municipalities/{m}/complaints/{id}/transitions",
+        Op::Transition,
+    ),
 ];
 
 /// Serve one request. Never fails: every error becomes a problem+json answer.
 pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
-    let started = Instant::now();
-    let view = RequestView::new(&req);
-    let matched = router::route(ROUTES, view.method(), view.path());
-    let route = matched.as_ref().map_or("unmatched", |m| m.template);
-    let result = match matched {
-        Ok(m) => dispatch(ctx, &view, &req, m).await,
-        Err(e) => Err(e),
-    };
-    let response = result.unwrap_or_else(|e| e.into_response(view.lang));
-    router::log_request(view.method(), route, response.status(), started);
-    response
+    serve(ctx, req).await
 }
 
-async fn dispatch(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    req: &Request,
-    m: router::RouteMatch<Op>,
-) -> Result<Response<Body>, ApiError> {
-    // A path's municipality that is not even a valid slug cannot exist.
-    let muni = MunicipalityId::parse(m.param("m")).map_err(|_| ApiError::not_found())?;
-    match m.op {
-        Op::Categories => complaints::categories(ctx, view, &muni).await,
-        Op::PutCategory => complaints::put_category(ctx, view, &muni, m.param("code")).await,
-        Op::Areas => complaints::areas(ctx, view, &muni).await,
-        Op::PutArea => complaints::put_area(ctx, view, &muni, m.param("code")).await,
-        Op::List => complaints::list(ctx, view, &muni).await,
-        Op::Create => complaints::create(ctx, view, req, &muni).await,
-        Op::Nearby => complaints::nearby(ctx, view, &muni).await,
-        Op::Mine => complaints::mine(ctx, view, &muni).await,
-        Op::Followed => complaints::followed(ctx, view, &muni).await,
-        Op::Get => complaints::get(ctx, view, &muni, m.param("id")).await,
-        Op::Follow => complaints::follow(ctx, view, &muni, m.param("id"), true).await,
-        Op::Unfollow => complaints::follow(ctx, view, &muni, m.param("id"), false).await,
-        Op::Support => complaints::support(ctx, view, &muni, m.param("id")).await,
-        Op::Attach => complaints::attach(ctx, view, &muni, m.param("id")).await,
-        Op::Assign => complaints::assign(ctx, view, &muni, m.param("id")).await,
-        Op::Moderate => complaints::moderate(ctx, view, &muni, m.param("id")).await,
-        Op::Transition => complaints::transition(ctx, view, &muni, m.param("id")).await,
+impl Service for Ctx {
+    type Op = Op;
+    const ROUTES: &'static [Route<Op>] = ROUTES;
+
+    fn clock(&self) -> Clock {
+        self.base.clock
+    }
+
+    async fn dispatch(
+        &self,
+        view: &RequestView<'_>,
+        m: RouteMatch<Op>,
+    ) -> Result<Response<Body>, ApiError> {
+        let ctx = self;
+        let muni = m.municipality()?;
+        match m.op {
+            Op::Categories => complaints::categories(ctx, view, &muni).await,
+            Op::PutCategory => complaints::put_category(ctx, view, &muni, m.param("code")).await,
+            Op::Areas => complaints::areas(ctx, view, &muni).await,
+            Op::PutArea => complaints::put_area(ctx, view, &muni, m.param("code")).await,
+            Op::List => complaints::list(ctx, view, &muni).await,
+            Op::Create => complaints::create(ctx, view, &muni).await,
+            Op::Nearby => complaints::nearby(ctx, view, &muni).await,
+            Op::Mine => complaints::mine(ctx, view, &muni).await,
+            Op::Followed => complaints::followed(ctx, view, &muni).await,
+            Op::Get => complaints::get(ctx, view, &muni, m.param("id")).await,
+            Op::Follow => complaints::follow(ctx, view, &muni, m.param("id"), true).await,
+            Op::Unfollow => complaints::follow(ctx, view, &muni, m.param("id"), false).await,
+            Op::Support => complaints::support(ctx, view, &muni, m.param("id")).await,
+            Op::Attach => complaints::attach(ctx, view, &muni, m.param("id")).await,
+            Op::Assign => complaints::assign(ctx, view, &muni, m.param("id")).await,
+            Op::Moderate => complaints::moderate(ctx, view, &muni, m.param("id")).await,
+            Op::Transition => complaints::transition(ctx, view, &muni, m.param("id")).await,
+        }
     }
 }

@@ -1,18 +1,9 @@
-use std::convert::Infallible;
-
-use baladiya::{config, telemetry};
-use complaints::{Ctx, handle};
-use lambda_http::{Error, Request, service_fn};
+use baladiya::http::serve;
+use complaints::Ctx;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    telemetry::init();
+async fn main() -> Result<(), lambda_http::Error> {
     // Configuration and clients once per cold start, shared by every invocation.
-    let config = config::Config::from_env()?;
-    let aws = config::Aws::from_env()?;
-    let ctx: &'static Ctx = Box::leak(Box::new(Ctx::new(&config, &aws)?));
-    lambda_http::run(service_fn(move |req: Request| async move {
-        Ok::<_, Infallible>(handle(ctx, req).await)
-    }))
-    .await
+    let (config, aws) = serve::setup()?;
+    serve::run(Ctx::new(&config, &aws)?).await
 }

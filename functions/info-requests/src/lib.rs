@@ -11,32 +11,35 @@ mod holidays;
 mod requests;
 mod views;
 
-use std::time::Instant;
+use std::ops::Deref;
 
+use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
-use baladiya::domain::MunicipalityId;
 use baladiya::files::Files;
-use baladiya::http::router::{self, Route};
-use baladiya::http::{ApiError, CursorCodec, RequestView, TokenVerifier};
-use baladiya::store::Store;
+use baladiya::http::router::{Route, RouteMatch};
+use baladiya::http::serve::{Base, Service, serve};
+use baladiya::http::{ApiError, RequestView};
 use lambda_http::{Body, Request, Response};
 
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
-    pub store: Store,
-    pub verifier: TokenVerifier,
-    pub cursors: CursorCodec,
+    pub base: Base,
     pub files: Files,
     /// `BALADIYA_ATTACHMENTS_BUCKET`: the answers' documents.
     pub bucket: Option<String>,
 }
 
+impl Deref for Ctx {
+    type Target = Base;
+    fn deref(&self) -> &Base {
+        &self.base
+    }
+}
+
 impl Ctx {
     pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, baladiya::http::auth::TokenError> {
         Ok(Ctx {
-            store: Store::new(aws.dynamodb(), &config.table),
-            verifier: TokenVerifier::from_jwks(&config.jwks, &config.token_issuer)?,
-            cursors: CursorCodec::new(&config.cursor_key),
+            base: Base::new(config, aws)?,
             files: Files::new(aws.s3()),
             bucket: config.attachments_bucket.clone(),
         })
@@ -58,76 +61,68 @@ pub enum Op {
     Reminders,
 }
 
-const fn route(method: &'static str, path: &'static str, op: Op) -> Route<Op> {
-    Route { method, path, op }
-}
-
 /// This function's routes: the one list `template.yaml`, the local router table
 /// (`Cargo.toml`) and `openapi.yaml` are checked against. Literal segments come
 /// before `{id}`.
 pub static ROUTES: &[Route<Op>] = &[
-    route("GET", "/v1/holidays", Op::Holidays),
-    route("PUT", "/v1/holidays/{date}", Op::PutHoliday),
-    route("DELETE", "/v1/holidays/{date}", Op::DeleteHoliday),
-    route("POST", "/v1/municipalities/{m}/info-requests", Op::Create),
-    route("GET", "/v1/municipalities/{m}/info-requests", Op::Queue),
-    route("GET", "/v1/municipalities/{m}/info-requests/mine", Op::Mine),
-    route(
-        "GET",
+    Route::get("/v1/holidays", Op::Holidays),
+    Route::put("/v1/holidays/{date}", Op::PutHoliday),
+    Route::delete("/v1/holidays/{date}", Op::DeleteHoliday),
+    Route::post("/v1/municipalities/{m}/info-requests", Op::Create),
+    Route::get("/v1/municipalities/{m}/info-requests", Op::Queue),
+    Route::get("/v1/municipalities/{m}/info-requests/mine", Op::Mine),
+    Route::get(
         "/v1/municipalities/{m}/info-requests/register",
         Op::Register,
     ),
-    route("GET", "/v1/municipalities/{m}/info-requests/{id}", Op::Get),
-    route(
-        "POST",
+    Route::get("/v1/municipalities/{m}/info-requests/{id}", Op::Get),
+    Route::post(
         "/v1/municipalities/{m}/info-requests/{id}/transitions",
         Op::Transition,
     ),
-    route(
-        "POST",
+    Route::post(
         "/v1/municipalities/{m}/info-requests/{id}/documents",
         Op::Document,
     ),
-    route("GET", "/v1/municipalities/{m}/reminders", Op::Reminders),
+    Route::get("/v1/municipalities/{m}/reminders", Op::Reminders),
 ];
 
 /// Serve one request. Never fails: every error becomes a problem+json answer.
 pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
-    let started = Instant::now();
-    let view = RequestView::new(&req);
-    let matched = router::route(ROUTES, view.method(), view.path());
-    let route = matched.as_ref().map_or("unmatched", |m| m.template);
-    let result = match matched {
-        Ok(m) => dispatch(ctx, &view, &req, m).await,
-        Err(e) => Err(e),
-    };
-    let response = result.unwrap_or_else(|e| e.into_response(view.lang));
-    router::log_request(view.method(), route, response.status(), started);
-    response
+    serve(ctx, req).await
 }
 
-async fn dispatch(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    req: &Request,
-    m: router::RouteMatch<Op>,
-) -> Result<Response<Body>, ApiError> {
-    match m.op {
-        Op::Holidays => return holidays::list(ctx, view).await,
-        Op::PutHoliday => return holidays::put(ctx, view, m.param("date")).await,
-        Op::DeleteHoliday => return holidays::delete(ctx, view, m.param("date")).await,
-        _ => {}
+impl Service for Ctx {
+    type Op = Op;
+    const ROUTES: &'static [Route<Op>] = ROUTES;
+
+    fn clock(&self) -> Clock {
+        self.base.clock
     }
-    let muni = MunicipalityId::parse(m.param("m")).map_err(|_| ApiError::not_found())?;
-    match m.op {
-        Op::Create => requests::create(ctx, view, req, &muni).await,
-        Op::Queue => requests::queue(ctx, view, &muni).await,
-        Op::Mine => requests::mine(ctx, view, &muni).await,
-        Op::Register => requests::register(ctx, view, &muni).await,
-        Op::Get => requests::get(ctx, view, &muni, m.param("id")).await,
-        Op::Transition => requests::transition(ctx, view, &muni, m.param("id")).await,
-        Op::Document => requests::document(ctx, view, &muni, m.param("id")).await,
-        Op::Reminders => requests::reminders(ctx, view, &muni).await,
-        Op::Holidays | Op::PutHoliday | Op::DeleteHoliday => Err(ApiError::not_found()),
+
+    async fn dispatch(
+        &self,
+        view: &RequestView<'_>,
+        m: RouteMatch<Op>,
+    ) -> Result<Response<Body>, ApiError> {
+        let ctx = self;
+        match m.op {
+            Op::Holidays => return holidays::list(ctx, view).await,
+            Op::PutHoliday => return holidays::put(ctx, view, m.param("date")).await,
+            Op::DeleteHoliday => return holidays::delete(ctx, view, m.param("date")).await,
+            _ => {}
+        }
+        let muni = m.municipality()?;
+        match m.op {
+            Op::Create => requests::create(ctx, view, &muni).await,
+            Op::Queue => requests::queue(ctx, view, &muni).await,
+            Op::Mine => requests::mine(ctx, view, &muni).await,
+            Op::Register => requests::register(ctx, view, &muni).await,
+            Op::Get => requests::get(ctx, view, &muni, m.param("id")).await,
+            Op::Transition => requests::transition(ctx, view, &muni, m.param("id")).await,
+            Op::Document => requests::document(ctx, view, &muni, m.param("id")).await,
+            Op::Reminders => requests::reminders(ctx, view, &muni).await,
+            Op::Holidays | Op::PutHoliday | Op::DeleteHoliday => Err(ApiError::not_found()),
+        }
     }
 }

@@ -22,7 +22,7 @@ use baladiya::store::cases::{CaseChanges, CaseRecord, queue_index};
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;
 use http::StatusCode;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -91,7 +91,6 @@ pub struct NewRequest {
 pub async fn create(
     ctx: &Ctx,
     view: &RequestView<'_>,
-    req: &Request,
     m: &MunicipalityId,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
@@ -170,7 +169,7 @@ pub async fn create(
             &keys::tenant(m),
             who.user().as_str(),
             k.as_str(),
-            &request_fingerprint(req),
+            &request_fingerprint(view.request()),
         )
     });
     match ctx

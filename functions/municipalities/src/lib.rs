@@ -9,33 +9,31 @@ mod municipalities;
 mod staff;
 mod views;
 
-use std::time::Instant;
+use std::ops::Deref;
 
-use baladiya::config::Config;
-use baladiya::domain::{GeoBounds, MunicipalityId};
-use baladiya::http::router::{self, Route};
-use baladiya::http::{ApiError, CursorCodec, RequestView, TokenVerifier};
-use baladiya::store::Store;
+use baladiya::clock::Clock;
+use baladiya::config::{Aws, Config};
+use baladiya::http::router::{Route, RouteMatch};
+use baladiya::http::serve::{Base, Service, serve};
+use baladiya::http::{ApiError, RequestView};
 use lambda_http::{Body, Request, Response};
 
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
-    pub store: Store,
-    pub verifier: TokenVerifier,
-    pub cursors: CursorCodec,
-    pub geo: GeoBounds,
+    pub base: Base,
+}
+
+impl Deref for Ctx {
+    type Target = Base;
+    fn deref(&self) -> &Base {
+        &self.base
+    }
 }
 
 impl Ctx {
-    pub fn new(
-        config: &Config,
-        db: aws_sdk_dynamodb::Client,
-    ) -> Result<Ctx, baladiya::http::auth::TokenError> {
+    pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, baladiya::http::auth::TokenError> {
         Ok(Ctx {
-            store: Store::new(db, &config.table),
-            verifier: TokenVerifier::from_jwks(&config.jwks, &config.token_issuer)?,
-            cursors: CursorCodec::new(&config.cursor_key),
-            geo: config.geo_bounds,
+            base: Base::new(config, aws)?,
         })
     }
 }
@@ -57,92 +55,50 @@ pub enum Op {
 /// This function's routes: the one list `template.yaml`, the local router table
 /// (`Cargo.toml`) and `openapi.yaml` are checked against.
 pub static ROUTES: &[Route<Op>] = &[
-    Route {
-        method: "GET",
-        path: "/v1/governorates",
-        op: Op::ListGovernorates,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/municipalities",
-        op: Op::ListMunicipalities,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities",
-        op: Op::CreateMunicipality,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}",
-        op: Op::GetMunicipality,
-    },
-    Route {
-        method: "PATCH",
-        path: "/v1/municipalities/{m}",
-        op: Op::UpdateMunicipality,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}/staff",
-        op: Op::ListStaff,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities/{m}/staff",
-        op: Op::AddStaff,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}/staff/{user}",
-        op: Op::GetStaff,
-    },
-    Route {
-        method: "PATCH",
-        path: "/v1/municipalities/{m}/staff/{user}",
-        op: Op::UpdateStaff,
-    },
-    Route {
-        method: "DELETE",
-        path: "/v1/municipalities/{m}/staff/{user}",
-        op: Op::RemoveStaff,
-    },
+    Route::get("/v1/governorates", Op::ListGovernorates),
+    Route::get("/v1/municipalities", Op::ListMunicipalities),
+    Route::post("/v1/municipalities", Op::CreateMunicipality),
+    Route::get("/v1/municipalities/{m}", Op::GetMunicipality),
+    Route::patch("/v1/municipalities/{m}", Op::UpdateMunicipality),
+    Route::get("/v1/municipalities/{m}/staff", Op::ListStaff),
+    Route::post("/v1/municipalities/{m}/staff", Op::AddStaff),
+    Route::get("/v1/municipalities/{m}/staff/{user}", Op::GetStaff),
+    Route::patch("/v1/municipalities/{m}/staff/{user}", Op::UpdateStaff),
+    Route::delete("/v1/municipalities/{m}/staff/{user}", Op::RemoveStaff),
 ];
 
 /// Serve one request. Never fails: every error becomes a problem+json answer.
 pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
-    let started = Instant::now();
-    let view = RequestView::new(&req);
-    let matched = router::route(ROUTES, view.method(), view.path());
-    let route = matched.as_ref().map_or("unmatched", |m| m.template);
-    let result = match matched {
-        Ok(m) => dispatch(ctx, &view, &req, m).await,
-        Err(e) => Err(e),
-    };
-    let response = result.unwrap_or_else(|e| e.into_response(view.lang));
-    router::log_request(view.method(), route, response.status(), started);
-    response
+    serve(ctx, req).await
 }
 
-async fn dispatch(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    req: &Request,
-    m: router::RouteMatch<Op>,
-) -> Result<Response<Body>, ApiError> {
-    // A path's municipality that is not even a valid slug cannot exist.
-    let muni = || MunicipalityId::parse(m.param("m")).map_err(|_| ApiError::not_found());
-    match m.op {
-        Op::ListGovernorates => municipalities::list_governorates(view),
-        Op::ListMunicipalities => municipalities::list(ctx, view).await,
-        Op::CreateMunicipality => municipalities::create(ctx, view, req).await,
-        Op::GetMunicipality => municipalities::get(ctx, view, &muni()?).await,
-        Op::UpdateMunicipality => municipalities::update(ctx, view, &muni()?).await,
-        Op::ListStaff => staff::list(ctx, view, &muni()?).await,
-        Op::AddStaff => staff::add(ctx, view, req, &muni()?).await,
-        Op::GetStaff => staff::get(ctx, view, &muni()?, m.param("user")).await,
-        Op::UpdateStaff => staff::update(ctx, view, &muni()?, m.param("user")).await,
-        Op::RemoveStaff => staff::remove(ctx, view, &muni()?, m.param("user")).await,
+impl Service for Ctx {
+    type Op = Op;
+    const ROUTES: &'static [Route<Op>] = ROUTES;
+
+    fn clock(&self) -> Clock {
+        self.base.clock
+    }
+
+    async fn dispatch(
+        &self,
+        view: &RequestView<'_>,
+        m: RouteMatch<Op>,
+    ) -> Result<Response<Body>, ApiError> {
+        let ctx = self;
+        let muni = || m.municipality();
+        match m.op {
+            Op::ListGovernorates => municipalities::list_governorates(view),
+            Op::ListMunicipalities => municipalities::list(ctx, view).await,
+            Op::CreateMunicipality => municipalities::create(ctx, view).await,
+            Op::GetMunicipality => municipalities::get(ctx, view, &muni()?).await,
+            Op::UpdateMunicipality => municipalities::update(ctx, view, &muni()?).await,
+            Op::ListStaff => staff::list(ctx, view, &muni()?).await,
+            Op::AddStaff => staff::add(ctx, view, &muni()?).await,
+            Op::GetStaff => staff::get(ctx, view, &muni()?, m.param("user")).await,
+            Op::UpdateStaff => staff::update(ctx, view, &muni()?, m.param("user")).await,
+            Op::RemoveStaff => staff::remove(ctx, view, &muni()?, m.param("user")).await,
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use baladiya::store::StoreError;
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;
 use http::StatusCode;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 use serde::Deserialize;
 
 use crate::views::{List, MunicipalityView, governorates};
@@ -186,11 +186,7 @@ pub struct NewMunicipality {
     center: Option<RawPoint>,
 }
 
-pub async fn create(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    req: &Request,
-) -> Result<Response<Body>, ApiError> {
+pub async fn create(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     authorize_platform(&who)?;
     let idem_key = view.idempotency_key()?;
@@ -225,7 +221,7 @@ pub async fn create(
             keys::PLATFORM,
             who.user().as_str(),
             k.as_str(),
-            &request_fingerprint(req),
+            &request_fingerprint(view.request()),
         )
     });
     match ctx

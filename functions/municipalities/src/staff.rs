@@ -17,7 +17,7 @@ use baladiya::store::StoreError;
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;
 use http::StatusCode;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 use serde::Deserialize;
 
 use crate::views::{List, StaffView};
@@ -77,7 +77,6 @@ pub struct NewStaff {
 pub async fn add(
     ctx: &Ctx,
     view: &RequestView<'_>,
-    req: &Request,
     m: &MunicipalityId,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
@@ -115,7 +114,7 @@ pub async fn add(
             &keys::tenant(m),
             who.user().as_str(),
             k.as_str(),
-            &request_fingerprint(req),
+            &request_fingerprint(view.request()),
         )
     });
     match ctx

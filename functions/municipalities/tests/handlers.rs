@@ -13,7 +13,7 @@ async fn ctx() -> Ctx {
     let config =
         Config::from_env().expect("run with scripts/test: the stack's environment is missing");
     let aws = baladiya::config::Aws::from_env().expect("AWS settings");
-    Ctx::new(&config, aws.dynamodb()).expect("valid JWKS")
+    Ctx::new(&config, &aws).expect("valid JWKS")
 }
 
 /// Every fixture names the status it must get: `<name>.<status>.json`.

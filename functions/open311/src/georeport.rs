@@ -227,11 +227,11 @@ fn suffixed(raw: &str) -> Result<(&str, Format), Failure> {
 pub async fn serve(
     ctx: &Ctx,
     view: &RequestView<'_>,
-    req: &Request,
     m: Option<MunicipalityId>,
     op: Op,
     matched: &baladiya::http::router::RouteMatch<Op>,
 ) -> Response<Body> {
+    let req = view.request();
     let (format, result) = match op {
         Op::Discovery(f) => (f, discovery(ctx, view, req, m).await),
         Op::Services(f) => (f, services(ctx, view, req, m).await),

@@ -14,22 +14,19 @@ mod export;
 mod permits;
 mod views;
 
-use std::time::Instant;
+use std::ops::Deref;
 
+use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
-use baladiya::domain::{GeoBounds, MunicipalityId};
 use baladiya::files::Files;
-use baladiya::http::router::{self, Route};
-use baladiya::http::{ApiError, CursorCodec, RequestView, TokenVerifier};
-use baladiya::store::Store;
+use baladiya::http::router::{Route, RouteMatch};
+use baladiya::http::serve::{Base, Service, serve};
+use baladiya::http::{ApiError, RequestView};
 use lambda_http::{Body, Request, Response};
 
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
-    pub store: Store,
-    pub verifier: TokenVerifier,
-    pub cursors: CursorCodec,
-    pub geo: GeoBounds,
+    pub base: Base,
     pub files: Files,
     /// `BALADIYA_ATTACHMENTS_BUCKET`: the dossiers' documents.
     pub bucket: Option<String>,
@@ -40,15 +37,19 @@ pub struct Ctx {
     national_id_key: Vec<u8>,
 }
 
+impl Deref for Ctx {
+    type Target = Base;
+    fn deref(&self) -> &Base {
+        &self.base
+    }
+}
+
 impl Ctx {
     /// Clients and settings, from the environment of the function.
     pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, lambda_http::Error> {
         let national_id_key = baladiya::config::key_from_env("BALADIYA_NATIONAL_ID_KEY")?;
         Ok(Ctx {
-            store: Store::new(aws.dynamodb(), &config.table),
-            verifier: TokenVerifier::from_jwks(&config.jwks, &config.token_issuer)?,
-            cursors: CursorCodec::new(&config.cursor_key),
-            geo: config.geo_bounds,
+            base: Base::new(config, aws)?,
             files: Files::new(aws.s3()),
             bucket: config.attachments_bucket.clone(),
             documents: config.documents_bucket.clone(),
@@ -73,79 +74,51 @@ pub enum Op {
 /// (`Cargo.toml`) and `openapi.yaml` are checked against. Literal segments come
 /// before `{id}`: the first match wins.
 pub static ROUTES: &[Route<Op>] = &[
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}/permits",
-        op: Op::List,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities/{m}/permits",
-        op: Op::Create,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}/permits/mine",
-        op: Op::Mine,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities/{m}/permits/follow",
-        op: Op::Follow,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities/{m}/permits/exports",
-        op: Op::Export,
-    },
-    Route {
-        method: "GET",
-        path: "/v1/municipalities/{m}/permits/{id}",
-        op: Op::Get,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities/{m}/permits/{id}/transitions",
-        op: Op::Transition,
-    },
-    Route {
-        method: "POST",
-        path: "/v1/municipalities/{m}/permits/{id}/documents",
-        op: Op::Document,
-    },
+    Route::get("/v1/municipalities/{m}/permits", Op::List),
+    Route::post("/v1/municipalities/{m}/permits", Op::Create),
+    Route::get("/v1/municipalities/{m}/permits/mine", Op::Mine),
+    Route::post("/v1/municipalities/{m}/permits/follow", Op::Follow),
+    Route::post("/v1/municipalities/{m}/permits/exports", Op::Export),
+    Route::get("/v1/municipalities/{m}/permits/{id}", Op::Get),
+    Route::post(
+        "/v1/municipalities/{m}/permits/{id}/transitions",
+        Op::Transition,
+    ),
+    Route::post(
+        "/v1/municipalities/{m}/permits/{id}/documents",
+        Op::Document,
+    ),
 ];
 
 /// Serve one request. Never fails: every error becomes a problem+json answer.
 pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
-    let started = Instant::now();
-    let view = RequestView::new(&req);
-    let matched = router::route(ROUTES, view.method(), view.path());
-    let route = matched.as_ref().map_or("unmatched", |m| m.template);
-    let result = match matched {
-        Ok(m) => dispatch(ctx, &view, &req, m).await,
-        Err(e) => Err(e),
-    };
-    let response = result.unwrap_or_else(|e| e.into_response(view.lang));
-    router::log_request(view.method(), route, response.status(), started);
-    response
+    serve(ctx, req).await
 }
 
-async fn dispatch(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    req: &Request,
-    m: router::RouteMatch<Op>,
-) -> Result<Response<Body>, ApiError> {
-    // A path's municipality that is not even a valid slug cannot exist.
-    let muni = MunicipalityId::parse(m.param("m")).map_err(|_| ApiError::not_found())?;
-    match m.op {
-        Op::List => permits::list(ctx, view, &muni).await,
-        Op::Create => permits::create(ctx, view, req, &muni).await,
-        Op::Mine => permits::mine(ctx, view, &muni).await,
-        Op::Follow => permits::follow(ctx, view, &muni).await,
-        Op::Export => export::export(ctx, view, &muni).await,
-        Op::Get => permits::get(ctx, view, &muni, m.param("id")).await,
-        Op::Transition => permits::transition(ctx, view, &muni, m.param("id")).await,
-        Op::Document => permits::document(ctx, view, &muni, m.param("id")).await,
+impl Service for Ctx {
+    type Op = Op;
+    const ROUTES: &'static [Route<Op>] = ROUTES;
+
+    fn clock(&self) -> Clock {
+        self.base.clock
+    }
+
+    async fn dispatch(
+        &self,
+        view: &RequestView<'_>,
+        m: RouteMatch<Op>,
+    ) -> Result<Response<Body>, ApiError> {
+        let ctx = self;
+        let muni = m.municipality()?;
+        match m.op {
+            Op::List => permits::list(ctx, view, &muni).await,
+            Op::Create => permits::create(ctx, view, &muni).await,
+            Op::Mine => permits::mine(ctx, view, &muni).await,
+            Op::Follow => permits::follow(ctx, view, &muni).await,
+            Op::Export => export::export(ctx, view, &muni).await,
+            Op::Get => permits::get(ctx, view, &muni, m.param("id")).await,
+            Op::Transition => permits::transition(ctx, view, &muni, m.param("id")).await,
+            Op::Document => permits::document(ctx, view, &muni, m.param("id")).await,
+        }
     }
 }

@@ -198,7 +198,6 @@ fn fingerprint(req: &Request, holder_digest: Option<&str>) -> Vec<u8> {
 pub async fn create(
     ctx: &Ctx,
     view: &RequestView<'_>,
-    req: &Request,
     m: &MunicipalityId,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
@@ -308,7 +307,7 @@ pub async fn create(
             &keys::tenant(m),
             who.user().as_str(),
             k.as_str(),
-            &fingerprint(req, holder_digest.as_deref()),
+            &fingerprint(view.request(), holder_digest.as_deref()),
         )
     });
     let reference_item = ctx.store.permit_reference_put(

@@ -14,6 +14,7 @@ pub mod problem;
 pub mod request;
 pub mod response;
 pub mod router;
+pub mod serve;
 
 pub use auth::{AccessClaims, TokenSigner, TokenVerifier};
 pub use cursor::CursorCodec;

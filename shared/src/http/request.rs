@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use http::StatusCode;
 use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
 
 use super::{ApiError, TokenVerifier, i18n};
 use crate::domain::{Lang, Principal};
@@ -17,16 +18,33 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub struct RequestView<'a> {
     req: &'a Request,
     pub lang: Lang,
+    /// When the request is served: the one reading of the function's clock.
+    pub now: OffsetDateTime,
 }
 
 impl<'a> RequestView<'a> {
-    pub fn new(req: &'a Request) -> Self {
+    pub fn new(req: &'a Request, now: OffsetDateTime) -> Self {
         let lang = i18n::negotiate(
             req.headers()
                 .get("accept-language")
                 .and_then(|v| v.to_str().ok()),
         );
-        RequestView { req, lang }
+        RequestView { req, lang, now }
+    }
+
+    /// The request itself (a form body, the idempotency fingerprint).
+    pub fn request(&self) -> &'a Request {
+        self.req
+    }
+
+    /// The request's "now" as stored (RFC 3339, UTC, whole seconds).
+    pub fn now_rfc3339(&self) -> String {
+        crate::clock::rfc3339(self.now)
+    }
+
+    /// The request's "now" in seconds since the epoch.
+    pub fn now_secs(&self) -> u64 {
+        crate::clock::epoch_secs(self.now)
     }
 
     /// The caller's address as API Gateway saw it. Personal data: use it only as a

@@ -1,10 +1,12 @@
 //! Matching a request's method and path against a function's route table.
 //!
 //! Each function declares its routes once (`ROUTES`), as API Gateway spells them
-//! (`/v1/municipalities/{m}`); `template.yaml`, the local router table in
-//! `Cargo.toml` and `openapi.yaml` are checked against that list by a test.
+//! (`/v1/municipalities/{m}`), one line a route: `Route::get(path, Op::List)`.
+//! `template.yaml`, the local router table in `Cargo.toml` and `openapi.yaml` are
+//! checked against that list by a test.
 
 use super::ApiError;
+use crate::domain::MunicipalityId;
 use http::StatusCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +14,44 @@ pub struct Route<Op: 'static> {
     pub method: &'static str,
     pub path: &'static str,
     pub op: Op,
+}
+
+impl<Op> Route<Op> {
+    pub const fn get(path: &'static str, op: Op) -> Route<Op> {
+        Route {
+            method: "GET",
+            path,
+            op,
+        }
+    }
+    pub const fn post(path: &'static str, op: Op) -> Route<Op> {
+        Route {
+            method: "POST",
+            path,
+            op,
+        }
+    }
+    pub const fn put(path: &'static str, op: Op) -> Route<Op> {
+        Route {
+            method: "PUT",
+            path,
+            op,
+        }
+    }
+    pub const fn patch(path: &'static str, op: Op) -> Route<Op> {
+        Route {
+            method: "PATCH",
+            path,
+            op,
+        }
+    }
+    pub const fn delete(path: &'static str, op: Op) -> Route<Op> {
+        Route {
+            method: "DELETE",
+            path,
+            op,
+        }
+    }
 }
 
 /// A matched route and its path parameters, in order of appearance.
@@ -31,6 +71,12 @@ impl<Op> RouteMatch<Op> {
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.as_str())
             .unwrap_or_default()
+    }
+
+    /// The municipality of the path (`{m}`): a value that is not even a valid
+    /// slug names no municipality (404).
+    pub fn municipality(&self) -> Result<MunicipalityId, ApiError> {
+        MunicipalityId::parse(self.param("m")).map_err(|_| ApiError::not_found())
     }
 }
 
@@ -130,26 +176,10 @@ mod tests {
     }
 
     static ROUTES: &[Route<Op>] = &[
-        Route {
-            method: "GET",
-            path: "/v1/municipalities",
-            op: Op::List,
-        },
-        Route {
-            method: "GET",
-            path: "/v1/municipalities/{m}",
-            op: Op::Get,
-        },
-        Route {
-            method: "PATCH",
-            path: "/v1/municipalities/{m}",
-            op: Op::Patch,
-        },
-        Route {
-            method: "GET",
-            path: "/v1/municipalities/{m}/staff/{user}",
-            op: Op::Staff,
-        },
+        Route::get("/v1/municipalities", Op::List),
+        Route::get("/v1/municipalities/{m}", Op::Get),
+        Route::patch("/v1/municipalities/{m}", Op::Patch),
+        Route::get("/v1/municipalities/{m}/staff/{user}", Op::Staff),
     ];
 
     #[test]

@@ -1,0 +1,108 @@
+//! One way to serve an HTTP function: route the request, dispatch it to the
+//! function's handler, answer every failure as problem+json (or the function's own
+//! error format), log one line. Each function implements [`Service`] for its
+//! context and its `main.rs` calls [`run`].
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::time::Instant;
+
+use lambda_http::{Body, Request, Response, service_fn};
+
+use super::router::{self, Route, RouteMatch};
+use super::{ApiError, CursorCodec, RequestView, TokenVerifier};
+use crate::clock::Clock;
+use crate::config::{Aws, Config};
+use crate::domain::GeoBounds;
+use crate::store::Store;
+
+/// An HTTP function: its routes and how it serves each.
+pub trait Service: Sync + 'static {
+    type Op: Copy + Send + Sync + 'static;
+
+    /// The function's routes, checked against `template.yaml`, the local router
+    /// and `openapi.yaml` (`tests/tests/routes.rs`). Literal segments come before
+    /// parameters: the first match wins.
+    const ROUTES: &'static [Route<Self::Op>];
+
+    /// Where "now" comes from (fixed in tests).
+    fn clock(&self) -> Clock {
+        Clock::System
+    }
+
+    /// Serve a request that matched `route`.
+    fn dispatch(
+        &self,
+        view: &RequestView<'_>,
+        route: RouteMatch<Self::Op>,
+    ) -> impl Future<Output = Result<Response<Body>, ApiError>> + Send;
+
+    /// The answer to a refused request: problem+json in the caller's language,
+    /// unless the function speaks another error format.
+    fn refuse(&self, view: &RequestView<'_>, e: ApiError) -> Response<Body> {
+        e.into_response(view.lang)
+    }
+}
+
+/// Serve one request. Never fails: every error becomes an answer. `HEAD` is
+/// answered as `GET` without the body (same status and headers).
+pub async fn serve<S: Service>(svc: &S, req: Request) -> Response<Body> {
+    let started = Instant::now();
+    let view = RequestView::new(&req, svc.clock().now());
+    let head = view.method().eq_ignore_ascii_case("HEAD");
+    let method = if head { "GET" } else { view.method() };
+    let matched = router::route(S::ROUTES, method, view.path());
+    let template = matched.as_ref().map_or("unmatched", |m| m.template);
+    let response = match matched {
+        Ok(m) => match svc.dispatch(&view, m).await {
+            Ok(r) => r,
+            Err(e) => svc.refuse(&view, e),
+        },
+        Err(e) => svc.refuse(&view, e),
+    };
+    router::log_request(view.method(), template, response.status(), started);
+    if head {
+        let (parts, _) = response.into_parts();
+        return Response::from_parts(parts, Body::Empty);
+    }
+    response
+}
+
+/// Telemetry, then the configuration and the AWS clients' settings: once per
+/// cold start, before the function's context is built.
+pub fn setup() -> Result<(Config, Aws), lambda_http::Error> {
+    crate::telemetry::init();
+    Ok((Config::from_env()?, Aws::from_env()?))
+}
+
+/// Serve `svc` to the Lambda runtime until it stops. The context lives as long as
+/// the execution environment: clients are built once, not per request.
+pub async fn run<S: Service>(svc: S) -> Result<(), lambda_http::Error> {
+    let svc: &'static S = Box::leak(Box::new(svc));
+    lambda_http::run(service_fn(move |req: Request| async move {
+        Ok::<_, Infallible>(serve(svc, req).await)
+    }))
+    .await
+}
+
+/// What every service function holds: the table, the token verifier, the cursor
+/// codec, the accepted area for coordinates and the clock.
+pub struct Base {
+    pub store: Store,
+    pub verifier: TokenVerifier,
+    pub cursors: CursorCodec,
+    pub geo: GeoBounds,
+    pub clock: Clock,
+}
+
+impl Base {
+    pub fn new(config: &Config, aws: &Aws) -> Result<Base, super::auth::TokenError> {
+        Ok(Base {
+            store: Store::new(aws.dynamodb(), &config.table),
+            verifier: TokenVerifier::from_jwks(&config.jwks, &config.token_issuer)?,
+            cursors: CursorCodec::new(&config.cursor_key),
+            geo: config.geo_bounds,
+            clock: Clock::System,
+        })
+    }
+}
