@@ -5,13 +5,14 @@
 //! - [`http`]: the edge — problem+json errors, bearer tokens, cursors, body parsing,
 //!   routing.
 //! - [`store`]: the only DynamoDB code (key builders, item mapping, queries).
-//! - [`files`] (S3) and [`notify`] (SNS): the other adapters; [`documents`]: the
-//!   documents of tracked files, on top of both store and files.
+//! - [`files`] (S3) and [`notify`] (SNS): the other adapters.
+//! - [`cases`]: the case flow (load → decide → write) every case function uses;
+//!   [`uploads`]: files of any owner; both on top of the store and the files.
 //! - [`config`] and [`telemetry`]: set up once per cold start.
 
+pub mod cases;
 pub mod clock;
 pub mod config;
-pub mod documents;
 pub mod domain;
 pub mod files;
 #[cfg(feature = "fixtures")]
@@ -20,5 +21,6 @@ pub mod http;
 pub mod notify;
 pub mod store;
 pub mod telemetry;
+pub mod uploads;
 
 pub use domain::error::DomainError;

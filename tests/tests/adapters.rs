@@ -1,14 +1,17 @@
 //! The adapters against the real local emulator, through the AWS SDK: the case
 //! workflow's transactions, idempotent creates, S3 presigned URLs and SNS SMS.
 
-use baladiya::domain::workflow::{Actor, CaseKind, CaseRef, HistoryEntry, authorize_transition};
+use baladiya::domain::case::decide::{self, Filer, Filing, Move, TransitionPlan};
+use baladiya::domain::case::{Actor, Audience, CaseRecord};
+use baladiya::domain::complaint::{Complaint, ComplaintData};
+use baladiya::domain::workflow::CaseKind;
 use baladiya::domain::{Id, MunicipalityId, Permission, Phone, Principal};
 use baladiya::files::{Files, object_key};
 use baladiya::notify::Notifier;
-use baladiya::store::cases::CaseRecord;
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::{Store, StoreError};
 use baladiya_tests::{unique_phone, unique_slug};
+use time::OffsetDateTime;
 
 async fn sdk() -> baladiya::config::Aws {
     assert!(
@@ -23,37 +26,51 @@ async fn store() -> Store {
     Store::new(sdk().await.dynamodb(), table)
 }
 
-fn entry(seq: u64, state: &str, author: &Id, role: Actor) -> HistoryEntry {
-    HistoryEntry {
-        seq,
-        state: state.into(),
-        note: Some(format!("step {seq}")),
-        author: author.to_string(),
-        author_role: role,
-        at: baladiya::clock::now_rfc3339(),
-        attachment: None,
+fn data() -> ComplaintData {
+    ComplaintData {
+        category: "lighting".into(),
+        subcategory: None,
+        description: "Lampadaire éteint depuis une semaine.".into(),
+        location: None,
+        address: Some("Rue de Marseille".into()),
+        area: None,
+        public: true,
+        hide_name: false,
+        reporter_name: None,
+        origin: None,
     }
 }
 
-fn new_case(m: &MunicipalityId, owner: &Id) -> CaseRecord {
-    let now = baladiya::clock::now_rfc3339();
-    CaseRecord {
-        kind: CaseKind::Complaint,
-        municipality: m.clone(),
-        id: Id::generate("cmp").to_string(),
-        owner: owner.to_string(),
-        state: "received".into(),
-        seq: 1,
-        created_at: now.clone(),
-        updated_at: now,
-        data: serde_json::json!({"category": "lighting"}),
-        supporters: 0,
-        assigned_to: None,
-        duplicate_of: None,
-        hidden: false,
-        status_note: None,
-        due_at: None,
-    }
+/// A complaint filed by `owner`, its first entry saying "step 1".
+fn new_case(m: &MunicipalityId, owner: &Id) -> Filing<ComplaintData> {
+    let mut filing = decide::file::<Complaint>(
+        m,
+        &Filer::client(owner.as_str()),
+        data(),
+        None,
+        OffsetDateTime::now_utc(),
+    );
+    filing.first.note = Some("step 1".into());
+    filing
+}
+
+/// Staff moving `case` (as read) to `to`, saying "step <seq>".
+fn step(
+    agent: &Principal,
+    case: &CaseRecord<ComplaintData>,
+    to: &str,
+) -> TransitionPlan<ComplaintData> {
+    let mut mv = Move::to(to);
+    mv.note = Some(format!("step {}", case.seq + 1));
+    decide::transition::<Complaint>(
+        agent,
+        Audience::Staff,
+        case,
+        mv,
+        &(),
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -61,54 +78,33 @@ async fn a_state_change_and_its_history_entry_are_written_together() {
     let store = store().await;
     let m = MunicipalityId::parse(&unique_slug("cases")).unwrap();
     let owner = Id::generate("usr");
-    let case = new_case(&m, &owner);
-    let created = store
-        .create_case(
-            &case,
-            &entry(1, "received", &owner, Actor::Owner),
-            vec![],
-            None,
-            "{}",
-        )
-        .await
-        .unwrap();
+    let filing = new_case(&m, &owner);
+    let case = &filing.case;
+    let created = store.file_case(&filing, vec![], None, "{}").await.unwrap();
     assert_eq!(created, Created::New);
 
     // Staff move it, as the domain allows.
     let agent = Principal::staff(m.as_str(), [Permission::Complaints]);
-    let actor = authorize_transition(
-        &agent,
-        &CaseRef {
-            kind: case.kind,
-            municipality: &m,
-            owner: &owner,
-            state: &case.state,
-        },
-        "in_progress",
-    )
-    .unwrap();
-    let read = store
+    let read: CaseRecord<ComplaintData> = store
         .get_case(&m, CaseKind::Complaint, &case.id)
         .await
         .unwrap()
         .unwrap();
+    let audience = baladiya::domain::case::audience::<Complaint>(Some(&agent), &read, false);
+    assert_eq!(audience, Ok(Audience::Staff));
     store
-        .transition_case(&read, &entry(2, "in_progress", agent.user(), actor), vec![])
+        .commit_transition(&step(&agent, &read, "in_progress"), vec![])
         .await
         .unwrap();
 
     // A second writer who read the same version loses, and writes nothing.
     let stale = read.clone();
     let lost = store
-        .transition_case(
-            &stale,
-            &entry(2, "rejected", agent.user(), Actor::Staff),
-            vec![],
-        )
+        .commit_transition(&step(&agent, &stale, "rejected"), vec![])
         .await;
     assert_eq!(lost, Err(StoreError::VersionConflict));
 
-    let now = store
+    let now: CaseRecord<ComplaintData> = store
         .get_case(&m, CaseKind::Complaint, &case.id)
         .await
         .unwrap()
@@ -131,7 +127,7 @@ async fn a_state_change_and_its_history_entry_are_written_together() {
     let other = MunicipalityId::parse(&unique_slug("other")).unwrap();
     assert_eq!(
         store
-            .get_case(&other, CaseKind::Complaint, &case.id)
+            .get_case::<ComplaintData>(&other, CaseKind::Complaint, &case.id)
             .await
             .unwrap(),
         None
@@ -143,18 +139,10 @@ async fn history_pages_in_order() {
     let store = store().await;
     let m = MunicipalityId::parse(&unique_slug("pages")).unwrap();
     let owner = Id::generate("usr");
-    let mut case = new_case(&m, &owner);
-    store
-        .create_case(
-            &case,
-            &entry(1, "received", &owner, Actor::Owner),
-            vec![],
-            None,
-            "{}",
-        )
-        .await
-        .unwrap();
-    let staff = Id::generate("usr");
+    let filing = new_case(&m, &owner);
+    store.file_case(&filing, vec![], None, "{}").await.unwrap();
+    let mut case = filing.case;
+    let staff = Principal::staff(m.as_str(), [Permission::Complaints]);
     let path = [
         "in_progress",
         "investigating",
@@ -163,11 +151,10 @@ async fn history_pages_in_order() {
         "resolved",
         "in_progress",
     ];
-    for (i, state) in path.iter().enumerate() {
-        let e = entry(i as u64 + 2, state, &staff, Actor::Staff);
-        store.transition_case(&case, &e, vec![]).await.unwrap();
-        case.seq = e.seq;
-        case.state = e.state.clone();
+    for state in path {
+        let plan = step(&staff, &case, state);
+        store.commit_transition(&plan, vec![]).await.unwrap();
+        case = plan.case;
     }
     let first = store
         .case_history(&m, CaseKind::Complaint, &case.id, 4, None)
@@ -194,28 +181,15 @@ async fn a_retried_create_is_written_once() {
     let owner = Id::generate("usr");
     let tenant = format!("M#{m}");
     let idem = Idempotency::new(&tenant, owner.as_str(), "retry-key-1", b"POST /x {\"a\":1}");
-    let case = new_case(&m, &owner);
     let first = store
-        .create_case(
-            &case,
-            &entry(1, "received", &owner, Actor::Owner),
-            vec![],
-            Some(&idem),
-            "{\"id\":1}",
-        )
+        .file_case(&new_case(&m, &owner), vec![], Some(&idem), "{\"id\":1}")
         .await
         .unwrap();
     assert_eq!(first, Created::New);
     // The retry carries a fresh id (the client cannot know the first one): replayed.
     let retry = new_case(&m, &owner);
     let second = store
-        .create_case(
-            &retry,
-            &entry(1, "received", &owner, Actor::Owner),
-            vec![],
-            Some(&idem),
-            "{\"id\":2}",
-        )
+        .file_case(&retry, vec![], Some(&idem), "{\"id\":2}")
         .await
         .unwrap();
     match second {
@@ -224,7 +198,7 @@ async fn a_retried_create_is_written_once() {
     }
     assert_eq!(
         store
-            .get_case(&m, CaseKind::Complaint, &retry.id)
+            .get_case::<ComplaintData>(&m, CaseKind::Complaint, &retry.case.id)
             .await
             .unwrap(),
         None
@@ -232,13 +206,7 @@ async fn a_retried_create_is_written_once() {
     // Same key, other request.
     let other = Idempotency::new(&tenant, owner.as_str(), "retry-key-1", b"POST /x {\"a\":2}");
     let third = store
-        .create_case(
-            &new_case(&m, &owner),
-            &entry(1, "received", &owner, Actor::Owner),
-            vec![],
-            Some(&other),
-            "{}",
-        )
+        .file_case(&new_case(&m, &owner), vec![], Some(&other), "{}")
         .await;
     assert_eq!(third, Err(StoreError::IdempotencyMismatch));
 }
@@ -430,24 +398,13 @@ async fn erasure_unlinks_the_cases_a_person_filed() {
     let digest = format!("test-{}", ulid::Ulid::new());
     store.create_account(&digest, &account).await.unwrap();
     let m = MunicipalityId::parse(&unique_slug("erase")).unwrap();
-    let case = new_case(&m, &owner);
+    let filing = new_case(&m, &owner);
+    let case = &filing.case;
+    store.file_case(&filing, vec![], None, "").await.unwrap();
+    let agent = Principal::staff(m.as_str(), [Permission::Complaints]);
+    let staff = agent.user().clone();
     store
-        .create_case(
-            &case,
-            &entry(1, "received", &owner, Actor::Owner),
-            vec![],
-            None,
-            "",
-        )
-        .await
-        .unwrap();
-    let staff = Id::generate("usr");
-    store
-        .transition_case(
-            &case,
-            &entry(2, "in_progress", &staff, Actor::Staff),
-            vec![],
-        )
+        .commit_transition(&step(&agent, case, "in_progress"), vec![])
         .await
         .unwrap();
     // GSI2 is read at erasure; the emulator's is immediate.
@@ -456,7 +413,7 @@ async fn erasure_unlinks_the_cases_a_person_filed() {
     store.erase_account(&account, &digest).await.unwrap();
 
     let kept = store
-        .get_case(&m, CaseKind::Complaint, &case.id)
+        .get_case::<ComplaintData>(&m, CaseKind::Complaint, &case.id)
         .await
         .unwrap()
         .expect("the case stays");

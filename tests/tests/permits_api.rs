@@ -4,7 +4,7 @@
 //! their notes and SMS, documents, tenant isolation and the BLDS open-data export.
 
 use baladiya::domain::Permission;
-use baladiya::domain::permit::{BLDS_FIELDS, BLDS_REQUIRED, validate};
+use baladiya::domain::permit::blds::{BLDS_FIELDS, BLDS_REQUIRED, validate};
 use baladiya_tests::*;
 use serde_json::{Value, json};
 use time::OffsetDateTime;

@@ -5,14 +5,15 @@
 //! Handlers are thin: parse into typed values, ask the domain (`domain::complaint`,
 //! `domain::workflow`, `domain::roles`), read or write through the store.
 
+mod categories;
 mod complaints;
 mod views;
 
 use std::ops::Deref;
 
+use baladiya::cases::Cases;
 use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
-use baladiya::files::Files;
 use baladiya::http::router::{Route, RouteMatch};
 use baladiya::http::serve::{Base, Service, serve};
 use baladiya::http::{ApiError, RequestView};
@@ -21,9 +22,9 @@ use lambda_http::{Body, Request, Response};
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
     pub base: Base,
-    pub files: Files,
-    /// `BALADIYA_ATTACHMENTS_BUCKET`: photos (uploads under `tmp/`).
-    pub bucket: Option<String>,
+    /// The case flow, and the photos (`BALADIYA_ATTACHMENTS_BUCKET`, uploads
+    /// under `tmp/`).
+    pub cases: Cases,
 }
 
 impl Deref for Ctx {
@@ -37,8 +38,7 @@ impl Ctx {
     pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, baladiya::http::auth::TokenError> {
         Ok(Ctx {
             base: Base::new(config, aws)?,
-            files: Files::new(aws.s3()),
-            bucket: config.attachments_bucket.clone(),
+            cases: Cases::new(config, aws),
         })
     }
 }
@@ -132,10 +132,10 @@ impl Service for Ctx {
         let ctx = self;
         let muni = m.municipality()?;
         match m.op {
-            Op::Categories => complaints::categories(ctx, view, &muni).await,
-            Op::PutCategory => complaints::put_category(ctx, view, &muni, m.param("code")).await,
-            Op::Areas => complaints::areas(ctx, view, &muni).await,
-            Op::PutArea => complaints::put_area(ctx, view, &muni, m.param("code")).await,
+            Op::Categories => categories::categories(ctx, view, &muni).await,
+            Op::PutCategory => categories::put_category(ctx, view, &muni, m.param("code")).await,
+            Op::Areas => categories::areas(ctx, view, &muni).await,
+            Op::PutArea => categories::put_area(ctx, view, &muni, m.param("code")).await,
             Op::List => complaints::list(ctx, view, &muni).await,
             Op::Create => complaints::create(ctx, view, &muni).await,
             Op::Nearby => complaints::nearby(ctx, view, &muni).await,
@@ -151,4 +151,9 @@ impl Service for Ctx {
             Op::Transition => complaints::transition(ctx, view, &muni, m.param("id")).await,
         }
     }
+}
+
+/// Serde's default for the flags that are on unless a client says otherwise.
+fn yes() -> bool {
+    true
 }

@@ -1,17 +1,11 @@
 //! Answer shapes.
 
+use baladiya::domain::case::{Audience, CaseRecord, TimelineEntry};
 use baladiya::domain::complaint::{ComplaintData, Names, OfferedCategory};
 use baladiya::domain::geo::Coordinates;
-use baladiya::domain::workflow::{Actor, HistoryEntry};
 use baladiya::domain::{Lang, MunicipalityId};
-use baladiya::store::cases::CaseRecord;
+use baladiya::uploads::PhotoView;
 use serde::Serialize;
-
-#[derive(Debug, Serialize)]
-pub struct List<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
 
 #[derive(Debug, Serialize)]
 pub struct SubcategoryView {
@@ -46,41 +40,6 @@ impl CategoryView {
                 .collect(),
         }
     }
-}
-
-/// One step of a complaint's public timeline. Who made it is told by role only.
-#[derive(Debug, Serialize)]
-pub struct TimelineEntry {
-    pub seq: u64,
-    pub state: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    pub by: Actor,
-    pub at: String,
-    /// A photo of the complaint's `attachments` that goes with this step.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attachment: Option<String>,
-}
-
-impl From<&HistoryEntry> for TimelineEntry {
-    fn from(e: &HistoryEntry) -> Self {
-        TimelineEntry {
-            seq: e.seq,
-            state: e.state.clone(),
-            note: e.note.clone(),
-            by: e.author_role,
-            at: e.at.clone(),
-            attachment: e.attachment.clone(),
-        }
-    }
-}
-
-/// How much of a complaint the caller may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    Public,
-    Reporter,
-    Staff,
 }
 
 #[derive(Debug, Serialize)]
@@ -123,7 +82,7 @@ pub struct ComplaintView {
     /// Photos: ready ones for everyone who sees the complaint; pending and
     /// rejected ones too for the reporter and staff.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<AttachmentView>>,
+    pub attachments: Option<Vec<PhotoView>>,
     /// For "nearby" answers: metres from the point asked about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<u32>,
@@ -134,8 +93,12 @@ pub struct ComplaintView {
 }
 
 impl ComplaintView {
-    pub fn new(case: &CaseRecord, data: &ComplaintData, audience: Audience) -> ComplaintView {
-        let insider = audience != Audience::Public;
+    /// The complaint as `audience` sees it: the public sees neither who
+    /// handles it nor a hidden name; its reporter and staff see everything but
+    /// the staff's own fields (assignment, moderation, the Open311 origin).
+    pub fn new(case: &CaseRecord<ComplaintData>, audience: Audience) -> ComplaintView {
+        let data = &case.data;
+        let insider = audience.insider();
         ComplaintView {
             id: case.id.clone(),
             municipality: case.municipality.clone(),
@@ -160,7 +123,7 @@ impl ComplaintView {
             } else {
                 None
             },
-            mine: audience == Audience::Reporter,
+            mine: audience == Audience::Owner,
             hide_name: insider.then_some(data.hide_name),
             created_at: case.created_at.clone(),
             updated_at: case.updated_at.clone(),
@@ -174,22 +137,4 @@ impl ComplaintView {
             },
         }
     }
-}
-
-/// A photo, with short-lived links to it and its thumbnail.
-#[derive(Debug, Serialize)]
-pub struct AttachmentView {
-    pub id: String,
-    pub status: baladiya::domain::attachment::AttachmentStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub thumbnail_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub width: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub height: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    pub created_at: String,
 }

@@ -2,8 +2,8 @@
 //! one for a citizen (anyone).
 
 use baladiya::clock::now_rfc3339;
+use baladiya::domain::calendar::Calendar;
 use baladiya::domain::complaint::{Names, distance_m};
-use baladiya::domain::deadline::Calendar;
 use baladiya::domain::eticket::{self, Candidate, WeeklyHours};
 use baladiya::domain::geo::Coordinates;
 use baladiya::domain::roles::authorize;

@@ -190,7 +190,7 @@ async fn tell(ctx: &Ctx, m: &MunicipalityId, q: &Queue, front: &[Ticket]) {
             }
             let n = notice(m, q, t, format!("ahead_{level}"), holder);
             ctx.store
-                .tell_ticket_once(&q.key, t.number, level, ctx.store.notice_put(&n)?)
+                .tell_ticket_once(&q.key, t.number, level, &n)
                 .await?;
         }
         Ok::<(), baladiya::store::StoreError>(())
@@ -372,7 +372,7 @@ pub async fn cancel(
             None,
             &now_rfc3339(),
             None,
-            vec![],
+            &[],
         )
         .await?
     {
@@ -428,18 +428,18 @@ pub async fn call(
         }
         let t = next.remove(0);
         let told = match &t.holder {
-            Some(holder) => vec![ctx.store.notice_put(&notice(
+            Some(holder) => vec![notice(
                 m,
                 &q,
                 &t,
                 format!("called:{}", counter.label),
                 holder,
-            ))?],
+            )],
             None => vec![],
         };
         if ctx
             .store
-            .call_ticket(&q.key, &t, &counter.code, &now_rfc3339(), told)
+            .call_ticket(&q.key, &t, &counter.code, &now_rfc3339(), &told)
             .await?
         {
             let called = Ticket {
@@ -498,13 +498,7 @@ pub async fn status(
     };
     let mut extra = vec![];
     if let (TicketStatus::Called, Some(holder), Some(c)) = (body.status, &t.holder, &counter) {
-        extra.push(ctx.store.notice_put(&notice(
-            m,
-            &q,
-            &t,
-            format!("called:{}", c.label),
-            holder,
-        ))?);
+        extra.push(notice(m, &q, &t, format!("called:{}", c.label), holder));
     }
     if !ctx
         .store
@@ -515,7 +509,7 @@ pub async fn status(
             counter.as_ref().map(|c| c.code.as_str()),
             &baladiya::clock::rfc3339(now),
             handled,
-            extra,
+            &extra,
         )
         .await?
     {

@@ -1,55 +1,19 @@
 //! `/v1/holidays`: the public-holiday table deadlines are computed with. The
 //! operator (platform administrators) keeps it: the Islamic holidays move each
 //! year and are announced late. Until a table is recorded, the built-in one
-//! (`deadline::default_holidays`) applies.
+//! (`calendar::default_holidays`) applies.
 
-use baladiya::domain::DomainError;
-use baladiya::domain::deadline::{Calendar, default_holidays};
+use baladiya::domain::calendar::{self, HolidayRecord};
 use baladiya::domain::roles::authorize_platform;
 use baladiya::domain::staff::parse_label;
-use baladiya::http::response::{json, no_content};
+use baladiya::http::response::{List, json, no_content};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
-use baladiya::store::tracked::HolidayRecord;
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::{Deserialize, Serialize};
-use time::Date;
 
 use crate::Ctx;
-
-const DATE: &[time::format_description::FormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
-
-fn parse_date(raw: &str) -> Result<Date, DomainError> {
-    Date::parse(raw.trim(), DATE).map_err(|_| DomainError::invalid("date", "format"))
-}
-
-/// The holidays in force: the recorded table, or the built-in one.
-pub async fn table(ctx: &Ctx) -> Result<Vec<HolidayRecord>, StoreError> {
-    let recorded = ctx.store.holidays().await?;
-    if !recorded.is_empty() {
-        return Ok(recorded);
-    }
-    Ok(default_holidays()
-        .into_iter()
-        .map(|(d, fr, ar)| HolidayRecord {
-            date: d.format(DATE).unwrap_or_default(),
-            name_fr: fr.to_owned(),
-            name_ar: ar.to_owned(),
-        })
-        .collect())
-}
-
-/// The calendar deadlines are computed with.
-pub async fn calendar(ctx: &Ctx) -> Result<Calendar, StoreError> {
-    Ok(Calendar::new(
-        table(ctx)
-            .await?
-            .iter()
-            .filter_map(|h| Date::parse(&h.date, DATE).ok()),
-    ))
-}
 
 #[derive(Serialize)]
 struct HolidayView {
@@ -64,16 +28,12 @@ struct Names {
     fr: String,
 }
 
-#[derive(Serialize)]
-struct List {
-    items: Vec<HolidayView>,
-    next_cursor: Option<String>,
-}
-
 /// `GET /v1/holidays`: anyone.
 pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
     view.query(&[])?;
-    let mut items: Vec<HolidayView> = table(ctx)
+    let mut items: Vec<HolidayView> = ctx
+        .store
+        .holidays_in_force()
         .await?
         .into_iter()
         .map(|h| HolidayView {
@@ -85,13 +45,7 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, A
         })
         .collect();
     items.sort_by(|a, b| a.date.cmp(&b.date));
-    json(
-        StatusCode::OK,
-        &List {
-            items,
-            next_cursor: None,
-        },
-    )
+    json(StatusCode::OK, &List::all(items))
 }
 
 #[derive(Deserialize)]
@@ -108,16 +62,16 @@ pub async fn put(
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     authorize_platform(&who)?;
-    let date = parse_date(date).map_err(|_| ApiError::not_found())?;
+    let date = calendar::parse_date(date).ok_or_else(ApiError::not_found)?;
     let body: Body_ = view.json()?;
     let record = HolidayRecord {
-        date: date.format(DATE).map_err(|_| ApiError::internal())?,
+        date: calendar::format_date(date),
         name_ar: parse_label(&body.name.ar, "name.ar", 80)?,
         name_fr: parse_label(&body.name.fr, "name.fr", 80)?,
     };
     // The first change turns the built-in table into a recorded one.
     if ctx.store.holidays().await?.is_empty() {
-        for h in table(ctx).await? {
+        for h in ctx.store.holidays_in_force().await? {
             ctx.store.put_holiday(&h).await?;
         }
     }
@@ -142,14 +96,13 @@ pub async fn delete(
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     authorize_platform(&who)?;
-    let date = parse_date(date).map_err(|_| ApiError::not_found())?;
+    let date = calendar::parse_date(date).ok_or_else(ApiError::not_found)?;
     if ctx.store.holidays().await?.is_empty() {
-        for h in table(ctx).await? {
+        for h in ctx.store.holidays_in_force().await? {
             ctx.store.put_holiday(&h).await?;
         }
     }
-    let key = date.format(DATE).map_err(|_| ApiError::internal())?;
-    match ctx.store.delete_holiday(&key).await {
+    match ctx.store.delete_holiday(&calendar::format_date(date)).await {
         Ok(()) => no_content(),
         Err(StoreError::NotFound) => Err(ApiError::not_found()),
         Err(e) => Err(e.into()),

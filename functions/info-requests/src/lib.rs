@@ -13,9 +13,9 @@ mod views;
 
 use std::ops::Deref;
 
+use baladiya::cases::Cases;
 use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
-use baladiya::files::Files;
 use baladiya::http::router::{Route, RouteMatch};
 use baladiya::http::serve::{Base, Service, serve};
 use baladiya::http::{ApiError, RequestView};
@@ -24,9 +24,8 @@ use lambda_http::{Body, Request, Response};
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
     pub base: Base,
-    pub files: Files,
-    /// `BALADIYA_ATTACHMENTS_BUCKET`: the answers' documents.
-    pub bucket: Option<String>,
+    /// The case flow, and the answers' documents (`BALADIYA_ATTACHMENTS_BUCKET`).
+    pub cases: Cases,
 }
 
 impl Deref for Ctx {
@@ -40,8 +39,7 @@ impl Ctx {
     pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, baladiya::http::auth::TokenError> {
         Ok(Ctx {
             base: Base::new(config, aws)?,
-            files: Files::new(aws.s3()),
-            bucket: config.attachments_bucket.clone(),
+            cases: Cases::new(config, aws),
         })
     }
 }

@@ -1,76 +1,34 @@
-//! Access-to-information request handlers.
+//! Access-to-information request handlers: parse the request, run the shared
+//! case flow (`baladiya::cases`) with the law's rules
+//! (`domain::info_request::InfoRequest`), answer in the request's view.
 
-use baladiya::clock::now_rfc3339;
-use baladiya::documents;
+use baladiya::cases::Opened;
+use baladiya::domain::attachment::FileKind;
+use baladiya::domain::case::decide::{self, Move};
+use baladiya::domain::case::{Audience, CaseType, timeline};
 use baladiya::domain::deadline::{self, AccessMode};
-use baladiya::domain::info_request::{self, Extension, InfoRequestData};
-use baladiya::domain::notice::Notice;
+use baladiya::domain::info_request::{
+    self, Extension, InfoRequest, InfoRequestData, PUBLISHED, StepFields,
+};
 use baladiya::domain::roles::authorize;
 use baladiya::domain::staff::parse_label;
-use baladiya::domain::workflow::{
-    Actor, CaseKind, CaseRef, HistoryEntry, INFO_REQUEST, authorize_transition,
-};
-use baladiya::domain::{
-    DomainError, Id, Municipality, MunicipalityId, Permission, Principal, Service,
-};
-use baladiya::http::auth::now_secs;
+use baladiya::domain::workflow::CaseKind;
+use baladiya::domain::{DomainError, MunicipalityId, Permission};
 use baladiya::http::paging::{paging, request_fingerprint};
-use baladiya::http::response::{json, public_json, replay};
+use baladiya::http::response::{List, created, json, public_json, replay};
 use baladiya::http::{ApiError, RequestView};
-use baladiya::store::StoreError;
-use baladiya::store::cases::{CaseChanges, CaseRecord, queue_index};
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use crate::Ctx;
-use crate::holidays::calendar;
-use crate::views::{Audience, InfoRequestView, List, TimelineEntry};
+use crate::views::InfoRequestView;
 
-const KIND: CaseKind = CaseKind::InfoRequest;
 const NOTE_MAX: usize = 2000;
-
-/// The municipality, if `who` may use its access-to-information service.
-async fn municipality(
-    ctx: &Ctx,
-    m: &MunicipalityId,
-    who: Option<&Principal>,
-) -> Result<Municipality, ApiError> {
-    baladiya::http::access::municipality(&ctx.store, m, Service::AccessToInformation, who).await
-}
-
-fn data_of(case: &CaseRecord) -> Result<InfoRequestData, ApiError> {
-    serde_json::from_value(case.data.clone()).map_err(|_| ApiError::internal())
-}
-
-/// Published in the register: answered, with the requester's consent.
-const PUBLISHED: &[&str] = &["accepted", "partially_accepted", "appeal_accepted"];
-
-/// How much of `case` `who` may see; `None`: it does not exist for them.
-fn audience(
-    who: Option<&Principal>,
-    case: &CaseRecord,
-    data: &InfoRequestData,
-) -> Option<Audience> {
-    if let Some(p) = who {
-        if authorize(p, &case.municipality, Permission::AccessToInformation).is_ok() {
-            return Some(Audience::Staff);
-        }
-        if p.user().as_str() == case.owner {
-            return Some(Audience::Requester);
-        }
-    }
-    (data.publish_consent && PUBLISHED.contains(&case.state.as_str())).then_some(Audience::Public)
-}
-
-fn request_id(raw: &str) -> Result<String, ApiError> {
-    Id::parse("air", raw)
-        .map(|id| id.to_string())
-        .map_err(|_| ApiError::not_found())
-}
+/// Past every due time: the whole queue.
+const OPEN_UNTIL: &str = "9999-12-31T23:59:59Z";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,7 +52,7 @@ pub async fn create(
     m: &MunicipalityId,
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
-    baladiya::http::access::outsider(&who, m)?;
+    let filer = decide::filer::<InfoRequest>(&who, m)?;
     let idem_key = view.idempotency_key()?;
     let body: NewRequest = view.json()?;
     let information = info_request::parse_information(&body.information)?;
@@ -105,11 +63,9 @@ pub async fn create(
         (false, Some(_)) => return Err(DomainError::invalid("urgent_reason", "not_urgent").into()),
         (false, None) => None,
     };
-    municipality(ctx, m, Some(&who)).await?;
-    let cal = calendar(ctx).await?;
-    let now = OffsetDateTime::now_utc();
-    let received_at = baladiya::clock::rfc3339(now);
-    let deadline = deadline::answer_deadline(now, access_mode, body.urgent, &cal);
+    ctx.cases.service::<InfoRequest>(m, Some(&who)).await?;
+    let cal = ctx.store.calendar().await?;
+    let deadline = deadline::answer_deadline(view.now, access_mode, body.urgent, &cal);
     let requester_name = ctx
         .store
         .get_account(who.user(), false)
@@ -122,47 +78,24 @@ pub async fn create(
         urgent_reason,
         publish_consent: body.publish_consent,
         requester_name,
-        received_at: received_at.clone(),
+        received_at: view.now_rfc3339(),
         deadline: deadline.clone(),
         extended: false,
         legal_ground: None,
         redirected_to: None,
         appeal_until: None,
     };
-    let case = CaseRecord {
-        kind: KIND,
-        municipality: m.clone(),
-        id: Id::generate("air").to_string(),
-        owner: who.user().to_string(),
-        state: INFO_REQUEST.initial.to_owned(),
-        seq: 1,
-        created_at: received_at.clone(),
-        updated_at: received_at.clone(),
-        data: serde_json::to_value(&data).map_err(|_| ApiError::internal())?,
-        supporters: 0,
-        assigned_to: None,
-        duplicate_of: None,
-        hidden: false,
-        status_note: None,
-        due_at: Some(deadline.due_at.clone()),
-    };
-    let first = HistoryEntry {
-        seq: 1,
-        state: case.state.clone(),
-        note: None,
-        author: case.owner.clone(),
-        author_role: Actor::Owner,
-        at: received_at,
-        attachment: None,
-    };
+    let filing = decide::file::<InfoRequest>(m, &filer, data, Some(deadline.due_at), view.now);
     let mut answer = InfoRequestView::new(
-        &case,
-        &data,
-        Audience::Requester,
+        &filing.case,
+        Audience::Owner,
         view.lang,
-        &case.created_at,
+        &filing.case.created_at,
     );
-    answer.timeline = Some(vec![TimelineEntry::from(&first)]);
+    answer.timeline = Some(timeline::<InfoRequest>(
+        std::slice::from_ref(&filing.first),
+        Audience::Owner,
+    ));
     let answer = serde_json::to_string(&answer).map_err(|_| ApiError::internal())?;
     let idem = idem_key.map(|k| {
         Idempotency::new(
@@ -173,27 +106,14 @@ pub async fn create(
         )
     });
     match ctx
-        .store
-        .create_case_indexed(
-            &case,
-            &first,
-            queue_index(&case, &deadline.due_at),
-            vec![],
-            idem.as_ref(),
-            &answer,
-        )
+        .cases
+        .file(&filing, Vec::new(), idem.as_ref(), &answer)
         .await?
     {
-        Created::New => Response::builder()
-            .status(StatusCode::CREATED)
-            .header("content-type", "application/json")
-            .header("cache-control", "no-store")
-            .header(
-                "location",
-                format!("/v1/municipalities/{m}/info-requests/{}", case.id),
-            )
-            .body(Body::Text(answer))
-            .map_err(|_| ApiError::internal()),
+        Created::New => created(
+            &format!("/v1/municipalities/{m}/info-requests/{}", filing.case.id),
+            answer,
+        ),
         Created::Replayed(stored) => replay(stored.status, stored.body),
     }
 }
@@ -210,31 +130,20 @@ pub async fn queue(
     let query = view.query(&["limit", "cursor"])?;
     let scope = format!("air-queue:{m}");
     let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
-    municipality(ctx, m, Some(&who)).await?;
+    ctx.cases.service::<InfoRequest>(m, Some(&who)).await?;
     let page = ctx
         .store
-        .queue(m, KIND, "9999-12-31T23:59:59Z", limit, start)
+        .queue::<InfoRequestData>(m, InfoRequest::KIND, OPEN_UNTIL, limit, start)
         .await?;
-    let now = now_rfc3339();
+    let now = view.now_rfc3339();
     let items = page
         .items
         .iter()
-        .map(|c| {
-            Ok(InfoRequestView::new(
-                c,
-                &data_of(c)?,
-                Audience::Staff,
-                view.lang,
-                &now,
-            ))
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .map(|c| InfoRequestView::new(c, Audience::Staff, view.lang, &now))
+        .collect();
     json(
         StatusCode::OK,
-        &List {
-            items,
-            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
-        },
+        &List::page(items, page.next, &ctx.cursors, &scope),
     )
 }
 
@@ -249,31 +158,20 @@ pub async fn mine(
     let query = view.query(&["limit", "cursor"])?;
     let scope = format!("air-mine:{m}:{}", who.user());
     let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
-    municipality(ctx, m, Some(&who)).await?;
+    ctx.cases.service::<InfoRequest>(m, Some(&who)).await?;
     let page = ctx
         .store
-        .cases_owned(m, KIND, who.user().as_str(), limit, start)
+        .cases_owned::<InfoRequestData>(m, InfoRequest::KIND, who.user().as_str(), limit, start)
         .await?;
-    let now = now_rfc3339();
+    let now = view.now_rfc3339();
     let items = page
         .items
         .iter()
-        .map(|c| {
-            Ok(InfoRequestView::new(
-                c,
-                &data_of(c)?,
-                Audience::Requester,
-                view.lang,
-                &now,
-            ))
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .map(|c| InfoRequestView::new(c, Audience::Owner, view.lang, &now))
+        .collect();
     json(
         StatusCode::OK,
-        &List {
-            items,
-            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
-        },
+        &List::page(items, page.next, &ctx.cursors, &scope),
     )
 }
 
@@ -287,10 +185,10 @@ pub async fn register(
     let query = view.query(&["limit", "cursor"])?;
     let scope = format!("air-register:{m}");
     let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
-    municipality(ctx, m, None).await?;
+    ctx.cases.service::<InfoRequest>(m, None).await?;
     let page = ctx
         .store
-        .cases_of_kind(m, KIND, Some(PUBLISHED), limit, start)
+        .cases_of_kind::<InfoRequestData>(m, InfoRequest::KIND, Some(PUBLISHED), limit, start)
         .await?;
     #[derive(serde::Serialize)]
     struct Published {
@@ -299,91 +197,42 @@ pub async fn register(
         /// The answer's note.
         answer: Option<String>,
     }
-    let now = now_rfc3339();
+    let now = view.now_rfc3339();
     let items = page
         .items
         .iter()
-        .map(|c| {
-            Ok(Published {
-                request: InfoRequestView::new(c, &data_of(c)?, Audience::Public, view.lang, &now),
-                answer: c.status_note.clone(),
-            })
+        .map(|c| Published {
+            request: InfoRequestView::new(c, Audience::Public, view.lang, &now),
+            answer: c.status_note.clone(),
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    public_json(
-        &List {
-            items,
-            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
-        },
-        60,
-    )
+        .collect();
+    public_json(&List::page(items, page.next, &ctx.cursors, &scope), 60)
 }
 
-/// A request the caller may see, and how much of it.
-async fn visible(
-    ctx: &Ctx,
-    who: Option<&Principal>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<(CaseRecord, InfoRequestData, Audience), ApiError> {
-    let id = request_id(id)?;
-    municipality(ctx, m, who).await?;
-    let case = ctx
-        .store
-        .get_case(m, KIND, &id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let data = data_of(&case)?;
-    let audience = audience(who, &case, &data).ok_or_else(ApiError::not_found)?;
-    Ok((case, data, audience))
-}
-
+/// The request as its audience sees it, with the timeline and documents the
+/// audience may read (the public: the municipality's answers and theirs only)
+/// and the states the caller may move it to.
 async fn detail(
     ctx: &Ctx,
     view: &RequestView<'_>,
-    case: &CaseRecord,
-    data: &InfoRequestData,
-    audience: Audience,
+    opened: &Opened<InfoRequestData>,
+    history: &[baladiya::domain::case::HistoryEntry],
 ) -> Result<InfoRequestView, ApiError> {
-    let history = ctx
-        .store
-        .case_history(&case.municipality, KIND, &case.id, 100, None)
-        .await?;
-    let mut body = InfoRequestView::new(case, data, audience, view.lang, &now_rfc3339());
-    // The public (a published request) sees the municipality's answers and their
-    // documents only: nothing the requester wrote or sent besides the request.
-    let shown: Vec<&HistoryEntry> = history
-        .items
-        .iter()
-        .filter(|e| {
-            audience != Audience::Public
-                || (e.author_role == Actor::Staff && PUBLISHED.contains(&e.state.as_str()))
-        })
-        .collect();
-    let published_documents: Vec<&str> = shown
-        .iter()
-        .filter_map(|e| e.attachment.as_deref())
-        .collect();
-    body.timeline = Some(shown.iter().map(|e| TimelineEntry::from(*e)).collect());
-    let mut docs = documents::views(
-        &ctx.store,
-        &ctx.files,
-        ctx.bucket.as_deref(),
-        &case.municipality,
-        KIND,
-        &case.id,
-        audience != Audience::Public,
-    )
-    .await?;
+    let audience = opened.audience;
+    let mut body = InfoRequestView::new(&opened.case, audience, view.lang, &view.now_rfc3339());
+    let shown = timeline::<InfoRequest>(history, audience);
+    let mut docs = ctx.cases.documents(opened).await?;
     if audience == Audience::Public {
-        docs.retain(|d| published_documents.contains(&d.id.as_str()));
+        let published: Vec<&str> = history
+            .iter()
+            .filter(|e| InfoRequest::public_step(e))
+            .filter_map(|e| e.attachment.as_deref())
+            .collect();
+        docs.retain(|d| published.contains(&d.id.as_str()));
     }
+    body.timeline = Some(shown);
     body.documents = Some(docs);
-    body.next_states = match audience {
-        Audience::Staff => Some(INFO_REQUEST.next_states(&case.state, Actor::Staff)),
-        Audience::Requester => Some(INFO_REQUEST.next_states(&case.state, Actor::Owner)),
-        Audience::Public => None,
-    };
+    body.next_states = audience.next_states(InfoRequest::KIND, &opened.case.state);
     Ok(body)
 }
 
@@ -397,11 +246,9 @@ pub async fn get(
 ) -> Result<Response<Body>, ApiError> {
     view.query(&[])?;
     let who = view.optional_principal(&ctx.verifier)?;
-    let (case, data, audience) = visible(ctx, who.as_ref(), m, id).await?;
-    json(
-        StatusCode::OK,
-        &detail(ctx, view, &case, &data, audience).await?,
-    )
+    let opened = ctx.cases.open::<InfoRequest>(who.as_ref(), m, id).await?;
+    let history = ctx.cases.history(&opened.case).await?;
+    json(StatusCode::OK, &detail(ctx, view, &opened, &history).await?)
 }
 
 #[derive(Deserialize)]
@@ -426,19 +273,6 @@ pub struct NewState {
     document: Option<String>,
 }
 
-/// Steps that must say something.
-const NEEDS_NOTE: &[&str] = &[
-    "not_clear",
-    "extended",
-    "accepted",
-    "partially_accepted",
-    "rejected",
-    "not_held",
-    "appealed",
-    "appeal_accepted",
-    "appeal_rejected",
-];
-
 /// `POST …/info-requests/{id}/transitions`: staff process, extend, answer,
 /// refuse or redirect; the requester clarifies, withdraws or appeals. Each step
 /// and its notice are written together; the deadline follows the law.
@@ -450,160 +284,34 @@ pub async fn transition(
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     let body: NewState = view.json()?;
-    let to = body.state.trim().to_owned();
-    let note = body
-        .note
-        .as_deref()
-        .map(|n| parse_label(n, "note", NOTE_MAX))
-        .transpose()?;
-    let (case, data, audience) = visible(ctx, Some(&who), m, id).await?;
-    if audience == Audience::Public {
-        return Err(ApiError::not_found());
-    }
-    let owner = Id::parse("usr", &case.owner).map_err(|_| ApiError::internal())?;
-    let actor = authorize_transition(
-        &who,
-        &CaseRef {
-            kind: KIND,
-            municipality: m,
-            owner: &owner,
-            state: &case.state,
-        },
-        &to,
-    )?;
-    if NEEDS_NOTE.contains(&to.as_str()) && note.is_none() {
-        return Err(DomainError::invalid("note", "required").into());
-    }
-    let only_with = |field: &'static str, present: bool, state: &str| {
-        if present && to != state {
-            Err(ApiError::from(DomainError::invalid(field, "not_allowed")))
-        } else {
-            Ok(())
-        }
-    };
-    only_with("extension", body.extension.is_some(), "extended")?;
-    only_with("legal_ground", body.legal_ground.is_some(), "rejected")?;
-    only_with("redirect_to", body.redirect_to.is_some(), "not_held")?;
-    let cal = calendar(ctx).await?;
-    let now = OffsetDateTime::now_utc();
-    let mut new = data.clone();
-    // What happens to the deadline: `None` unchanged, `Some(None)` stopped.
-    let mut due: Option<Option<String>> = None;
-    match to.as_str() {
-        // Asking for details stops the clock, but not once it has run out.
-        "not_clear" if info_request::deadline_passed(&data, now) => {
-            return Err(DomainError::invalid("state", "deadline_passed").into());
-        }
-        "not_clear" => due = Some(None),
-        // The requester's clarification: the clock starts again.
-        "received" => {
-            new.received_at = baladiya::clock::rfc3339(now);
-            new.deadline = deadline::answer_deadline(now, data.access_mode, data.urgent, &cal);
-            due = Some(Some(new.deadline.due_at.clone()));
-        }
-        "extended" => {
-            let why = body
-                .extension
-                .ok_or_else(|| ApiError::from(DomainError::invalid("extension", "required")))?;
-            new.deadline = info_request::extend(&data, why, now, &cal)?;
-            new.extended = true;
-            due = Some(Some(new.deadline.due_at.clone()));
-        }
-        "accepted" | "appeal_accepted" | "appeal_rejected" | "withdrawn" => due = Some(None),
-        "partially_accepted" => {
-            new.appeal_until = Some(deadline::appeal_window(now, &cal));
-            due = Some(None);
-        }
-        "rejected" => {
-            let ground = body
-                .legal_ground
-                .as_deref()
-                .ok_or_else(|| ApiError::from(DomainError::invalid("legal_ground", "required")))?;
-            new.legal_ground = Some(info_request::parse_ground(ground)?.to_owned());
-            new.appeal_until = Some(deadline::appeal_window(now, &cal));
-            due = Some(None);
-        }
-        "not_held" => {
-            let to_body = body
-                .redirect_to
-                .as_deref()
-                .ok_or_else(|| ApiError::from(DomainError::invalid("redirect_to", "required")))?;
-            new.redirected_to = Some(parse_label(to_body, "redirect_to", 200)?);
-            due = Some(None);
-        }
-        "appealed" => {
-            info_request::may_appeal(&case.state, &data, now, &cal)?;
-            new.deadline = deadline::appeal_answer(now, &cal);
-            new.appeal_until = None;
-            due = Some(Some(new.deadline.due_at.clone()));
-        }
-        _ => {}
-    }
-    let document = match body.document.as_deref() {
-        None => None,
-        Some(raw) => {
-            let bucket = ctx.bucket.as_deref().ok_or_else(ApiError::unavailable)?;
-            Some(documents::confirm(&ctx.store, &ctx.files, bucket, m, KIND, &case.id, raw).await?)
-        }
-    };
-    let entry = HistoryEntry {
-        seq: case.seq + 1,
-        state: to.clone(),
-        note,
-        author: who.user().to_string(),
-        author_role: actor,
-        at: baladiya::clock::rfc3339(now),
-        attachment: document,
-    };
-    let notice = Notice {
-        id: Id::generate("ntf").to_string(),
-        municipality: m.clone(),
-        kind: KIND,
-        case_id: case.id.clone(),
-        state: entry.state.clone(),
-        seq: entry.seq,
-        at: entry.at.clone(),
-        attempts: 0,
-        next_attempt_at: now_secs() + 60,
-        reference: None,
-        to: None,
-    };
-    let outbox = ctx.store.notice_put(&notice)?;
-    let new_value = serde_json::to_value(&new).map_err(|_| ApiError::internal())?;
-    let changes = CaseChanges {
+    let mv = Move {
+        to: body.state,
+        note: body
+            .note
+            .as_deref()
+            .map(|n| parse_label(n, "note", NOTE_MAX))
+            .transpose()?,
         duplicate_of: None,
-        due_at: due.as_ref().map(|d| d.as_deref()),
-        data: Some(&new_value),
-    };
-    match ctx
-        .store
-        .transition_case_changing(&case, &entry, &changes, vec![outbox])
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::VersionConflict) => return Err(ApiError::conflict("version_conflict")),
-        Err(e) => return Err(e.into()),
-    }
-    let updated = CaseRecord {
-        state: entry.state.clone(),
-        seq: entry.seq,
-        updated_at: entry.at.clone(),
-        status_note: entry.note.clone(),
-        due_at: match due {
-            Some(d) => d,
-            None => case.due_at.clone(),
+        file: body.document,
+        fields: StepFields {
+            extension: body.extension,
+            legal_ground: body.legal_ground,
+            redirect_to: body.redirect_to,
         },
-        data: new_value,
-        ..case
     };
-    let audience = if actor == Actor::Staff {
-        Audience::Staff
-    } else {
-        Audience::Requester
+    let opened = ctx.cases.open::<InfoRequest>(Some(&who), m, id).await?;
+    let cal = ctx.store.calendar().await?;
+    let moved = ctx
+        .cases
+        .transition::<InfoRequest>(&who, opened, mv, &cal, view.now)
+        .await?;
+    let opened = Opened {
+        case: moved.case,
+        audience: moved.audience,
     };
     json(
         StatusCode::OK,
-        &detail(ctx, view, &updated, &new, audience).await?,
+        &detail(ctx, view, &opened, &moved.history).await?,
     )
 }
 
@@ -624,26 +332,18 @@ pub async fn document(
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     let body: NewDocument = view.json()?;
-    let (case, _, audience) = visible(ctx, Some(&who), m, id).await?;
-    match audience {
-        Audience::Staff => {}
-        Audience::Requester if !INFO_REQUEST.is_closed(&case.state) => {}
-        Audience::Requester => return Err(DomainError::invalid("request", "closed").into()),
-        Audience::Public => return Err(ApiError::not_found()),
-    }
-    let bucket = ctx.bucket.as_deref().ok_or_else(ApiError::unavailable)?;
-    let upload = documents::start_upload(
-        &ctx.store,
-        &ctx.files,
-        bucket,
-        m,
-        KIND,
-        &case.id,
-        who.user().as_str(),
-        &body.content_type,
-        body.size,
-    )
-    .await?;
+    let opened = ctx.cases.open::<InfoRequest>(Some(&who), m, id).await?;
+    let upload = ctx
+        .cases
+        .start_upload::<InfoRequest>(
+            &who,
+            &opened,
+            FileKind::Document,
+            &body.content_type,
+            body.size,
+            view.now,
+        )
+        .await?;
     json(StatusCode::CREATED, &upload)
 }
 
@@ -676,9 +376,6 @@ pub async fn reminders(
         .collect();
     json(
         StatusCode::OK,
-        &List {
-            items,
-            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
-        },
+        &List::page(items, page.next, &ctx.cursors, &scope),
     )
 }

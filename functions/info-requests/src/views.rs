@@ -1,27 +1,11 @@
 //! Answer shapes.
 
-use baladiya::documents::DocumentView;
+use baladiya::domain::case::{Audience, CaseRecord, TimelineEntry};
 use baladiya::domain::deadline::{Deadline, Rule};
 use baladiya::domain::info_request::{GROUNDS, InfoRequestData};
-use baladiya::domain::workflow::{Actor, HistoryEntry};
 use baladiya::domain::{Lang, MunicipalityId};
-use baladiya::store::cases::CaseRecord;
+use baladiya::uploads::DocumentView;
 use serde::Serialize;
-
-#[derive(Debug, Serialize)]
-pub struct List<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
-/// How much of a request the caller may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    /// The register: published with the requester's consent, no personal data.
-    Public,
-    Requester,
-    Staff,
-}
 
 /// A deadline and why, in the caller's language.
 #[derive(Debug, Serialize)]
@@ -55,32 +39,6 @@ impl DeadlineView {
 pub struct Ground {
     pub code: String,
     pub label: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TimelineEntry {
-    pub seq: u64,
-    pub state: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    pub by: Actor,
-    pub at: String,
-    /// A document of the request's `documents` that goes with this step.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub document: Option<String>,
-}
-
-impl From<&HistoryEntry> for TimelineEntry {
-    fn from(e: &HistoryEntry) -> Self {
-        TimelineEntry {
-            seq: e.seq,
-            state: e.state.clone(),
-            note: e.note.clone(),
-            by: e.author_role,
-            at: e.at.clone(),
-            document: e.attachment.clone(),
-        }
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -126,15 +84,17 @@ pub struct InfoRequestView {
 }
 
 impl InfoRequestView {
+    /// The request as `audience` sees it at `now`: the public (the register)
+    /// without the requester's name, reasons or running deadlines.
     pub fn new(
-        case: &CaseRecord,
-        data: &InfoRequestData,
+        case: &CaseRecord<InfoRequestData>,
         audience: Audience,
         lang: Lang,
         now: &str,
     ) -> InfoRequestView {
+        let data = &case.data;
         let staff = audience == Audience::Staff;
-        let insider = audience != Audience::Public;
+        let insider = audience.insider();
         let running = case.due_at.is_some();
         InfoRequestView {
             id: case.id.clone(),
@@ -179,7 +139,7 @@ impl InfoRequestView {
             } else {
                 None
             },
-            mine: audience == Audience::Requester,
+            mine: audience == Audience::Owner,
             created_at: case.created_at.clone(),
             updated_at: case.updated_at.clone(),
             timeline: None,

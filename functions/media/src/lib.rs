@@ -1,4 +1,5 @@
-//! The `media` function: S3 tells it of each upload under `tmp/`; it checks the
+//! The `media` function: S3 tells it of each photo uploaded under `tmp/`, for
+//! whatever owns it (a complaint today; any owner of `attachment::OWNERS`); it checks the
 //! file really is an image of the declared kind (by its content, not its name),
 //! re-encodes it (which drops every metadata block: EXIF with the GPS position,
 //! XMP, comments), after turning it upright as its EXIF orientation said, writes a
@@ -11,7 +12,6 @@ use baladiya::config::{Aws, Config};
 use baladiya::domain::attachment::{
     self, Attachment, AttachmentStatus, MAX_BYTES, PHOTO_EDGE, THUMB_EDGE,
 };
-use baladiya::domain::workflow::CaseKind;
 use baladiya::files::Files;
 use baladiya::store::{Store, StoreError};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
@@ -172,14 +172,13 @@ fn decode_key(raw: &str) -> String {
 
 /// `Ok(true)` when the upload became a ready photo.
 async fn check(ctx: &Ctx, key: &str) -> Result<bool, String> {
-    let Some((m, case_id, att_id)) = attachment::parse_upload_key(key) else {
+    let Some((owner, att_id)) = attachment::parse_upload_key(key) else {
         // Not ours to judge; the bucket's lifecycle removes it.
         return Ok(false);
     };
-    let kind = CaseKind::Complaint;
     let Some(pending) = ctx
         .store
-        .get_attachment(&m, kind, &case_id, &att_id)
+        .get_attachment(&owner, &att_id)
         .await
         .map_err(|e| e.to_string())?
     else {
@@ -202,7 +201,7 @@ async fn check(ctx: &Ctx, key: &str) -> Result<bool, String> {
     let mut done: Attachment = pending.clone();
     match &outcome {
         Ok(p) => {
-            let (photo_key, thumb_key) = attachment::photo_keys(&m, &case_id, &att_id);
+            let (photo_key, thumb_key) = attachment::photo_keys(&owner, &att_id);
             ctx.files
                 .put_bytes(&ctx.bucket, &photo_key, "image/jpeg", p.photo.clone())
                 .await
@@ -224,7 +223,7 @@ async fn check(ctx: &Ctx, key: &str) -> Result<bool, String> {
             done.reason = Some(why.code().into());
         }
     }
-    match ctx.store.finish_attachment(&m, kind, &done).await {
+    match ctx.store.finish_attachment(&owner, &done).await {
         Ok(()) | Err(StoreError::VersionConflict) => {}
         Err(e) => return Err(e.to_string()),
     }

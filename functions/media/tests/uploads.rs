@@ -4,7 +4,7 @@
 //! upload, and the outcome is recorded once either way.
 
 use baladiya::config::{Aws, Config};
-use baladiya::domain::attachment::{self, Attachment, AttachmentStatus};
+use baladiya::domain::attachment::{self, Attachment, AttachmentStatus, FileKind, FileOwner};
 use baladiya::domain::workflow::CaseKind;
 use baladiya::domain::{Id, MunicipalityId};
 use baladiya::files::Files;
@@ -16,27 +16,20 @@ fn ctx() -> Ctx {
     Ctx::new(&config, &Aws::from_env().expect("AWS settings")).expect("attachments bucket")
 }
 
-async fn pending(ctx: &Ctx, content_type: &str) -> (MunicipalityId, Attachment) {
+async fn pending(ctx: &Ctx, content_type: &str) -> (FileOwner, Attachment) {
     let m = MunicipalityId::parse(&format!("media-{}", ulid::Ulid::new()).to_lowercase()).unwrap();
-    let a = Attachment {
-        id: Id::generate("att").to_string(),
-        case_id: Id::generate("cmp").to_string(),
-        status: AttachmentStatus::Pending,
-        content_type: content_type.into(),
-        size: 1,
-        uploader: Id::generate("usr").to_string(),
-        created_at: "2026-11-28T12:00:00Z".into(),
-        photo_key: None,
-        thumb_key: None,
-        width: None,
-        height: None,
-        reason: None,
-    };
-    ctx.store
-        .put_attachment(&m, CaseKind::Complaint, &a)
-        .await
-        .unwrap();
-    (m, a)
+    let owner = FileOwner::case(&m, CaseKind::Complaint, Id::generate("cmp").as_str());
+    let mut a = Attachment::pending(
+        &owner,
+        FileKind::Photo,
+        content_type,
+        1,
+        Id::generate("usr").as_str(),
+        time::OffsetDateTime::now_utc(),
+    );
+    a.created_at = "2026-11-28T12:00:00Z".into();
+    ctx.store.put_attachment(&owner, &a).await.unwrap();
+    (owner, a)
 }
 
 fn event(bucket: &str, key: &str) -> serde_json::Value {
@@ -49,11 +42,11 @@ fn event(bucket: &str, key: &str) -> serde_json::Value {
     }]})
 }
 
-async fn finished(ctx: &Ctx, m: &MunicipalityId, a: &Attachment) -> Attachment {
+async fn finished(ctx: &Ctx, owner: &FileOwner, a: &Attachment) -> Attachment {
     for _ in 0..40 {
         let now = ctx
             .store
-            .get_attachment(m, CaseKind::Complaint, &a.case_id, &a.id)
+            .get_attachment(owner, &a.id)
             .await
             .unwrap()
             .unwrap();
@@ -69,15 +62,15 @@ async fn finished(ctx: &Ctx, m: &MunicipalityId, a: &Attachment) -> Attachment {
 async fn a_photo_is_stored_without_its_metadata_and_the_upload_removed() {
     let ctx = ctx();
     let files = Files::new(Aws::from_env().unwrap().s3());
-    let (m, a) = pending(&ctx, "image/jpeg").await;
-    let key = attachment::upload_key(&m, &a.case_id, &a.id);
+    let (owner, a) = pending(&ctx, "image/jpeg").await;
+    let key = attachment::upload_key(&owner, FileKind::Photo, &a.id);
     let upload = jpeg_with_exif(64, 32, 1);
     files
         .put_bytes(&ctx.bucket, &key, "image/jpeg", upload)
         .await
         .unwrap();
     handle(&ctx, event(&ctx.bucket, &key)).await;
-    let done = finished(&ctx, &m, &a).await;
+    let done = finished(&ctx, &owner, &a).await;
     assert_eq!(done.status, AttachmentStatus::Ready, "{done:?}");
     assert_eq!((done.width, done.height), (Some(64), Some(32)));
     let stored = files
@@ -86,7 +79,11 @@ async fn a_photo_is_stored_without_its_metadata_and_the_upload_removed() {
         .unwrap();
     assert!(!stored.windows(4).any(|w| w == b"Exif"), "no EXIF");
     assert!(!stored.windows(3).any(|w| w == b"GPS"), "no position");
-    assert!(done.photo_key.unwrap().starts_with(&format!("{m}/")));
+    assert!(
+        done.photo_key
+            .unwrap()
+            .starts_with(&format!("{}/", owner.municipality))
+    );
     assert!(
         files.get_bytes(&ctx.bucket, &key).await.is_err(),
         "the upload itself is deleted"
@@ -97,8 +94,8 @@ async fn a_photo_is_stored_without_its_metadata_and_the_upload_removed() {
 async fn a_text_file_named_jpg_is_rejected_and_deleted() {
     let ctx = ctx();
     let files = Files::new(Aws::from_env().unwrap().s3());
-    let (m, a) = pending(&ctx, "image/jpeg").await;
-    let key = attachment::upload_key(&m, &a.case_id, &a.id);
+    let (owner, a) = pending(&ctx, "image/jpeg").await;
+    let key = attachment::upload_key(&owner, FileKind::Photo, &a.id);
     files
         .put_bytes(
             &ctx.bucket,
@@ -109,7 +106,7 @@ async fn a_text_file_named_jpg_is_rejected_and_deleted() {
         .await
         .unwrap();
     handle(&ctx, event(&ctx.bucket, &key)).await;
-    let done = finished(&ctx, &m, &a).await;
+    let done = finished(&ctx, &owner, &a).await;
     assert_eq!(done.status, AttachmentStatus::Rejected);
     assert_eq!(done.reason.as_deref(), Some("not_an_image"));
     assert!(done.photo_key.is_none());
@@ -142,8 +139,8 @@ async fn an_upload_nobody_asked_for_is_deleted() {
 async fn the_event_fixture_is_handled() {
     let ctx = ctx();
     let files = Files::new(Aws::from_env().unwrap().s3());
-    let (m, a) = pending(&ctx, "image/jpeg").await;
-    let key = attachment::upload_key(&m, &a.case_id, &a.id);
+    let (owner, a) = pending(&ctx, "image/jpeg").await;
+    let key = attachment::upload_key(&owner, FileKind::Photo, &a.id);
     files
         .put_bytes(&ctx.bucket, &key, "image/jpeg", jpeg_with_exif(16, 16, 1))
         .await
@@ -155,5 +152,8 @@ async fn the_event_fixture_is_handled() {
     event["Records"][0]["s3"]["bucket"]["name"] = serde_json::json!(ctx.bucket);
     event["Records"][0]["s3"]["object"]["key"] = serde_json::json!(key);
     handle(&ctx, event).await;
-    assert_eq!(finished(&ctx, &m, &a).await.status, AttachmentStatus::Ready);
+    assert_eq!(
+        finished(&ctx, &owner, &a).await.status,
+        AttachmentStatus::Ready
+    );
 }

@@ -159,7 +159,7 @@ async fn reach_everyone(ctx: &Ctx, notice: &Notice, now: u64) -> Result<bool, St
     }
     let Some(case) = ctx
         .store
-        .get_case(&notice.municipality, notice.kind, &notice.case_id)
+        .get_case::<serde_json::Value>(&notice.municipality, notice.kind, &notice.case_id)
         .await?
     else {
         return Ok(true);

@@ -4,13 +4,15 @@
 
 use baladiya::config::{Aws, Config};
 use baladiya::domain::account::{Account, NotifyPreference};
+use baladiya::domain::case::Audience;
+use baladiya::domain::case::decide::{self, Filer, Move};
+use baladiya::domain::complaint::Complaint;
 use baladiya::domain::complaint::ComplaintData;
 use baladiya::domain::notice::Notice;
-use baladiya::domain::workflow::{Actor, CaseKind, HistoryEntry};
-use baladiya::domain::{Id, Lang, MunicipalityId, Phone};
+use baladiya::domain::workflow::CaseKind;
+use baladiya::domain::{Id, Lang, MunicipalityId, Phone, Principal};
 use baladiya::notify::Notifier;
 use baladiya::store::Store;
-use baladiya::store::cases::CaseRecord;
 use baladiya::store::notices::DeliveryStatus;
 use baladiya_tests::{sms_to, unique_phone, unique_slug};
 use notifications::{Ctx, Report, deliver, handle};
@@ -97,57 +99,25 @@ async fn a_state_change(store: &Store) -> (Notice, String) {
         hide_name: false,
         reporter_name: None,
     };
-    let case = CaseRecord {
-        kind: CaseKind::Complaint,
-        municipality: m.clone(),
-        id: Id::generate("cmp").to_string(),
-        owner: account.id.to_string(),
-        state: "received".into(),
-        seq: 1,
-        created_at: "2026-11-28T12:00:00Z".into(),
-        updated_at: "2026-11-28T12:00:00Z".into(),
-        data: serde_json::to_value(&data).unwrap(),
-        supporters: 0,
-        assigned_to: None,
-        duplicate_of: None,
-        hidden: false,
-        status_note: None,
-        due_at: None,
-    };
-    let entry = |seq: u64, state: &str, role| HistoryEntry {
-        seq,
-        state: state.into(),
-        note: None,
-        author: account.id.to_string(),
-        author_role: role,
-        at: "2026-11-28T12:00:00Z".into(),
-        attachment: None,
-    };
+    let at = time::macros::datetime!(2026-11-28 12:00 UTC);
+    let filing = decide::file::<Complaint>(&m, &Filer::client(account.id.as_str()), data, None, at);
     store
-        .create_complaint(&case, &entry(1, "received", Actor::Owner), None, None, "")
+        .file_case(&filing, Vec::new(), None, "")
         .await
         .unwrap();
-    let notice = Notice {
-        id: Id::generate("ntf").to_string(),
-        municipality: m,
-        kind: CaseKind::Complaint,
-        case_id: case.id.clone(),
-        state: "in_progress".into(),
-        seq: 2,
-        at: "2026-11-28T12:05:00Z".into(),
-        attempts: 0,
-        next_attempt_at: 0,
-        reference: None,
-        to: None,
-    };
-    store
-        .transition_case(
-            &case,
-            &entry(2, "in_progress", Actor::Staff),
-            vec![store.notice_put(&notice).unwrap()],
-        )
-        .await
-        .unwrap();
+    let plan = decide::transition::<Complaint>(
+        &Principal::PlatformAdmin {
+            user: Id::generate("usr"),
+        },
+        Audience::Staff,
+        &filing.case,
+        Move::to("in_progress"),
+        &(),
+        at + time::Duration::minutes(5),
+    )
+    .unwrap();
+    store.commit_transition(&plan, Vec::new()).await.unwrap();
+    let notice = plan.notice;
     (notice, phone)
 }
 
@@ -173,7 +143,7 @@ async fn sns_down_keeps_the_notice_and_it_is_delivered_once_sns_is_back() {
     assert!(stored.next_attempt_at > now, "retried later");
     let owner = ctx
         .store
-        .get_case(&notice.municipality, CaseKind::Complaint, &notice.case_id)
+        .get_case::<serde_json::Value>(&notice.municipality, CaseKind::Complaint, &notice.case_id)
         .await
         .unwrap()
         .unwrap()

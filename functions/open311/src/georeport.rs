@@ -4,16 +4,17 @@
 
 use std::collections::HashSet;
 
-use baladiya::clock::now_rfc3339;
+use baladiya::domain::case::CaseRecord;
+use baladiya::domain::case::decide::{self, Filer};
+use baladiya::domain::complaint::Complaint;
 use baladiya::domain::complaint::{self, ComplaintData, OfferedCategory};
 use baladiya::domain::geo::Coordinates;
 use baladiya::domain::open311::{self, Format, Invalid, Origin};
 use baladiya::domain::tenancy::Contact;
-use baladiya::domain::workflow::{Actor, COMPLAINT, CaseKind, HistoryEntry};
+use baladiya::domain::workflow::CaseKind;
 use baladiya::domain::{Id, Lang, Municipality, MunicipalityId, Service, ServiceState};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
-use baladiya::store::cases::CaseRecord;
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;
 use baladiya::store::open311::ApiKeyRecord;
@@ -618,7 +619,10 @@ async fn requests(
             .filter(|id| Id::parse("cmp", id).is_ok())
             .cloned()
             .collect();
-        let cases = ctx.store.get_cases(&m, CaseKind::Complaint, &valid).await?;
+        let cases = ctx
+            .store
+            .get_cases::<serde_json::Value>(&m, CaseKind::Complaint, &valid)
+            .await?;
         let mut seen = HashSet::new();
         valid
             .iter()
@@ -677,7 +681,7 @@ async fn public_request(
     let id = Id::parse("cmp", raw).map_err(|_| Failure::not_found(missing))?;
     let case = ctx
         .store
-        .get_case(m, CaseKind::Complaint, id.as_str())
+        .get_case::<serde_json::Value>(m, CaseKind::Complaint, id.as_str())
         .await?
         .ok_or_else(|| Failure::not_found(missing))?;
     let data = listed(&case).ok_or_else(|| Failure::not_found(missing))?;
@@ -923,7 +927,6 @@ async fn create(
         (None, None) => None,
         (f, l) => Some([f, l].into_iter().flatten().collect::<Vec<_>>().join(" ")),
     };
-    let now = now_rfc3339();
     let data = ComplaintData {
         category: category.code.clone(),
         subcategory,
@@ -938,33 +941,9 @@ async fn create(
         reporter_name,
         origin: Some(origin),
     };
-    let case = CaseRecord {
-        kind: CaseKind::Complaint,
-        municipality: m.clone(),
-        id: Id::generate("cmp").to_string(),
-        owner: key.client_user.clone(),
-        state: COMPLAINT.initial.to_owned(),
-        seq: 1,
-        created_at: now.clone(),
-        updated_at: now.clone(),
-        data: serde_json::to_value(&data)
-            .map_err(|_| Failure::from(StoreError::Corrupt("complaint".into())))?,
-        supporters: 0,
-        assigned_to: None,
-        duplicate_of: None,
-        hidden: false,
-        status_note: None,
-        due_at: None,
-    };
-    let first = HistoryEntry {
-        seq: 1,
-        state: case.state.clone(),
-        note: None,
-        author: case.owner.clone(),
-        author_role: Actor::Owner,
-        at: now,
-        attachment: None,
-    };
+    let filing =
+        decide::file::<Complaint>(&m, &Filer::client(&key.client_user), data, None, view.now);
+    let case = &filing.case;
     // The form without its key, in a stable order: what a retry sends again.
     let mut canonical: Vec<&(String, String)> = params
         .pairs
@@ -983,11 +962,10 @@ async fn create(
         .map_err(|_| Failure::bad("Idempotency-Key must be 8 to 128 visible characters"))?;
     let idem = retry_key
         .map(|k| Idempotency::new(&keys::tenant(&m), &key.client_user, k.as_str(), &canonical));
-    let cell = location.as_ref().map(complaint::cell);
     let answer = serde_json::json!({ "id": case.id }).to_string();
     let id = match ctx
         .store
-        .create_complaint(&case, &first, cell.as_deref(), idem.as_ref(), &answer)
+        .file_case(&filing, Vec::new(), idem.as_ref(), &answer)
         .await
     {
         Ok(Created::New) => case.id.clone(),

@@ -1,26 +1,24 @@
 //! `POST …/permits/exports`: every dossier of the municipality as open data in
 //! the Building & Land Development Specification (BLDS), CSV and JSON, written
 //! to the documents bucket under `<m>/open-data/`. Only public facts go out:
-//! nothing names or identifies a holder (`permit::PermitFacts` has no field for
+//! nothing names or identifies a holder (`blds::PermitFacts` has no field for
 //! it, and a description that might is replaced by the dossier type's name).
 
 use std::time::Duration;
 
-use baladiya::clock::now_rfc3339;
-use baladiya::domain::permit::{self, PermitFacts};
+use baladiya::domain::case::{CaseRecord, CaseType};
+use baladiya::domain::permit::blds::{self, PermitFacts};
+use baladiya::domain::permit::{Permit, PermitData, public_description};
 use baladiya::domain::roles::authorize;
 use baladiya::domain::{MunicipalityId, Permission};
 use baladiya::files::object_key;
 use baladiya::http::response::json;
 use baladiya::http::{ApiError, RequestView};
-use baladiya::store::cases::CaseRecord;
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
 use crate::Ctx;
-use crate::dossier::{PermitData, public_description};
-use crate::permits::{KIND, data_of, municipality};
 
 /// How long the download links of an export work.
 const LINK: Duration = Duration::from_secs(3600);
@@ -46,11 +44,11 @@ struct ExportView {
 
 /// What the export says of one dossier.
 fn facts<'a>(
-    case: &'a CaseRecord,
-    data: &'a PermitData,
+    case: &'a CaseRecord<PermitData>,
     city: &'a str,
     governorate: &'a str,
 ) -> PermitFacts<'a> {
+    let data = &case.data;
     PermitFacts {
         reference: &data.reference,
         dossier_type: &data.dossier_type,
@@ -81,30 +79,28 @@ pub async fn export(
     let who = view.principal(&ctx.verifier)?;
     view.query(&[])?;
     authorize(&who, m, Permission::Permits)?;
-    let muni = municipality(ctx, m, Some(&who)).await?;
+    let muni = ctx.cases.service::<Permit>(m, Some(&who)).await?;
     let bucket = ctx.documents.as_deref().ok_or_else(ApiError::unavailable)?;
 
     let mut cases = Vec::new();
     let mut start = None;
     loop {
-        let page = ctx.store.cases_of_kind(m, KIND, None, 100, start).await?;
+        let page = ctx
+            .store
+            .cases_of_kind::<PermitData>(m, Permit::KIND, None, 100, start)
+            .await?;
         cases.extend(page.items);
         match page.next {
             Some(k) => start = Some(k),
             None => break,
         }
     }
-    let data = cases
-        .iter()
-        .map(data_of)
-        .collect::<Result<Vec<_>, ApiError>>()?;
     let city = muni.name.fr.as_deref().unwrap_or(m.as_str());
     let records: Vec<_> = cases
         .iter()
-        .zip(&data)
-        .map(|(c, d)| permit::blds_record(&facts(c, d, city, &muni.governorate)))
+        .map(|c| blds::blds_record(&facts(c, city, &muni.governorate)))
         .collect();
-    let problems = permit::validate(&records);
+    let problems = blds::validate(&records);
     if !problems.is_empty() {
         // The count only: the problems quote the records' values.
         tracing::error!(
@@ -117,8 +113,8 @@ pub async fn export(
 
     let mut files = Vec::new();
     for (name, content_type, text) in [
-        ("permits.csv", CSV_TYPE, permit::to_csv(&records)),
-        ("permits.json", JSON_TYPE, permit::to_json(&records)),
+        ("permits.csv", CSV_TYPE, blds::to_csv(&records)),
+        ("permits.json", JSON_TYPE, blds::to_json(&records)),
     ] {
         let key = object_key(m, "open-data", name);
         ctx.files
@@ -144,7 +140,7 @@ pub async fn export(
         StatusCode::CREATED,
         &ExportView {
             records: records.len(),
-            generated_at: now_rfc3339(),
+            generated_at: view.now_rfc3339(),
             csv: csv_file,
             json: json_file,
         },

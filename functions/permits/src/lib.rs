@@ -9,13 +9,13 @@
 //! Handlers are thin: parse into typed values, ask the domain (`domain::permit`,
 //! `domain::workflow`, `domain::roles`), read or write through the store.
 
-mod dossier;
 mod export;
 mod permits;
 mod views;
 
 use std::ops::Deref;
 
+use baladiya::cases::Cases;
 use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
 use baladiya::files::Files;
@@ -27,9 +27,9 @@ use lambda_http::{Body, Request, Response};
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
     pub base: Base,
+    /// The case flow, and the dossiers' documents (`BALADIYA_ATTACHMENTS_BUCKET`).
+    pub cases: Cases,
     pub files: Files,
-    /// `BALADIYA_ATTACHMENTS_BUCKET`: the dossiers' documents.
-    pub bucket: Option<String>,
     /// `BALADIYA_DOCUMENTS_BUCKET`: published documents (the open-data export).
     pub documents: Option<String>,
     /// `BALADIYA_NATIONAL_ID_KEY`: the key of the national IDs' digests, this
@@ -50,8 +50,8 @@ impl Ctx {
         let national_id_key = baladiya::config::key_from_env("BALADIYA_NATIONAL_ID_KEY")?;
         Ok(Ctx {
             base: Base::new(config, aws)?,
+            cases: Cases::new(config, aws),
             files: Files::new(aws.s3()),
-            bucket: config.attachments_bucket.clone(),
             documents: config.documents_bucket.clone(),
             national_id_key,
         })

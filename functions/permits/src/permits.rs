@@ -1,41 +1,34 @@
-//! Dossier handlers.
+//! Dossier handlers: parse the request, run the shared case flow
+//! (`baladiya::cases`) with the dossier's rules (`domain::permit::Permit`),
+//! answer in the dossier's view. Particular to dossiers: their reference
+//! numbers, and following one by its reference and the holder's national ID.
 
-use baladiya::clock::now_rfc3339;
-use baladiya::documents;
-use baladiya::domain::attachment;
+use baladiya::cases::Opened;
+use baladiya::domain::attachment::FileKind;
+use baladiya::domain::case::decide::{self, Move};
+use baladiya::domain::case::{Actor, Audience, CaseType};
 use baladiya::domain::complaint::{parse_address, parse_description};
 use baladiya::domain::geo::Coordinates;
-use baladiya::domain::notice::Notice;
-use baladiya::domain::permit;
+use baladiya::domain::permit::holder::{self, PermitRef};
+use baladiya::domain::permit::{
+    self, Channel, Permit, PermitData, days_after, parse_postal_code, parse_type, year_in_tunisia,
+};
 use baladiya::domain::roles::authorize;
 use baladiya::domain::staff::parse_label;
-use baladiya::domain::workflow::{
-    Actor, CaseKind, CaseRef, HistoryEntry, PERMIT, authorize_transition,
-};
-use baladiya::domain::{
-    DomainError, Id, Municipality, MunicipalityId, Permission, Principal, Service,
-};
-use baladiya::http::auth::now_secs;
+use baladiya::domain::{DomainError, MunicipalityId, Permission};
 use baladiya::http::paging::paging;
-use baladiya::http::response::{json, replay};
+use baladiya::http::response::{List, created, json, replay};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
-use baladiya::store::cases::{CaseChanges, CaseRecord, queue_index};
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;
-use baladiya::store::tracked::PermitRef;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use crate::Ctx;
-use crate::dossier::{
-    Channel, PermitData, days_after, national_id_digest, parse_national_id, parse_postal_code,
-    parse_type, queue_change, same_digest, year_in_tunisia,
-};
-use crate::views::{Audience, List, PermitView};
+use crate::views::PermitView;
 
-pub(crate) const KIND: CaseKind = CaseKind::Permit;
 const NOTE_MAX: usize = 1000;
 const HOLDER_NAME_MAX: usize = 100;
 /// Past every due time: the whole queue.
@@ -43,104 +36,21 @@ const OPEN_UNTIL: &str = "9999-12-31T23:59:59Z";
 /// Tries at one moment that lose the race to count themselves before giving up.
 const COUNT_RETRIES: usize = 5;
 
-/// The municipality, if `who` may use its permits service: a deactivated
-/// municipality does not exist for the public; a service that is off is 403.
-pub(crate) async fn municipality(
-    ctx: &Ctx,
-    m: &MunicipalityId,
-    who: Option<&Principal>,
-) -> Result<Municipality, ApiError> {
-    baladiya::http::access::municipality(&ctx.store, m, Service::Permits, who).await
-}
-
-pub(crate) fn data_of(case: &CaseRecord) -> Result<PermitData, ApiError> {
-    serde_json::from_value(case.data.clone()).map_err(|_| ApiError::internal())
-}
-
-/// A dossier id in a path: anything else names no dossier.
-fn dossier_id(raw: &str) -> Result<String, ApiError> {
-    Id::parse("prm", raw.trim())
-        .map(|id| id.to_string())
-        .map_err(|_| ApiError::not_found())
-}
-
-async fn load(
-    ctx: &Ctx,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<(CaseRecord, PermitData), ApiError> {
-    let case = ctx
-        .store
-        .get_case(m, KIND, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let data = data_of(&case)?;
-    Ok((case, data))
-}
-
-/// In which capacity `who` sees `case`. Staff of `m` without `permits` are
-/// refused (403); anyone else who is neither its submitter nor a follower is
-/// told it does not exist.
-async fn audience(
-    ctx: &Ctx,
-    who: &Principal,
-    m: &MunicipalityId,
-    case: &CaseRecord,
-) -> Result<Audience, ApiError> {
-    match authorize(who, m, Permission::Permits) {
-        Ok(()) => return Ok(Audience::Staff),
-        Err(DomainError::NotFound) => return Err(ApiError::not_found()),
-        Err(_) => {}
-    }
-    let user = who.user().as_str();
-    if user == case.owner {
-        return Ok(Audience::Submitter);
-    }
-    if ctx.store.follows_case(case, user).await? {
-        return Ok(Audience::Follower);
-    }
-    Err(if who.is_staff_of(m) {
-        ApiError::forbidden()
-    } else {
-        ApiError::not_found()
-    })
-}
-
-/// A dossier's whole history, oldest first.
-async fn history(ctx: &Ctx, m: &MunicipalityId, id: &str) -> Result<Vec<HistoryEntry>, ApiError> {
-    let mut out = Vec::new();
-    let mut start = None;
-    loop {
-        let page = ctx.store.case_history(m, KIND, id, 100, start).await?;
-        out.extend(page.items);
-        match page.next {
-            Some(k) => start = Some(k),
-            None => return Ok(out),
-        }
-    }
-}
-
-/// The dossier as `audience` sees it, with its timeline and documents.
+/// The dossier as its audience sees it, with its timeline and documents.
 async fn detail(
     ctx: &Ctx,
-    case: &CaseRecord,
-    data: &PermitData,
-    audience: Audience,
+    opened: &Opened<PermitData>,
     view: &RequestView<'_>,
 ) -> Result<PermitView, ApiError> {
-    let m = &case.municipality;
-    let entries = history(ctx, m, &case.id).await?;
-    let docs = documents::views(
-        &ctx.store,
-        &ctx.files,
-        ctx.bucket.as_deref(),
-        m,
-        KIND,
-        &case.id,
-        audience.insider(),
+    let history = ctx.cases.history(&opened.case).await?;
+    let docs = ctx.cases.documents(opened).await?;
+    Ok(
+        PermitView::new(&opened.case, opened.audience, view.lang).detailed(
+            &history,
+            docs,
+            opened.audience,
+        ),
     )
-    .await?;
-    Ok(PermitView::new(case, data, audience, view.lang).detailed(&entries, docs, audience))
 }
 
 #[derive(Deserialize)]
@@ -203,14 +113,9 @@ pub async fn create(
     let who = view.principal(&ctx.verifier)?;
     let idem_key = view.idempotency_key()?;
     let body: NewPermit = view.json()?;
-    let actor = match authorize(&who, m, Permission::Permits) {
-        Ok(()) => Actor::Staff,
-        // A citizen submits their own dossier.
-        Err(DomainError::Forbidden) if !who.is_staff_of(m) => Actor::Owner,
-        // Staff of another municipality (404), of this one without `permits` (403).
-        Err(e) => return Err(e.into()),
-    };
-    municipality(ctx, m, Some(&who)).await?;
+    let filer = decide::filer::<Permit>(&who, m)?;
+    let by_staff = filer.role == Actor::Staff;
+    ctx.cases.service::<Permit>(m, Some(&who)).await?;
     let kind = parse_type(&body.dossier_type)?;
     let description = parse_description(&body.description)?;
     let address = parse_address(&body.address)?;
@@ -219,23 +124,25 @@ pub async fn create(
         .location
         .map(|p| Coordinates::parse(p.lat, p.lon, &ctx.geo))
         .transpose()?;
-    let national_id = match (body.holder_national_id.as_deref(), actor) {
-        (Some(raw), _) => Some(parse_national_id(raw, "holder_national_id")?),
-        (None, Actor::Staff) => {
+    let national_id = match (body.holder_national_id.as_deref(), by_staff) {
+        (Some(raw), _) => Some(holder::parse_national_id(raw, "holder_national_id")?),
+        (None, true) => {
             return Err(DomainError::invalid("holder_national_id", "required").into());
         }
-        (None, _) => None,
+        (None, false) => None,
     };
-    let holder_name = match (body.holder_name.as_deref(), actor) {
-        (Some(raw), Actor::Staff) => Some(parse_label(raw, "holder_name", HOLDER_NAME_MAX)?),
-        (Some(_), _) => return Err(DomainError::invalid("holder_name", "not_allowed").into()),
+    let holder_name = match (body.holder_name.as_deref(), by_staff) {
+        (Some(raw), true) => Some(parse_label(raw, "holder_name", HOLDER_NAME_MAX)?),
+        (Some(_), false) => {
+            return Err(DomainError::invalid("holder_name", "not_allowed").into());
+        }
         (None, _) => None,
     };
     let holder_digest = national_id
         .as_ref()
-        .map(|n| national_id_digest(&ctx.national_id_key, m, n));
+        .map(|n| holder::national_id_digest(&ctx.national_id_key, m, n));
 
-    let now = now_rfc3339();
+    let now = view.now_rfc3339();
     let year = year_in_tunisia(&now).ok_or_else(ApiError::internal)?;
     let seq = ctx.store.next_number(m, &format!("PRM-{year}")).await?;
     if seq > 999_999 {
@@ -250,7 +157,7 @@ pub async fn create(
         address,
         postal_code,
         location,
-        channel: if actor == Actor::Staff {
+        channel: if by_staff {
             Channel::Counter
         } else {
             Channel::Online
@@ -259,45 +166,14 @@ pub async fn create(
         issued_at: None,
         completed_at: None,
     };
-    let case = CaseRecord {
-        kind: KIND,
-        municipality: m.clone(),
-        id: Id::generate("prm").to_string(),
-        // A dossier deposited at the counter belongs to no account: an id of its
-        // own, which nobody signs in as. The staff member who typed it is not its
-        // submitter; its holder follows it by reference and national ID.
-        owner: match actor {
-            Actor::Staff => Id::generate("usr").to_string(),
-            _ => who.user().to_string(),
-        },
-        state: PERMIT.initial.to_owned(),
-        seq: 1,
-        created_at: now.clone(),
-        updated_at: now.clone(),
-        data: serde_json::to_value(&data).map_err(|_| ApiError::internal())?,
-        supporters: 0,
-        assigned_to: None,
-        duplicate_of: None,
-        hidden: false,
-        status_note: None,
-        due_at: Some(due.clone()),
-    };
-    let first = HistoryEntry {
-        seq: 1,
-        state: case.state.clone(),
-        note: None,
-        author: who.user().to_string(),
-        author_role: actor,
-        at: now,
-        attachment: None,
-    };
-    let audience = if actor == Actor::Staff {
+    let filing = decide::file::<Permit>(m, &filer, data, Some(due), view.now);
+    let audience = if by_staff {
         Audience::Staff
     } else {
-        Audience::Submitter
+        Audience::Owner
     };
-    let answer = PermitView::new(&case, &data, audience, view.lang).detailed(
-        std::slice::from_ref(&first),
+    let answer = PermitView::new(&filing.case, audience, view.lang).detailed(
+        std::slice::from_ref(&filing.first),
         Vec::new(),
         audience,
     );
@@ -310,38 +186,25 @@ pub async fn create(
             &fingerprint(view.request(), holder_digest.as_deref()),
         )
     });
-    let reference_item = ctx.store.permit_reference_put(
+    let reference_item = ctx.store.permit_reference_write(
         m,
         &PermitRef {
             reference,
-            permit_id: case.id.clone(),
+            permit_id: filing.case.id.clone(),
             holder_digest,
             failures: 0,
             locked_until: 0,
         },
     )?;
     match ctx
-        .store
-        .create_case_indexed(
-            &case,
-            &first,
-            queue_index(&case, &due),
-            vec![reference_item],
-            idem.as_ref(),
-            &answer,
-        )
+        .cases
+        .file(&filing, vec![reference_item], idem.as_ref(), &answer)
         .await?
     {
-        Created::New => Response::builder()
-            .status(StatusCode::CREATED)
-            .header("content-type", "application/json")
-            .header("cache-control", "no-store")
-            .header(
-                "location",
-                format!("/v1/municipalities/{m}/permits/{}", case.id),
-            )
-            .body(Body::Text(answer))
-            .map_err(|_| ApiError::internal()),
+        Created::New => created(
+            &format!("/v1/municipalities/{m}/permits/{}", filing.case.id),
+            answer,
+        ),
         Created::Replayed(stored) => replay(stored.status, stored.body),
     }
 }
@@ -357,19 +220,19 @@ pub async fn list(
     authorize(&who, m, Permission::Permits)?;
     let scope = format!("permits-queue:{m}");
     let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
-    municipality(ctx, m, Some(&who)).await?;
-    let page = ctx.store.queue(m, KIND, OPEN_UNTIL, limit, start).await?;
+    ctx.cases.service::<Permit>(m, Some(&who)).await?;
+    let page = ctx
+        .store
+        .queue::<PermitData>(m, Permit::KIND, OPEN_UNTIL, limit, start)
+        .await?;
     let items = page
         .items
         .iter()
-        .map(|c| Ok(PermitView::new(c, &data_of(c)?, Audience::Staff, view.lang)))
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .map(|c| PermitView::new(c, Audience::Staff, view.lang))
+        .collect();
     json(
         StatusCode::OK,
-        &List {
-            items,
-            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
-        },
+        &List::page(items, page.next, &ctx.cursors, &scope),
     )
 }
 
@@ -384,29 +247,19 @@ pub async fn mine(
     let query = view.query(&["limit", "cursor"])?;
     let scope = format!("permits-mine:{m}:{}", who.user());
     let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
-    municipality(ctx, m, Some(&who)).await?;
+    ctx.cases.service::<Permit>(m, Some(&who)).await?;
     let page = ctx
         .store
-        .cases_owned(m, KIND, who.user().as_str(), limit, start)
+        .cases_owned::<PermitData>(m, Permit::KIND, who.user().as_str(), limit, start)
         .await?;
     let items = page
         .items
         .iter()
-        .map(|c| {
-            Ok(PermitView::new(
-                c,
-                &data_of(c)?,
-                Audience::Submitter,
-                view.lang,
-            ))
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .map(|c| PermitView::new(c, Audience::Owner, view.lang))
+        .collect();
     json(
         StatusCode::OK,
-        &List {
-            items,
-            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
-        },
+        &List::page(items, page.next, &ctx.cursors, &scope),
     )
 }
 
@@ -419,19 +272,9 @@ pub async fn get(
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
     view.query(&[])?;
-    let id = dossier_id(id)?;
     let who = view.optional_principal(&ctx.verifier)?;
-    if let Some(w) = &who {
-        baladiya::http::access::outsider(w, m)?;
-    }
-    municipality(ctx, m, who.as_ref()).await?;
-    let (case, data) = load(ctx, m, &id).await?;
-    let who = who.ok_or_else(ApiError::unauthenticated)?;
-    let audience = audience(ctx, &who, m, &case).await?;
-    json(
-        StatusCode::OK,
-        &detail(ctx, &case, &data, audience, view).await?,
-    )
+    let opened = ctx.cases.open::<Permit>(who.as_ref(), m, id).await?;
+    json(StatusCode::OK, &detail(ctx, &opened, view).await?)
 }
 
 #[derive(Deserialize)]
@@ -449,16 +292,20 @@ fn locked(seconds: u64) -> ApiError {
 /// a try goes on only once its count is written (conditioned on the count read),
 /// so no burst of concurrent guesses gets past `FOLLOW_TRIES` an hour. 404 for an
 /// unknown reference, 429 while it is locked.
-async fn count_try(ctx: &Ctx, m: &MunicipalityId, reference: &str) -> Result<PermitRef, ApiError> {
+async fn count_try(
+    ctx: &Ctx,
+    m: &MunicipalityId,
+    reference: &str,
+    now: u64,
+) -> Result<PermitRef, ApiError> {
     for _ in 0..COUNT_RETRIES {
         let r = ctx
             .store
             .permit_by_reference(m, reference)
             .await?
             .ok_or_else(ApiError::not_found)?;
-        let now = now_secs();
-        if r.locked_until > now {
-            return Err(locked(r.locked_until - now));
+        if let Some(seconds) = r.locked_for(now) {
+            return Err(locked(seconds));
         }
         match ctx.store.permit_follow_failed(m, &r, now).await {
             Ok(()) => return Ok(r),
@@ -483,28 +330,29 @@ pub async fn follow(
     baladiya::http::access::outsider(&who, m)?;
     let body: FollowRequest = view.json()?;
     let reference = permit::parse_reference(&body.reference)?;
-    let national_id = parse_national_id(&body.national_id, "national_id")?;
-    municipality(ctx, m, Some(&who)).await?;
-    let r = count_try(ctx, m, &reference).await?;
-    let digest = national_id_digest(&ctx.national_id_key, m, &national_id);
+    let national_id = holder::parse_national_id(&body.national_id, "national_id")?;
+    ctx.cases.service::<Permit>(m, Some(&who)).await?;
+    let r = count_try(ctx, m, &reference, view.now_secs()).await?;
+    let digest = holder::national_id_digest(&ctx.national_id_key, m, &national_id);
     let proven = r
         .holder_digest
         .as_deref()
-        .is_some_and(|d| same_digest(d, &digest));
+        .is_some_and(|d| holder::same_digest(d, &digest));
     if !proven {
         return Err(ApiError::not_found());
     }
     // The holder's own tries do not lock the dossier.
     ctx.store.permit_follow_succeeded(m, &reference).await?;
-    let (case, data) = load(ctx, m, &r.permit_id).await?;
+    let case = ctx
+        .store
+        .get_case::<PermitData>(m, Permit::KIND, &r.permit_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     ctx.store
-        .follow_case(&case, who.user().as_str(), &now_rfc3339())
+        .follow_case(&case, who.user().as_str(), &view.now_rfc3339())
         .await?;
-    let audience = audience(ctx, &who, m, &case).await?;
-    json(
-        StatusCode::OK,
-        &detail(ctx, &case, &data, audience, view).await?,
-    )
+    let opened = ctx.cases.audience::<Permit>(Some(&who), case).await?;
+    json(StatusCode::OK, &detail(ctx, &opened, view).await?)
 }
 
 #[derive(Deserialize)]
@@ -519,14 +367,6 @@ pub struct NewState {
     document: Option<String>,
 }
 
-/// `documents::confirm` names the field `attachment`; here it is `document`.
-fn as_document_field(mut e: ApiError) -> ApiError {
-    if let Some(("attachment", reason)) = e.field {
-        e.field = Some(("document", reason));
-    }
-    e
-}
-
 /// `POST …/permits/{id}/transitions`: staff move a dossier through its stages,
 /// each time with a note; its submitter may cancel it, send it back complete
 /// (`not_clear` → `received`) or appeal a refusal. The change, its timeline
@@ -539,115 +379,35 @@ pub async fn transition(
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     baladiya::http::access::outsider(&who, m)?;
-    let id = dossier_id(id)?;
     let body: NewState = view.json()?;
-    let note = body
-        .note
-        .as_deref()
-        .map(|n| parse_label(n, "note", NOTE_MAX))
-        .transpose()?;
-    municipality(ctx, m, Some(&who)).await?;
-    let (case, data) = load(ctx, m, &id).await?;
-    if audience(ctx, &who, m, &case).await? == Audience::Follower {
-        return Err(ApiError::forbidden());
-    }
-    let owner = Id::parse("usr", &case.owner).map_err(|_| ApiError::internal())?;
-    let to = body.state.trim();
-    let actor = authorize_transition(
-        &who,
-        &CaseRef {
-            kind: KIND,
-            municipality: m,
-            owner: &owner,
-            state: &case.state,
-        },
-        to,
-    )?;
-    // Staff say why at every stage: the holder reads it.
-    if actor == Actor::Staff && note.is_none() {
-        return Err(DomainError::invalid("note", "required").into());
-    }
-    let document = match body.document.as_deref() {
-        None => None,
-        Some(raw) => {
-            let bucket = ctx.bucket.as_deref().ok_or_else(ApiError::unavailable)?;
-            Some(
-                documents::confirm(&ctx.store, &ctx.files, bucket, m, KIND, &case.id, raw)
-                    .await
-                    .map_err(as_document_field)?,
-            )
-        }
-    };
-    let at = now_rfc3339();
-    let entry = HistoryEntry {
-        seq: case.seq + 1,
-        state: to.to_owned(),
-        note,
-        author: who.user().to_string(),
-        author_role: actor,
-        at: at.clone(),
-        attachment: document,
-    };
-    let review_days = data.kind().map_or(30, |k| k.review_days);
-    let due = queue_change(&case.state, to, &at, review_days);
-    let mut changed = data.clone();
-    match to {
-        "issued" => changed.issued_at = Some(at.clone()),
-        "completed" => changed.completed_at = Some(at.clone()),
-        _ => {}
-    }
-    let changed_value = serde_json::to_value(&changed).map_err(|_| ApiError::internal())?;
-    let changes = CaseChanges {
+    let mv = Move {
+        to: body.state,
+        note: body
+            .note
+            .as_deref()
+            .map(|n| parse_label(n, "note", NOTE_MAX))
+            .transpose()?,
         duplicate_of: None,
-        due_at: due.as_ref().map(Option::as_deref),
-        data: (changed != data).then_some(&changed_value),
+        file: body.document,
+        fields: (),
     };
-    // The submitter and the followers are told, in words naming the reference;
-    // delivered afterwards by the notifications function.
-    let notice = Notice {
-        id: Id::generate("ntf").to_string(),
-        municipality: m.clone(),
-        kind: KIND,
-        case_id: case.id.clone(),
-        state: entry.state.clone(),
-        seq: entry.seq,
-        at: entry.at.clone(),
-        attempts: 0,
-        // The stream delivers at once; the sweep takes over if that fails.
-        next_attempt_at: now_secs() + 60,
-        reference: Some(data.reference.clone()),
-        to: None,
+    let opened = ctx.cases.open::<Permit>(Some(&who), m, id).await?;
+    let moved = ctx
+        .cases
+        .transition::<Permit>(&who, opened, mv, &(), view.now)
+        .await?;
+    let opened = Opened {
+        case: moved.case,
+        audience: moved.audience,
     };
-    let outbox = ctx.store.notice_put(&notice)?;
-    match ctx
-        .store
-        .transition_case_changing(&case, &entry, &changes, vec![outbox])
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::VersionConflict) => return Err(ApiError::conflict("version_conflict")),
-        Err(e) => return Err(e.into()),
-    }
-    let updated = CaseRecord {
-        state: entry.state.clone(),
-        seq: entry.seq,
-        updated_at: at,
-        status_note: entry.note.clone(),
-        due_at: match due {
-            Some(d) => d,
-            None => case.due_at.clone(),
-        },
-        data: changed_value,
-        ..case
-    };
-    let audience = if actor == Actor::Staff {
-        Audience::Staff
-    } else {
-        Audience::Submitter
-    };
+    let docs = ctx.cases.documents(&opened).await?;
     json(
         StatusCode::OK,
-        &detail(ctx, &updated, &changed, audience, view).await?,
+        &PermitView::new(&opened.case, opened.audience, view.lang).detailed(
+            &moved.history,
+            docs,
+            opened.audience,
+        ),
     )
 }
 
@@ -669,29 +429,19 @@ pub async fn document(
 ) -> Result<Response<Body>, ApiError> {
     let who = view.principal(&ctx.verifier)?;
     baladiya::http::access::outsider(&who, m)?;
-    let id = dossier_id(id)?;
     let body: NewDocument = view.json()?;
-    attachment::parse_document(&body.content_type, body.size)?;
-    municipality(ctx, m, Some(&who)).await?;
-    let (case, _) = load(ctx, m, &id).await?;
-    if !audience(ctx, &who, m, &case).await?.insider() {
-        return Err(ApiError::forbidden());
-    }
-    if PERMIT.is_closed(&case.state) {
-        return Err(DomainError::invalid("permit", "closed").into());
-    }
-    let bucket = ctx.bucket.as_deref().ok_or_else(ApiError::unavailable)?;
-    let upload = documents::start_upload(
-        &ctx.store,
-        &ctx.files,
-        bucket,
-        m,
-        KIND,
-        &case.id,
-        who.user().as_str(),
-        &body.content_type,
-        body.size,
-    )
-    .await?;
+    FileKind::Document.accept(&body.content_type, body.size)?;
+    let opened = ctx.cases.open::<Permit>(Some(&who), m, id).await?;
+    let upload = ctx
+        .cases
+        .start_upload::<Permit>(
+            &who,
+            &opened,
+            FileKind::Document,
+            &body.content_type,
+            body.size,
+            view.now,
+        )
+        .await?;
     json(StatusCode::CREATED, &upload)
 }

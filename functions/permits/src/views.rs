@@ -1,79 +1,17 @@
 //! Answer shapes.
 
-use baladiya::documents::DocumentView;
-use baladiya::domain::geo::Coordinates;
-use baladiya::domain::workflow::{Actor, HistoryEntry, PERMIT};
-use baladiya::domain::{Lang, MunicipalityId};
-use baladiya::store::cases::CaseRecord;
+use baladiya::domain::case::{Audience, CaseRecord, HistoryEntry, TimelineEntry, timeline};
+use baladiya::domain::permit::{Channel, Permit, PermitData};
+use baladiya::domain::workflow::PERMIT;
+use baladiya::domain::{Coordinates, Lang, MunicipalityId};
+use baladiya::uploads::DocumentView;
 use serde::Serialize;
-
-use crate::dossier::{Channel, PermitData};
-
-#[derive(Debug, Serialize)]
-pub struct List<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
-/// How much of a dossier the caller may see, and in which capacity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    /// Staff holding `permits` (or a platform administrator).
-    Staff,
-    /// The citizen who submitted it.
-    Submitter,
-    /// A citizen who proved the holder's national ID and follows it.
-    Follower,
-}
-
-impl Audience {
-    /// Whether pending documents are shown, and uploads allowed.
-    pub fn insider(self) -> bool {
-        matches!(self, Audience::Staff | Audience::Submitter)
-    }
-
-    /// The states the caller may move the dossier to from `state`.
-    pub fn next_states(self, state: &str) -> Vec<&'static str> {
-        match self {
-            Audience::Staff => PERMIT.next_states(state, Actor::Staff),
-            Audience::Submitter => PERMIT.next_states(state, Actor::Owner),
-            Audience::Follower => Vec::new(),
-        }
-    }
-}
 
 #[derive(Debug, Serialize)]
 pub struct TypeView {
     pub code: String,
     /// In the caller's language.
     pub name: &'static str,
-}
-
-/// One step of a dossier's timeline. Who made it is told by role only.
-#[derive(Debug, Serialize)]
-pub struct TimelineEntry {
-    pub seq: u64,
-    pub state: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    pub by: Actor,
-    pub at: String,
-    /// One of the dossier's `documents` that goes with this step.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub document: Option<String>,
-}
-
-impl From<&HistoryEntry> for TimelineEntry {
-    fn from(e: &HistoryEntry) -> Self {
-        TimelineEntry {
-            seq: e.seq,
-            state: e.state.clone(),
-            note: e.note.clone(),
-            by: e.author_role,
-            at: e.at.clone(),
-            document: e.attachment.clone(),
-        }
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -120,7 +58,8 @@ pub struct PermitView {
 impl PermitView {
     /// The dossier as `audience` sees it in a list (no timeline, documents or
     /// actions).
-    pub fn new(case: &CaseRecord, data: &PermitData, audience: Audience, lang: Lang) -> Self {
+    pub fn new(case: &CaseRecord<PermitData>, audience: Audience, lang: Lang) -> Self {
+        let data = &case.data;
         PermitView {
             id: case.id.clone(),
             municipality: case.municipality.clone(),
@@ -143,7 +82,7 @@ impl PermitView {
                 Audience::Staff => data.holder_name.clone(),
                 _ => None,
             },
-            mine: audience == Audience::Submitter,
+            mine: audience == Audience::Owner,
             following: audience == Audience::Follower,
             created_at: case.created_at.clone(),
             updated_at: case.updated_at.clone(),
@@ -160,9 +99,9 @@ impl PermitView {
         documents: Vec<DocumentView>,
         audience: Audience,
     ) -> Self {
-        self.timeline = Some(history.iter().map(TimelineEntry::from).collect());
+        self.timeline = Some(timeline::<Permit>(history, audience));
         self.documents = Some(documents);
-        self.next_states = Some(audience.next_states(&self.state));
+        self.next_states = audience.next_states(PERMIT.kind, &self.state);
         self
     }
 }

@@ -15,12 +15,12 @@
 //! Running it twice in a row does nothing the second time.
 
 use baladiya::config::{Aws, Config};
-use baladiya::domain::notice::{self, Notice};
-use baladiya::domain::workflow::{Actor, CaseKind, HistoryEntry, INFO_REQUEST};
-use baladiya::domain::{Id, MunicipalityId};
-use baladiya::http::auth::now_secs;
-use baladiya::store::cases::{CaseChanges, CaseRecord};
-use baladiya::store::tracked::Reminder;
+use baladiya::domain::MunicipalityId;
+use baladiya::domain::case::decide;
+use baladiya::domain::case::{CaseRecord, DueChange};
+use baladiya::domain::info_request;
+use baladiya::domain::notice::{self, Notice, Reminder};
+use baladiya::domain::workflow::CaseKind;
 use baladiya::store::{Store, StoreError};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -41,8 +41,32 @@ impl Ctx {
 pub const SOON_HOURS: i64 = 48;
 /// The kinds with deadlines.
 pub const KINDS: [CaseKind; 2] = [CaseKind::InfoRequest, CaseKind::Permit];
-/// Information requests still owed an answer (an overdue notice is due).
-const OWED: &[&str] = &["received", "processing", "extended"];
+/// What is due for a case on a queue, at `now` (RFC 3339, like `due`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// Due within [`SOON_HOURS`]: staff are reminded.
+    Soon,
+    /// Past due: staff are reminded; with `tell`, the citizen too (an
+    /// information request still owed an answer: the silence is a refusal
+    /// they may appeal).
+    Overdue { tell: bool },
+    /// An appeal the head of the body left unanswered: refused by silence.
+    RefuseBySilence,
+}
+
+/// The rule the scheduler applies to one case of its queues.
+pub fn due(kind: CaseKind, state: &str, due: &str, now: &str) -> Due {
+    let info = kind == CaseKind::InfoRequest;
+    if due > now {
+        Due::Soon
+    } else if info && state == "appealed" {
+        Due::RefuseBySilence
+    } else {
+        Due::Overdue {
+            tell: info && info_request::PENDING.contains(&state),
+        }
+    }
+}
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Report {
@@ -108,34 +132,27 @@ async fn municipality(
     let now_s = baladiya::clock::rfc3339(now);
     let mut start = None;
     loop {
-        let page = ctx.store.queue(m, kind, &until, 100, start).await?;
+        let page = ctx
+            .store
+            .queue::<Value>(m, kind, &until, 100, start)
+            .await?;
         for case in &page.items {
-            let Some(due) = case.due_at.clone() else {
+            let Some(due_at) = case.due_at.clone() else {
                 continue;
             };
-            let result = if due > now_s {
-                remind(ctx, case, "due_soon", &due, &now_s, None)
+            let result = match due(kind, &case.state, &due_at, &now_s) {
+                Due::Soon => remind(ctx, case, "due_soon", &due_at, now, false)
                     .await
-                    .map(|new| report.due_soon += usize::from(new))
-            } else if kind == CaseKind::InfoRequest && case.state == "appealed" {
-                refuse_by_silence(ctx, case, &now_s)
+                    .map(|new| report.due_soon += usize::from(new)),
+                Due::RefuseBySilence => refuse_by_silence(ctx, case, now)
                     .await
-                    .map(|done| report.refused_by_silence += usize::from(done))
-            } else {
-                let tell = kind == CaseKind::InfoRequest && OWED.contains(&case.state.as_str());
-                remind(
-                    ctx,
-                    case,
-                    "overdue",
-                    &due,
-                    &now_s,
-                    tell.then_some(notice::OVERDUE),
-                )
-                .await
-                .map(|new| {
-                    report.overdue += usize::from(new);
-                    report.citizens_told += usize::from(new && tell);
-                })
+                    .map(|done| report.refused_by_silence += usize::from(done)),
+                Due::Overdue { tell } => remind(ctx, case, "overdue", &due_at, now, tell)
+                    .await
+                    .map(|new| {
+                        report.overdue += usize::from(new);
+                        report.citizens_told += usize::from(new && tell);
+                    }),
             };
             if let Err(e) = result {
                 tracing::error!(error = %e, "scheduler: a case failed");
@@ -149,24 +166,12 @@ async fn municipality(
     }
 }
 
-fn notice_for(case: &CaseRecord, state: &str, seq: u64, at: &str) -> Notice {
-    Notice {
-        id: Id::generate("ntf").to_string(),
-        municipality: case.municipality.clone(),
-        kind: case.kind,
-        case_id: case.id.clone(),
-        state: state.to_owned(),
-        seq,
-        at: at.to_owned(),
-        attempts: 0,
-        next_attempt_at: now_secs() + 60,
-        reference: case
-            .data
-            .get("reference")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        to: None,
-    }
+/// The reference a case's people know it by (a dossier's number), if it has one.
+fn reference(case: &CaseRecord) -> Option<String> {
+    case.data
+        .get("reference")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 /// A reminder for staff, once per case, kind and due time; with `tell`, the
@@ -176,66 +181,92 @@ async fn remind(
     case: &CaseRecord,
     what: &str,
     due: &str,
-    now: &str,
-    tell: Option<&str>,
+    now: OffsetDateTime,
+    tell: bool,
 ) -> Result<bool, StoreError> {
     let reminder = Reminder {
         kind: case.kind,
         case_id: case.id.clone(),
         what: what.to_owned(),
         due_at: due.to_owned(),
-        at: now.to_owned(),
-        reference: case
-            .data
-            .get("reference")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        at: baladiya::clock::rfc3339(now),
+        reference: reference(case),
     };
-    let extra = match tell {
-        Some(state) => vec![
-            ctx.store
-                .notice_put(&notice_for(case, state, case.seq, now))?,
-        ],
-        None => vec![],
+    let notices = if tell {
+        vec![Notice::about(
+            case,
+            notice::OVERDUE,
+            case.seq,
+            reference(case),
+            now,
+        )]
+    } else {
+        vec![]
     };
-    ctx.store.remind_once(case, &reminder, extra).await
+    ctx.store.remind_once(case, &reminder, &notices).await
 }
 
 /// The head of the body did not answer the appeal in time: refused by silence.
 /// `false` if someone moved the case meanwhile (nothing done).
-async fn refuse_by_silence(ctx: &Ctx, case: &CaseRecord, now: &str) -> Result<bool, StoreError> {
-    let to = "appeal_rejected";
-    if INFO_REQUEST.check(&case.state, to, Actor::System).is_err() {
+async fn refuse_by_silence(
+    ctx: &Ctx,
+    case: &CaseRecord,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let Ok(plan) = decide::by_system(
+        case,
+        "appeal_rejected",
+        "رفض ضمني: لم تتم الإجابة عن التظلم في الأجل القانوني. / Refus implicite : \
+         le recours est resté sans réponse dans le délai légal.",
+        DueChange::Clear,
+        reference(case),
+        now,
+    ) else {
         return Ok(false);
-    }
-    let entry = HistoryEntry {
-        seq: case.seq + 1,
-        state: to.to_owned(),
-        note: Some(
-            "رفض ضمني: لم تتم الإجابة عن التظلم في الأجل القانوني. / Refus implicite : \
-             le recours est resté sans réponse dans le délai légal."
-                .to_owned(),
-        ),
-        author: "system".to_owned(),
-        author_role: Actor::System,
-        at: now.to_owned(),
-        attachment: None,
     };
-    let outbox = ctx
-        .store
-        .notice_put(&notice_for(case, to, entry.seq, now))?;
-    let changes = CaseChanges {
-        duplicate_of: None,
-        due_at: Some(None),
-        data: None,
-    };
-    match ctx
-        .store
-        .transition_case_changing(case, &entry, &changes, vec![outbox])
-        .await
-    {
+    match ctx.store.commit_transition(&plan, Vec::new()).await {
         Ok(()) => Ok(true),
         Err(StoreError::VersionConflict) => Ok(false),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_case_on_a_queue_gets_what_its_due_time_calls_for() {
+        let now = "2026-12-02T10:00:00Z";
+        let (soon, past) = ("2026-12-03T10:00:00Z", "2026-12-01T10:00:00Z");
+        let info = CaseKind::InfoRequest;
+        for (kind, state, due_at, expected) in [
+            (info, "received", soon, Due::Soon),
+            (CaseKind::Permit, "in_review", soon, Due::Soon),
+            (info, "received", past, Due::Overdue { tell: true }),
+            (info, "processing", past, Due::Overdue { tell: true }),
+            (info, "extended", past, Due::Overdue { tell: true }),
+            (info, "appealed", past, Due::RefuseBySilence),
+            (info, "appealed", soon, Due::Soon),
+            // A dossier's target is a service target: staff are reminded only.
+            (
+                CaseKind::Permit,
+                "in_review",
+                past,
+                Due::Overdue { tell: false },
+            ),
+            (
+                CaseKind::Permit,
+                "appealed",
+                past,
+                Due::Overdue { tell: false },
+            ),
+        ] {
+            assert_eq!(
+                due(kind, state, due_at, now),
+                expected,
+                "{kind:?} {state} {due_at}"
+            );
+        }
     }
 }

@@ -6,8 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::case::{CaseRecord, CaseType, Deny, NoteRule, Policy, Refusal, StepFile};
 use super::geo::Coordinates;
-use super::{DomainError, Lang};
+use super::roles::authorize_complaint_category;
+use super::workflow::CaseKind;
+use super::{DomainError, Lang, Permission, Principal, Service, StaffMember};
 
 /// A category of problem, with its sub-categories.
 #[derive(Debug, Clone, Copy)]
@@ -380,6 +383,65 @@ impl ComplaintData {
     /// Listed publicly: public, not hidden by staff.
     pub fn listed(&self, hidden: bool) -> bool {
         self.public && !hidden
+    }
+}
+
+/// Complaints as tracked cases: public unless the reporter chose otherwise
+/// (and not hidden by staff), handled by staff of their category, supported by
+/// "me too", on the public map when placed.
+pub struct Complaint;
+
+impl CaseType for Complaint {
+    const KIND: CaseKind = CaseKind::Complaint;
+    const ID_PREFIX: &'static str = "cmp";
+    const SERVICE: Service = Service::Complaints;
+    const POLICY: Policy = Policy {
+        noun: "complaint",
+        unseen: Refusal::NOT_FOUND,
+        // Their own municipality's staff without the permission are refused, as
+        // everywhere; anyone else who can see a public complaint learns nothing
+        // of whether they could move it.
+        onlooker_moves: Refusal {
+            anonymous: Deny::NotFound,
+            own_staff: Deny::Forbidden,
+            others: Deny::NotFound,
+        },
+        onlooker_files: Refusal::FORBIDDEN,
+        followers_see: false,
+        closed_to_staff_files: false,
+        staff_file_for_others: false,
+        note: NoteRule::Optional,
+        step_file: StepFile::Attachment,
+        support: Some("own_complaint"),
+    };
+
+    type Data = ComplaintData;
+    type Fields = ();
+    type Env = ();
+
+    fn handles(who: &Principal, case: &CaseRecord<ComplaintData>) -> bool {
+        authorize_complaint_category(who, &case.municipality, &case.data.category).is_ok()
+    }
+
+    fn member_handles(member: &StaffMember, case: &CaseRecord<ComplaintData>) -> bool {
+        member.permissions.contains(&Permission::Complaints)
+            && member
+                .complaint_categories
+                .as_ref()
+                .is_none_or(|c| c.contains(&case.data.category))
+    }
+
+    /// Hidden by staff (abusive): out of public sight, like a private one.
+    fn public(case: &CaseRecord<ComplaintData>) -> bool {
+        case.data.public && !case.hidden
+    }
+
+    /// On the public map only when public and placed.
+    fn map_cell(case: &CaseRecord<ComplaintData>) -> Option<String> {
+        match (case.data.public, &case.data.location) {
+            (true, Some(c)) => Some(cell(c)),
+            _ => None,
+        }
     }
 }
 

@@ -27,6 +27,12 @@ pub enum DomainError {
     /// The state is not one of the kind's workflow.
     #[error("unknown state {0}")]
     UnknownState(String),
+    /// The caller must sign in first (HTTP 401).
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// There are as many of `what` as there may be (HTTP 409).
+    #[error("at most {max} {what}")]
+    LimitReached { what: &'static str, max: usize },
 }
 
 impl DomainError {
@@ -43,6 +49,8 @@ impl DomainError {
             DomainError::NotFound => "not_found",
             DomainError::TransitionNotAllowed { .. } => "transition_not_allowed",
             DomainError::UnknownState(_) => "unknown_state",
+            DomainError::Unauthenticated => "unauthenticated",
+            DomainError::LimitReached { .. } => "limit_reached",
         }
     }
 }

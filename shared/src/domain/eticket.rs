@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Month, OffsetDateTime, Weekday};
 
 use super::DomainError;
-use super::deadline::{Calendar, TIME_ZONE};
+use super::calendar::Calendar;
+use super::deadline::TIME_ZONE;
 
 // ----- opening hours -----
 

@@ -6,8 +6,14 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::DomainError;
-use super::deadline::{self, AccessMode, Calendar, Deadline};
+use super::calendar::Calendar;
+use super::case::{
+    Actor, CaseRecord, CaseType, Change, DueChange, Effects, HistoryEntry, NoteRule, Policy,
+    Refusal, StepFile,
+};
+use super::deadline::{self, AccessMode, Deadline};
+use super::workflow::CaseKind;
+use super::{DomainError, Service};
 
 pub const INFORMATION_MIN: usize = 10;
 pub const INFORMATION_MAX: usize = 4000;
@@ -188,6 +194,146 @@ pub fn extend(
                 at(&data.received_at).ok_or(DomainError::invalid("extension", "no_deadline"))?;
             Ok(deadline::third_party(received, cal))
         }
+    }
+}
+
+/// Published in the register: answered, with the requester's consent.
+pub const PUBLISHED: &[&str] = &["accepted", "partially_accepted", "appeal_accepted"];
+
+/// Steps that must say something.
+pub const NEEDS_NOTE: &[&str] = &[
+    "not_clear",
+    "extended",
+    "accepted",
+    "partially_accepted",
+    "rejected",
+    "not_held",
+    "appealed",
+    "appeal_accepted",
+    "appeal_rejected",
+];
+
+/// An information request's own fields of a step.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StepFields {
+    /// With `extended`: why.
+    pub extension: Option<Extension>,
+    /// With `rejected`: the legal ground (art. 24).
+    pub legal_ground: Option<String>,
+    /// With `not_held`: the body that holds the information.
+    pub redirect_to: Option<String>,
+}
+
+/// Access-to-information requests as tracked cases: the requester's, answered
+/// by staff holding `access_to_information` within the law's deadlines, and
+/// public once answered where the requester agreed (the register), without
+/// anything the requester wrote or sent besides the request.
+pub struct InfoRequest;
+
+impl CaseType for InfoRequest {
+    const KIND: CaseKind = CaseKind::InfoRequest;
+    const ID_PREFIX: &'static str = "air";
+    const SERVICE: Service = Service::AccessToInformation;
+    const POLICY: Policy = Policy {
+        noun: "request",
+        unseen: Refusal::NOT_FOUND,
+        onlooker_moves: Refusal::NOT_FOUND,
+        onlooker_files: Refusal::NOT_FOUND,
+        followers_see: false,
+        closed_to_staff_files: false,
+        staff_file_for_others: false,
+        note: NoteRule::To(NEEDS_NOTE),
+        step_file: StepFile::Document,
+        support: None,
+    };
+
+    type Data = InfoRequestData;
+    type Fields = StepFields;
+    /// The holiday calendar the deadlines are counted with.
+    type Env = Calendar;
+
+    fn public(case: &CaseRecord<InfoRequestData>) -> bool {
+        case.data.publish_consent && PUBLISHED.contains(&case.state.as_str())
+    }
+
+    /// The public sees the municipality's answers only.
+    fn public_step(e: &HistoryEntry) -> bool {
+        e.author_role == Actor::Staff && PUBLISHED.contains(&e.state.as_str())
+    }
+
+    /// Each step follows the law: what it does to the deadline, and what it
+    /// records (the extension, the ground of a refusal, where to ask instead).
+    fn change(
+        c: &Change<'_, InfoRequestData>,
+        fields: StepFields,
+        cal: &Calendar,
+    ) -> Result<Effects<InfoRequestData>, DomainError> {
+        let only_with = |field: &'static str, present: bool, state: &str| {
+            if present && c.to != state {
+                Err(DomainError::invalid(field, "not_allowed"))
+            } else {
+                Ok(())
+            }
+        };
+        only_with("extension", fields.extension.is_some(), "extended")?;
+        only_with("legal_ground", fields.legal_ground.is_some(), "rejected")?;
+        only_with("redirect_to", fields.redirect_to.is_some(), "not_held")?;
+        let (data, now) = (&c.case.data, c.now);
+        let mut new = data.clone();
+        let due = match c.to {
+            // Asking for details stops the clock, but not once it has run out.
+            "not_clear" if deadline_passed(data, now) => {
+                return Err(DomainError::invalid("state", "deadline_passed"));
+            }
+            "not_clear" => DueChange::Clear,
+            // The requester's clarification: the clock starts again.
+            "received" => {
+                new.received_at = crate::clock::rfc3339(now);
+                new.deadline = deadline::answer_deadline(now, data.access_mode, data.urgent, cal);
+                DueChange::Set(new.deadline.due_at.clone())
+            }
+            "extended" => {
+                let why = fields
+                    .extension
+                    .ok_or(DomainError::invalid("extension", "required"))?;
+                new.deadline = extend(data, why, now, cal)?;
+                new.extended = true;
+                DueChange::Set(new.deadline.due_at.clone())
+            }
+            "accepted" | "appeal_accepted" | "appeal_rejected" | "withdrawn" => DueChange::Clear,
+            "partially_accepted" => {
+                new.appeal_until = Some(deadline::appeal_window(now, cal));
+                DueChange::Clear
+            }
+            "rejected" => {
+                let ground = fields
+                    .legal_ground
+                    .as_deref()
+                    .ok_or(DomainError::invalid("legal_ground", "required"))?;
+                new.legal_ground = Some(parse_ground(ground)?.to_owned());
+                new.appeal_until = Some(deadline::appeal_window(now, cal));
+                DueChange::Clear
+            }
+            "not_held" => {
+                let to_body = fields
+                    .redirect_to
+                    .as_deref()
+                    .ok_or(DomainError::invalid("redirect_to", "required"))?;
+                new.redirected_to = Some(super::staff::parse_label(to_body, "redirect_to", 200)?);
+                DueChange::Clear
+            }
+            "appealed" => {
+                may_appeal(&c.case.state, data, now, cal)?;
+                new.deadline = deadline::appeal_answer(now, cal);
+                new.appeal_until = None;
+                DueChange::Set(new.deadline.due_at.clone())
+            }
+            _ => DueChange::Keep,
+        };
+        Ok(Effects {
+            data: Some(new),
+            due,
+        })
     }
 }
 

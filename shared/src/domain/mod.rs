@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod attachment;
+pub mod calendar;
+pub mod case;
 pub mod complaint;
 pub mod deadline;
 pub mod error;
@@ -31,3 +33,4 @@ pub use roles::{Permission, Principal};
 pub use staff::StaffMember;
 pub use tenancy::{Governorate, Municipality, Service, ServiceState};
 pub use text::{Lang, LocalizedText};
+pub use workflow::CaseKind;

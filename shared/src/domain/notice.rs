@@ -6,7 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use time::OffsetDateTime;
+
+use super::Id;
 use super::account::NotifyPreference;
+use super::case::{CaseRecord, HistoryEntry};
 use super::workflow::CaseKind;
 use super::{Lang, MunicipalityId};
 
@@ -34,6 +38,59 @@ pub struct Notice {
     /// For someone in particular (a ticket's holder), not the case's people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+}
+
+impl Notice {
+    /// Telling a case's people that it is now in `state` (history entry `seq`),
+    /// or, with a pseudo-state such as [`OVERDUE`], that something happened to
+    /// it. `reference` is the number they know it by. The stream delivers at
+    /// once; the sweep takes over a minute later if that fails.
+    pub fn about<D>(
+        case: &CaseRecord<D>,
+        state: &str,
+        seq: u64,
+        reference: Option<String>,
+        now: OffsetDateTime,
+    ) -> Notice {
+        Notice {
+            id: Id::generate("ntf").to_string(),
+            municipality: case.municipality.clone(),
+            kind: case.kind,
+            case_id: case.id.clone(),
+            state: state.to_owned(),
+            seq,
+            at: crate::clock::rfc3339(now),
+            attempts: 0,
+            next_attempt_at: crate::clock::epoch_secs(now) + 60,
+            reference,
+            to: None,
+        }
+    }
+
+    /// The notice of a step a case just took (`entry`).
+    pub fn of_step<D>(
+        case: &CaseRecord<D>,
+        entry: &HistoryEntry,
+        reference: Option<String>,
+        now: OffsetDateTime,
+    ) -> Notice {
+        Notice::about(case, &entry.state, entry.seq, reference, now)
+    }
+}
+
+/// A reminder for the municipality's staff (`GET …/reminders`): a file due
+/// soon, or overdue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reminder {
+    pub kind: CaseKind,
+    pub case_id: String,
+    /// `due_soon` or `overdue`.
+    pub what: String,
+    pub due_at: String,
+    pub at: String,
+    /// The dossier reference, if the case has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 /// Pseudo-state of a notice: an access-to-information request's deadline passed

@@ -407,25 +407,6 @@ pub fn authorize_transition(
     Ok(actor)
 }
 
-/// One entry of a case's history: a state change, with an optional note and
-/// attachment. The current state is the latest entry's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    /// 1 for the creation entry, then +1 per change.
-    pub seq: u64,
-    pub state: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// `usr_…` of the author, or `system`.
-    pub author: String,
-    pub author_role: Actor,
-    /// RFC 3339, UTC.
-    pub at: String,
-    /// Storage key of an attached file (a photo of the work done, a decision).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attachment: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

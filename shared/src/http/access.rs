@@ -5,14 +5,18 @@ use super::ApiError;
 use crate::domain::{Municipality, MunicipalityId, Principal, Service, ServiceState};
 use crate::store::Store;
 
-/// The municipality, if `who` may use its `service`: a deactivated municipality
-/// does not exist for the public (404); a service that is off is 403.
+/// The municipality, if `who` may use its `service`: nothing of it exists for
+/// staff of another municipality (404), a deactivated municipality does not
+/// exist for the public (404), a service that is off is 403.
 pub async fn municipality(
     store: &Store,
     m: &MunicipalityId,
     service: Service,
     who: Option<&Principal>,
 ) -> Result<Municipality, ApiError> {
+    if let Some(p) = who {
+        outsider(p, m)?;
+    }
     let muni = store
         .get_municipality(m, false)
         .await?
@@ -28,8 +32,9 @@ pub async fn municipality(
 /// Staff of another municipality: nothing of `m` exists for them (404), even
 /// where any signed-in person may act (file a request, follow a dossier).
 pub fn outsider(who: &Principal, m: &MunicipalityId) -> Result<(), ApiError> {
-    match who {
-        Principal::Staff { municipality, .. } if municipality != m => Err(ApiError::not_found()),
-        _ => Ok(()),
+    if crate::domain::case::access::outsider(who, m) {
+        Err(ApiError::not_found())
+    } else {
+        Ok(())
     }
 }

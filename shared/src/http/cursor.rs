@@ -4,8 +4,6 @@
 //! strings), authenticated with an HMAC bound to the list it came from, so a client
 //! can neither forge one nor replay it against another list or tenant.
 
-use std::collections::BTreeMap;
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use hmac::{Hmac, Mac};
@@ -13,8 +11,7 @@ use sha2::Sha256;
 
 use super::ApiError;
 
-/// A position in a listing, as the store understands it.
-pub type PageKey = BTreeMap<String, String>;
+pub use crate::store::PageKey;
 
 #[derive(Clone)]
 pub struct CursorCodec {

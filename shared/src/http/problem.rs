@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::i18n;
 use crate::domain::{DomainError, Lang};
+use crate::store::StoreError;
 
 /// A failed request. Built anywhere on the request path; rendered once, in
 /// [`ApiError::into_response`].
@@ -136,6 +137,26 @@ impl ApiError {
     }
 }
 
+/// A storage failure as the client sees it: a version conflict is theirs to
+/// resolve (409); the database's own trouble is ours (503, 500).
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::not_found(),
+            StoreError::AlreadyExists => ApiError::conflict("already_exists"),
+            StoreError::VersionConflict => ApiError::conflict("version_conflict"),
+            StoreError::IdempotencyMismatch => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
+            }
+            StoreError::Throttled => {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
+            }
+            StoreError::Unavailable(_) => ApiError::unavailable(),
+            StoreError::Corrupt(_) => ApiError::internal(),
+        }
+    }
+}
+
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         let status = match &e {
@@ -145,6 +166,8 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound => StatusCode::NOT_FOUND,
             DomainError::TransitionNotAllowed { .. } => StatusCode::CONFLICT,
             DomainError::UnknownState(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            DomainError::LimitReached { .. } => StatusCode::CONFLICT,
         };
         let mut err = ApiError::new(status, e.code());
         match e {
@@ -156,7 +179,8 @@ impl From<DomainError> for ApiError {
                 err.detail = Some(format!("{from} -> {to}"))
             }
             DomainError::UnknownState(s) => err.detail = Some(format!("state: {s}")),
-            DomainError::Forbidden | DomainError::NotFound => {}
+            DomainError::LimitReached { what, max } => err.detail = Some(format!("{what}: {max}")),
+            DomainError::Forbidden | DomainError::NotFound | DomainError::Unauthenticated => {}
         }
         err
     }

@@ -3,6 +3,39 @@ use lambda_http::{Body, Response};
 use serde::Serialize;
 
 use super::ApiError;
+use super::cursor::CursorCodec;
+use crate::store::PageKey;
+
+/// A page of a list, as every list endpoint answers: the items and the cursor
+/// of the next page (`null` on the last).
+#[derive(Debug, Serialize)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> List<T> {
+    /// A whole list, in one page.
+    pub fn all(items: Vec<T>) -> List<T> {
+        List {
+            items,
+            next_cursor: None,
+        }
+    }
+
+    /// A page of the list `scope`, continued at `next`.
+    pub fn page(
+        items: Vec<T>,
+        next: Option<PageKey>,
+        cursors: &CursorCodec,
+        scope: &str,
+    ) -> List<T> {
+        List {
+            items,
+            next_cursor: next.map(|k| cursors.encode(scope, &k)),
+        }
+    }
+}
 
 /// A JSON answer. Personal answers must not be cached by intermediaries.
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response<Body>, ApiError> {
@@ -24,6 +57,18 @@ pub fn public_json<T: Serialize>(value: &T, max_age: u32) -> Result<Response<Bod
         value.parse().map_err(|_| ApiError::internal())?,
     );
     Ok(r)
+}
+
+/// 201 with the new resource's JSON (already serialised, as an idempotent
+/// create stores it) and its `Location`.
+pub fn created(location: &str, body: String) -> Result<Response<Body>, ApiError> {
+    Response::builder()
+        .status(StatusCode::CREATED)
+        .header("content-type", "application/json")
+        .header("cache-control", "no-store")
+        .header("location", location)
+        .body(Body::Text(body))
+        .map_err(|_| ApiError::internal())
 }
 
 /// A replayed answer (idempotent retry): the stored status and body, marked as such.

@@ -1,33 +1,31 @@
-//! Photos of a case: `PK = M#<m>#<KIND>#<case>`, `SK = ATT#<att>`, in the case's
-//! own item collection (so the case and its photos are one Query).
+//! Files of an owner (a case, a news item…): `PK = M#<m>#<TAG>#<owner>`,
+//! `SK = ATT#<att>`, in the owner's own item collection (so a case and its files
+//! are one Query).
 
 use super::{Item, Store, StoreError, from_item, keys, s, sdk_error, to_item};
-use crate::domain::MunicipalityId;
-use crate::domain::attachment::Attachment;
-use crate::domain::workflow::CaseKind;
+use crate::domain::attachment::{Attachment, FileOwner};
 
 const PREFIX: &str = "ATT#";
 
-fn item(m: &MunicipalityId, kind: CaseKind, a: &Attachment) -> Result<Item, StoreError> {
+fn item(owner: &FileOwner, a: &Attachment) -> Result<Item, StoreError> {
     let mut item = to_item(a)?;
-    item.insert(keys::PK.into(), s(keys::case_pk(m, kind, &a.case_id)));
+    item.insert(keys::PK.into(), s(keys::owner_pk(owner)));
     item.insert(keys::SK.into(), s(format!("{PREFIX}{}", a.id)));
     item.insert("type".into(), s("attachment"));
     Ok(item)
 }
 
 impl Store {
-    /// Record an attachment about to be uploaded.
+    /// Record a file about to be uploaded.
     pub async fn put_attachment(
         &self,
-        m: &MunicipalityId,
-        kind: CaseKind,
+        owner: &FileOwner,
         a: &Attachment,
     ) -> Result<(), StoreError> {
         self.db
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(item(m, kind, a)?))
+            .set_item(Some(item(owner, a)?))
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await
@@ -37,14 +35,12 @@ impl Store {
 
     pub async fn get_attachment(
         &self,
-        m: &MunicipalityId,
-        kind: CaseKind,
-        case_id: &str,
+        owner: &FileOwner,
         id: &str,
     ) -> Result<Option<Attachment>, StoreError> {
         self.get_record(
             "attachment.get",
-            keys::case_pk(m, kind, case_id),
+            keys::owner_pk(owner),
             format!("{PREFIX}{id}"),
             true,
         )
@@ -55,14 +51,13 @@ impl Store {
     /// ([`StoreError::VersionConflict`] otherwise: an S3 event delivered twice).
     pub async fn finish_attachment(
         &self,
-        m: &MunicipalityId,
-        kind: CaseKind,
+        owner: &FileOwner,
         a: &Attachment,
     ) -> Result<(), StoreError> {
         self.db
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(item(m, kind, a)?))
+            .set_item(Some(item(owner, a)?))
             .condition_expression("#st = :pending")
             .expression_attribute_names("#st", "status")
             .expression_attribute_values(":pending", s("pending"))
@@ -72,19 +67,14 @@ impl Store {
         Ok(())
     }
 
-    /// Every attachment of a case, oldest first.
-    pub async fn attachments_of(
-        &self,
-        m: &MunicipalityId,
-        kind: CaseKind,
-        case_id: &str,
-    ) -> Result<Vec<Attachment>, StoreError> {
+    /// Every file of an owner, oldest first.
+    pub async fn attachments_of(&self, owner: &FileOwner) -> Result<Vec<Attachment>, StoreError> {
         let out = self
             .db
             .query()
             .table_name(&self.table)
             .key_condition_expression("PK = :pk AND begins_with(SK, :a)")
-            .expression_attribute_values(":pk", s(keys::case_pk(m, kind, case_id)))
+            .expression_attribute_values(":pk", s(keys::owner_pk(owner)))
             .expression_attribute_values(":a", s(PREFIX))
             .consistent_read(true)
             .send()

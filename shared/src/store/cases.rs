@@ -1,99 +1,36 @@
 //! Tracked cases of every kind: `PK = M#<m>#<KIND>#<id>` holds the current state
-//! (`SK = CASE`) and the history (`SK = H#<seq>`). A state change updates `CASE`
-//! (conditioned on the sequence number read) and puts the new history entry in one
-//! transaction, together with any extra items the caller adds (for example a
-//! notification intent), so that none is written without the others.
+//! (`SK = CASE`) and the history (`SK = H#<seq>`). The case lifecycle's plans
+//! (`domain::case::decide`) are written here, each in one transaction: a filing
+//! puts the case and its first entry; a state change updates `CASE` (conditioned
+//! on the sequence number read), puts the new history entry and the notice that
+//! tells of it, together with any extra write of the caller's, so that none is
+//! written without the others.
 
-use aws_sdk_dynamodb::types::{KeysAndAttributes, Put, TransactWriteItem, Update};
-use serde::{Deserialize, Serialize};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, Update};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::idempotency::{Created, Idempotency};
 use super::{
-    Item, Page, Store, StoreError, TxError, from_item, keys, n, page, s, sdk_error, start_key,
-    to_item,
+    Item, Page, PageKey, Store, StoreError, TxError, Write, from_item, keys, n, page, s, sdk_error,
+    start_key, to_item,
 };
 use crate::domain::MunicipalityId;
-use crate::domain::workflow::{CaseKind, HistoryEntry};
-use crate::http::cursor::PageKey;
+use crate::domain::case::decide::{Filing, TransitionPlan};
+use crate::domain::case::{CaseRecord, DueChange, HistoryEntry};
+use crate::domain::workflow::CaseKind;
 
-/// A case's current state and its kind-specific data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CaseRecord {
-    pub kind: CaseKind,
-    pub municipality: MunicipalityId,
-    pub id: String,
-    /// `usr_…` of the citizen who filed it.
-    pub owner: String,
-    pub state: String,
-    /// Sequence number of the latest history entry.
-    pub seq: u64,
-    pub created_at: String,
-    pub updated_at: String,
-    /// Kind-specific fields (a complaint's category and location, a dossier's type…).
-    #[serde(default)]
-    pub data: serde_json::Value,
-    /// Citizens who said "me too" (complaints), each counted once.
-    #[serde(default)]
-    pub supporters: u64,
-    /// `stf_…` of the staff member it is assigned to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<String>,
-    /// Closed as a duplicate of this case (same municipality and kind).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duplicate_of: Option<String>,
-    /// Hidden by staff (abusive content): out of every public view.
-    #[serde(default)]
-    pub hidden: bool,
-    /// The note of the latest state change, if it had one (public, like the
-    /// timeline): Open311's `status_notes` without reading the history.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_note: Option<String>,
-    /// When the municipality must have acted (RFC 3339 UTC): a legal deadline or
-    /// a service target. Open cases with one are on the kind's queue (GSI3
-    /// `M#<m>#<KIND>#QUEUE`, by due time).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_at: Option<String>,
+fn case_key<D>(case: &CaseRecord<D>) -> String {
+    keys::case_pk(&case.municipality, case.kind, &case.id)
 }
 
-/// What a state change changes besides the state.
-#[derive(Debug, Default)]
-pub struct CaseChanges<'a> {
-    /// Set (`duplicate`), else removed.
-    pub duplicate_of: Option<&'a str>,
-    /// `Some(Some(t))`: due at `t`, on the queue; `Some(None)`: off the queue.
-    pub due_at: Option<Option<&'a str>>,
-    /// The kind's data, replaced whole.
-    pub data: Option<&'a serde_json::Value>,
+fn queue_sk(due_at: &str, id: &str) -> String {
+    format!("{due_at}#{id}")
 }
 
-/// The queue index attributes of a case due at `due_at`.
-pub fn queue_index(case: &CaseRecord, due_at: &str) -> Item {
-    let mut index = Item::new();
-    index.insert(
-        keys::GSI3PK.into(),
-        s(keys::queue_gsi(&case.municipality, case.kind)),
-    );
-    index.insert(keys::GSI3SK.into(), s(format!("{due_at}#{}", case.id)));
-    index.insert("due_at".into(), s(due_at));
-    index
-}
-
-fn put(table: &str, item: Item, condition: &str) -> Result<TransactWriteItem, StoreError> {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression(condition)
-        .build()
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(TransactWriteItem::builder().put(put).build())
-}
-
-fn history_item(case: &CaseRecord, entry: &HistoryEntry) -> Result<Item, StoreError> {
+fn history_item<D>(case: &CaseRecord<D>, entry: &HistoryEntry) -> Result<Item, StoreError> {
     let mut item = to_item(entry)?;
-    item.insert(
-        keys::PK.into(),
-        s(keys::case_pk(&case.municipality, case.kind, &case.id)),
-    );
+    item.insert(keys::PK.into(), s(case_key(case)));
     item.insert(keys::SK.into(), s(keys::history_sk(entry.seq)));
     item.insert("type".into(), s("case_history"));
     // Every change after the filing, on the municipality's feed of updates
@@ -112,87 +49,193 @@ fn history_item(case: &CaseRecord, entry: &HistoryEntry) -> Result<Item, StoreEr
     Ok(item)
 }
 
-impl Store {
-    /// File a new case with its first history entry (`entry.seq == 1`).
-    pub async fn create_case(
-        &self,
-        case: &CaseRecord,
-        entry: &HistoryEntry,
-        extra: Vec<TransactWriteItem>,
-        idem: Option<&Idempotency>,
-        answer: &str,
-    ) -> Result<Created, StoreError> {
-        self.create_case_indexed(case, entry, Item::new(), extra, idem, answer)
-            .await
+/// The case item of a filing: the record and its indexes — the kind's list
+/// (GSI1), the owner's (GSI2), and either the kind's public map (a complaint's
+/// cell) or its queue by due time (GSI3).
+fn case_item<D: Serialize>(filing: &Filing<D>) -> Result<Item, StoreError> {
+    let case = &filing.case;
+    let mut item = to_item(case)?;
+    item.insert(keys::PK.into(), s(case_key(case)));
+    item.insert(keys::SK.into(), s(keys::CASE));
+    let listing = keys::cases_gsi(&case.municipality, case.kind);
+    item.insert(
+        keys::GSI1SK.into(),
+        s(format!("{}#{}", case.created_at, case.id)),
+    );
+    item.insert(
+        keys::GSI2SK.into(),
+        s(format!("{listing}#{}", case.created_at)),
+    );
+    item.insert(keys::GSI1PK.into(), s(listing));
+    item.insert(keys::GSI2PK.into(), s(keys::owner_gsi(&case.owner)));
+    match (&filing.cell, &case.due_at) {
+        (Some(cell), _) => {
+            item.insert(
+                keys::GSI3PK.into(),
+                s(keys::map_cell_gsi(&case.municipality, case.kind, cell)),
+            );
+            item.insert(
+                keys::GSI3SK.into(),
+                s(format!("{}#{}", case.created_at, case.id)),
+            );
+        }
+        (None, Some(due)) => {
+            item.insert(
+                keys::GSI3PK.into(),
+                s(keys::queue_gsi(&case.municipality, case.kind)),
+            );
+            item.insert(keys::GSI3SK.into(), s(queue_sk(due, &case.id)));
+        }
+        (None, None) => {}
+    }
+    item.insert("type".into(), s("case"));
+    Ok(item)
+}
+
+/// An update expression being written: `SET` and `REMOVE` clauses and their
+/// values.
+#[derive(Default)]
+struct Changes {
+    set: Vec<String>,
+    remove: Vec<&'static str>,
+    values: Vec<(String, AttributeValue)>,
+}
+
+impl Changes {
+    fn set(&mut self, attribute: &str, value: AttributeValue) {
+        let name = format!(":{}", attribute.trim_start_matches('#'));
+        self.set.push(format!("{attribute} = {name}"));
+        self.values.push((name, value));
     }
 
-    /// [`Store::create_case`] with extra attributes on the case item (the keys of
-    /// a kind's own index, such as a complaint's map cell).
-    pub async fn create_case_indexed(
+    fn expression(&self) -> String {
+        let mut e = format!("SET {}", self.set.join(", "));
+        if !self.remove.is_empty() {
+            e.push_str(&format!(" REMOVE {}", self.remove.join(", ")));
+        }
+        e
+    }
+}
+
+/// The update of `CASE` a transition plan makes, conditioned on the version read.
+fn transition_update<D: Serialize>(
+    table: &str,
+    plan: &TransitionPlan<D>,
+) -> Result<TransactWriteItem, StoreError> {
+    let case = &plan.case;
+    let mut c = Changes::default();
+    c.set("#state", s(&case.state));
+    c.set("seq", n(case.seq));
+    c.set("updated_at", s(&case.updated_at));
+    match &case.duplicate_of {
+        Some(d) => c.set("duplicate_of", s(d)),
+        None => c.remove.push("duplicate_of"),
+    }
+    match &case.status_note {
+        Some(note) => c.set("status_note", s(note)),
+        None => c.remove.push("status_note"),
+    }
+    match &plan.due {
+        DueChange::Keep => {}
+        DueChange::Set(due) => {
+            c.set("due_at", s(due));
+            c.set(
+                keys::GSI3PK,
+                s(keys::queue_gsi(&case.municipality, case.kind)),
+            );
+            c.set(keys::GSI3SK, s(queue_sk(due, &case.id)));
+        }
+        DueChange::Clear => c.remove.extend(["due_at", keys::GSI3PK, keys::GSI3SK]),
+    }
+    if plan.data_changed {
+        c.set(
+            "#data",
+            serde_dynamo::to_attribute_value(&case.data)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        );
+    }
+    let mut update = Update::builder()
+        .table_name(table)
+        .key(keys::PK, s(case_key(case)))
+        .key(keys::SK, s(keys::CASE))
+        .update_expression(c.expression())
+        .condition_expression("seq = :read")
+        .expression_attribute_names("#state", "state")
+        .expression_attribute_values(":read", n(plan.read_seq));
+    if plan.data_changed {
+        update = update.expression_attribute_names("#data", "data");
+    }
+    for (name, value) in c.values {
+        update = update.expression_attribute_values(name, value);
+    }
+    let update = update
+        .build()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+impl Store {
+    /// File a new case: the case, its first entry and `extra` (a dossier's
+    /// reference), once per idempotency key; `answer` is what a retry gets.
+    pub async fn file_case<D: Serialize>(
         &self,
-        case: &CaseRecord,
-        entry: &HistoryEntry,
-        index: Item,
-        extra: Vec<TransactWriteItem>,
+        filing: &Filing<D>,
+        extra: Vec<Write>,
         idem: Option<&Idempotency>,
         answer: &str,
     ) -> Result<Created, StoreError> {
-        let mut item = to_item(case)?;
-        item.extend(index);
-        item.insert(
-            keys::PK.into(),
-            s(keys::case_pk(&case.municipality, case.kind, &case.id)),
-        );
-        item.insert(keys::SK.into(), s(keys::CASE));
-        item.insert(
-            keys::GSI1PK.into(),
-            s(keys::cases_gsi(&case.municipality, case.kind)),
-        );
-        item.insert(
-            keys::GSI1SK.into(),
-            s(format!("{}#{}", case.created_at, case.id)),
-        );
-        item.insert(keys::GSI2PK.into(), s(keys::owner_gsi(&case.owner)));
-        item.insert(
-            keys::GSI2SK.into(),
-            s(format!(
-                "{}#{}",
-                keys::cases_gsi(&case.municipality, case.kind),
-                case.created_at
-            )),
-        );
-        item.insert("type".into(), s("case"));
         let mut tx = vec![
-            put(&self.table, item, "attribute_not_exists(PK)")?,
-            put(
-                &self.table,
-                history_item(case, entry)?,
-                "attribute_not_exists(PK)",
-            )?,
+            self.put_new(case_item(filing)?)?.0,
+            self.put_new(history_item(&filing.case, &filing.first)?)?.0,
         ];
-        tx.extend(extra);
+        tx.extend(extra.into_iter().map(|w| w.0));
         self.create_once("case.create", tx, idem, 201, answer).await
     }
 
-    pub async fn get_case(
+    /// Write a decided state change: the case, its history entry, its notice
+    /// and `extra`, all or nothing. [`StoreError::VersionConflict`] if someone
+    /// moved the case since it was read.
+    pub async fn commit_transition<D: Serialize>(
+        &self,
+        plan: &TransitionPlan<D>,
+        extra: Vec<Write>,
+    ) -> Result<(), StoreError> {
+        if plan.entry.seq != plan.read_seq + 1 {
+            return Err(StoreError::VersionConflict);
+        }
+        let mut tx = vec![
+            transition_update(&self.table, plan)?,
+            self.put_new(history_item(&plan.case, &plan.entry)?)?.0,
+            self.notice_write(&plan.notice)?.0,
+        ];
+        tx.extend(extra.into_iter().map(|w| w.0));
+        match self.transact("case.transition", tx).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Conditions(_)) => Err(StoreError::VersionConflict),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+
+    /// One case, its data read as `D`.
+    pub async fn get_case<D: DeserializeOwned>(
         &self,
         m: &MunicipalityId,
         kind: CaseKind,
         id: &str,
-    ) -> Result<Option<CaseRecord>, StoreError> {
+    ) -> Result<Option<CaseRecord<D>>, StoreError> {
         self.get_record("case.get", keys::case_pk(m, kind, id), keys::CASE, true)
             .await
     }
 
     /// Cases of `m` by id, in no particular order; ids not found are left out.
     /// BatchGetItem, 100 keys at a time.
-    pub async fn get_cases(
+    pub async fn get_cases<D: DeserializeOwned>(
         &self,
         m: &MunicipalityId,
         kind: CaseKind,
         ids: &[String],
-    ) -> Result<Vec<CaseRecord>, StoreError> {
-        let mut found: Vec<CaseRecord> = Vec::new();
+    ) -> Result<Vec<CaseRecord<D>>, StoreError> {
+        let mut found = Vec::new();
         for chunk in ids.chunks(100) {
             let mut wanted = KeysAndAttributes::builder();
             let mut seen = std::collections::HashSet::new();
@@ -231,144 +274,17 @@ impl Store {
         Ok(found)
     }
 
-    /// Move `case` (as read, at `case.seq`) to `entry.state`, recording `entry`
-    /// (whose `seq` must be `case.seq + 1`). Fails with
-    /// [`StoreError::VersionConflict`] if someone moved it meanwhile; then nothing
-    /// at all is written.
-    pub async fn transition_case(
-        &self,
-        case: &CaseRecord,
-        entry: &HistoryEntry,
-        extra: Vec<TransactWriteItem>,
-    ) -> Result<(), StoreError> {
-        self.transition_case_setting(case, entry, None, extra).await
-    }
-
-    /// [`Store::transition_case`], also recording which case this one duplicates.
-    pub async fn transition_case_setting(
-        &self,
-        case: &CaseRecord,
-        entry: &HistoryEntry,
-        duplicate_of: Option<&str>,
-        extra: Vec<TransactWriteItem>,
-    ) -> Result<(), StoreError> {
-        let changes = CaseChanges {
-            duplicate_of,
-            ..CaseChanges::default()
-        };
-        self.transition_case_changing(case, entry, &changes, extra)
-            .await
-    }
-
-    /// [`Store::transition_case`] with [`CaseChanges`]: a deadline (and the
-    /// queue), the kind's data.
-    pub async fn transition_case_changing(
-        &self,
-        case: &CaseRecord,
-        entry: &HistoryEntry,
-        changes: &CaseChanges<'_>,
-        extra: Vec<TransactWriteItem>,
-    ) -> Result<(), StoreError> {
-        if entry.seq != case.seq + 1 {
-            return Err(StoreError::VersionConflict);
-        }
-        let duplicate_of = changes.duplicate_of;
-        let mut set = vec!["#state = :state", "seq = :next", "updated_at = :at"];
-        let mut remove = Vec::new();
-        match duplicate_of {
-            Some(_) => set.push("duplicate_of = :dup"),
-            None => remove.push("duplicate_of"),
-        }
-        match changes.due_at {
-            Some(Some(_)) => set.extend(["due_at = :due", "GSI3PK = :qpk", "GSI3SK = :qsk"]),
-            Some(None) => remove.extend(["due_at", "GSI3PK", "GSI3SK"]),
-            None => {}
-        }
-        if changes.data.is_some() {
-            set.push("#data = :data");
-        }
-        match entry.note {
-            Some(_) => set.push("status_note = :note"),
-            None => remove.push("status_note"),
-        }
-        let mut expression = format!("SET {}", set.join(", "));
-        if !remove.is_empty() {
-            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
-        }
-        let update = Update::builder()
-            .table_name(&self.table)
-            .key(
-                keys::PK,
-                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
-            )
-            .key(keys::SK, s(keys::CASE))
-            .update_expression(expression)
-            .condition_expression("seq = :seq")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":state", s(&entry.state))
-            .expression_attribute_values(":next", n(entry.seq))
-            .expression_attribute_values(":seq", n(case.seq))
-            .expression_attribute_values(":at", s(&entry.at));
-        let update = match duplicate_of {
-            Some(d) => update.expression_attribute_values(":dup", s(d)),
-            None => update,
-        };
-        let update = match &entry.note {
-            Some(note) => update.expression_attribute_values(":note", s(note)),
-            None => update,
-        };
-        let update = match changes.due_at {
-            Some(Some(due)) => update
-                .expression_attribute_values(":due", s(due))
-                .expression_attribute_values(
-                    ":qpk",
-                    s(keys::queue_gsi(&case.municipality, case.kind)),
-                )
-                .expression_attribute_values(":qsk", s(format!("{due}#{}", case.id))),
-            _ => update,
-        };
-        let update = match changes.data {
-            Some(data) => update
-                .expression_attribute_names("#data", "data")
-                .expression_attribute_values(
-                    ":data",
-                    serde_dynamo::to_attribute_value(data)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                ),
-            None => update,
-        }
-        .build()
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mut tx = vec![
-            TransactWriteItem::builder().update(update).build(),
-            put(
-                &self.table,
-                history_item(case, entry)?,
-                "attribute_not_exists(PK)",
-            )?,
-        ];
-        tx.extend(extra);
-        match self.transact("case.transition", tx).await {
-            Ok(()) => Ok(()),
-            Err(TxError::Conditions(_)) => Err(StoreError::VersionConflict),
-            Err(TxError::Store(e)) => Err(e),
-        }
-    }
-
     /// Assign a case to a staff member (or to nobody).
-    pub async fn assign_case(
+    pub async fn assign_case<D>(
         &self,
-        case: &CaseRecord,
+        case: &CaseRecord<D>,
         staff: Option<&str>,
     ) -> Result<(), StoreError> {
         let req = self
             .db
             .update_item()
             .table_name(&self.table)
-            .key(
-                keys::PK,
-                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
-            )
+            .key(keys::PK, s(case_key(case)))
             .key(keys::SK, s(keys::CASE))
             .condition_expression("attribute_exists(PK)");
         let req = match staff {
@@ -382,9 +298,9 @@ impl Store {
     }
 
     /// Hide a case from every public view (or show it again), with the reason.
-    pub async fn moderate_case(
+    pub async fn moderate_case<D>(
         &self,
-        case: &CaseRecord,
+        case: &CaseRecord<D>,
         hidden: bool,
         reason: Option<&str>,
         by: &str,
@@ -393,16 +309,10 @@ impl Store {
             .db
             .update_item()
             .table_name(&self.table)
-            .key(
-                keys::PK,
-                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
-            )
+            .key(keys::PK, s(case_key(case)))
             .key(keys::SK, s(keys::CASE))
             .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(
-                ":h",
-                aws_sdk_dynamodb::types::AttributeValue::Bool(hidden),
-            )
+            .expression_attribute_values(":h", AttributeValue::Bool(hidden))
             .expression_attribute_values(":by", s(by))
             // HIDDEN is one of DynamoDB's reserved words.
             .expression_attribute_names("#hidden", "hidden");
@@ -419,7 +329,7 @@ impl Store {
         Ok(())
     }
 
-    /// A case's history, oldest first.
+    /// A page of a case's history, oldest first.
     pub async fn case_history(
         &self,
         m: &MunicipalityId,
@@ -442,5 +352,24 @@ impl Store {
             .await
             .map_err(|e| sdk_error("case.history", e))?;
         page(out.items, out.last_evaluated_key.as_ref())
+    }
+
+    /// A case's whole history, oldest first.
+    pub async fn full_history<D>(
+        &self,
+        case: &CaseRecord<D>,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .case_history(&case.municipality, case.kind, &case.id, 100, start)
+                .await?;
+            out.extend(page.items);
+            match page.next {
+                Some(k) => start = Some(k),
+                None => return Ok(out),
+            }
+        }
     }
 }

@@ -1,20 +1,16 @@
-//! Complaint listings: a municipality's public complaints newest first (GSI1, the
-//! cases index), a citizen's own (GSI2), and those in a map cell (GSI3
-//! `M#<m>#CMP#CELL#<geohash7>`, set only on complaints listed publicly), for
-//! "nearby" suggestions and the map.
+//! Complaint listings — a municipality's public complaints newest first (GSI1,
+//! the cases index) and those in a map cell (GSI3 `M#<m>#CMP#CELL#<geohash7>`,
+//! set only on complaints listed publicly), for "nearby" suggestions and the map
+//! — and what a municipality offers to file under: its categories and areas.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::de::DeserializeOwned;
 
-use super::cases::CaseRecord;
-use super::idempotency::{Created, Idempotency};
-use super::{
-    Item, Page, Store, StoreError, TxError, from_item, keys, n, page, page_key, s, sdk_error,
-    start_key,
-};
+use super::{Page, PageKey, Store, StoreError, from_item, keys, n, page, s, sdk_error, start_key};
 use crate::domain::MunicipalityId;
+use crate::domain::case::CaseRecord;
 use crate::domain::geo::Coordinates;
-use crate::domain::workflow::{CaseKind, HistoryEntry};
-use crate::http::cursor::PageKey;
+use crate::domain::workflow::CaseKind;
 
 const KIND: CaseKind = CaseKind::Complaint;
 
@@ -28,38 +24,14 @@ pub struct ComplaintFilter {
 }
 
 impl Store {
-    /// File a complaint; `cell` puts it on the public map.
-    pub async fn create_complaint(
-        &self,
-        case: &CaseRecord,
-        entry: &HistoryEntry,
-        cell: Option<&str>,
-        idem: Option<&Idempotency>,
-        answer: &str,
-    ) -> Result<Created, StoreError> {
-        let mut index = Item::new();
-        if let Some(cell) = cell {
-            index.insert(
-                keys::GSI3PK.into(),
-                s(keys::map_cell_gsi(&case.municipality, KIND, cell)),
-            );
-            index.insert(
-                keys::GSI3SK.into(),
-                s(format!("{}#{}", case.created_at, case.id)),
-            );
-        }
-        self.create_case_indexed(case, entry, index, vec![], idem, answer)
-            .await
-    }
-
     /// A municipality's public complaints, newest first.
-    pub async fn public_complaints(
+    pub async fn public_complaints<D: DeserializeOwned>(
         &self,
         m: &MunicipalityId,
         filter: &ComplaintFilter,
         limit: i32,
         start: Option<PageKey>,
-    ) -> Result<Page<CaseRecord>, StoreError> {
+    ) -> Result<Page<CaseRecord<D>>, StoreError> {
         let mut conditions = vec![
             "#d.#public = :yes".to_owned(),
             "(attribute_not_exists(#hidden) OR #hidden = :no)".to_owned(),
@@ -110,24 +82,13 @@ impl Store {
         page(out.items, out.last_evaluated_key.as_ref())
     }
 
-    /// A citizen's own complaints in a municipality, newest first.
-    pub async fn complaints_of(
-        &self,
-        m: &MunicipalityId,
-        owner: &str,
-        limit: i32,
-        start: Option<PageKey>,
-    ) -> Result<Page<CaseRecord>, StoreError> {
-        self.cases_owned(m, KIND, owner, limit, start).await
-    }
-
     /// Public complaints in the given map cells (newest 50 of each cell), one
     /// Query per cell, concurrently.
-    pub async fn complaints_in_cells(
+    pub async fn complaints_in_cells<D: DeserializeOwned>(
         &self,
         m: &MunicipalityId,
         cells: &[String],
-    ) -> Result<Vec<CaseRecord>, StoreError> {
+    ) -> Result<Vec<CaseRecord<D>>, StoreError> {
         let queries = cells.iter().map(|cell| {
             self.db
                 .query()
@@ -147,200 +108,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-}
-
-fn link_item(case: &CaseRecord, user: &str, sk: String, kind: &str, at: &str) -> Item {
-    let pk = keys::case_pk(&case.municipality, case.kind, &case.id);
-    let mut item = Item::new();
-    item.insert(keys::PK.into(), s(pk));
-    item.insert(keys::SK.into(), s(sk));
-    item.insert("user".into(), s(user));
-    item.insert("case".into(), s(&case.id));
-    item.insert("at".into(), s(at));
-    item.insert(keys::GSI2PK.into(), s(keys::owner_gsi(user)));
-    item.insert("type".into(), s(kind));
-    item
-}
-
-impl Store {
-    /// Follow a case of any kind (idempotent): its state changes are then notified.
-    pub async fn follow_case(
-        &self,
-        case: &CaseRecord,
-        user: &str,
-        at: &str,
-    ) -> Result<(), StoreError> {
-        let mut item = link_item(case, user, keys::case_follower_sk(user), "case_follow", at);
-        item.insert(
-            keys::GSI2SK.into(),
-            s(keys::followed_gsi_sk(
-                &case.municipality,
-                case.kind,
-                &case.id,
-            )),
-        );
-        self.db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| sdk_error("case.follow", e))?;
-        Ok(())
-    }
-
-    pub async fn unfollow_case(&self, case: &CaseRecord, user: &str) -> Result<(), StoreError> {
-        self.db
-            .delete_item()
-            .table_name(&self.table)
-            .key(
-                keys::PK,
-                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
-            )
-            .key(keys::SK, s(keys::case_follower_sk(user)))
-            .send()
-            .await
-            .map_err(|e| sdk_error("case.unfollow", e))?;
-        Ok(())
-    }
-
-    /// Whether `user` follows the case.
-    pub async fn follows_case(&self, case: &CaseRecord, user: &str) -> Result<bool, StoreError> {
-        let item = self
-            .get_item(
-                "case.follows",
-                keys::case_pk(&case.municipality, case.kind, &case.id),
-                keys::case_follower_sk(user),
-                false,
-            )
-            .await?;
-        Ok(item.is_some())
-    }
-
-    /// Everyone following a case (user ids).
-    pub async fn case_followers(&self, case_pk: &str) -> Result<Vec<String>, StoreError> {
-        let mut users = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :f)")
-                .expression_attribute_values(":pk", s(case_pk))
-                .expression_attribute_values(":f", s(keys::CASE_FOLLOWER_PREFIX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| sdk_error("case.followers", e))?;
-            for item in out.items.unwrap_or_default() {
-                if let Some(u) = item.get("user").and_then(|v| v.as_s().ok()) {
-                    users.push(u.clone());
-                }
-            }
-            match out.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => return Ok(users),
-            }
-        }
-    }
-
-    /// The complaints `user` follows in `m`, most recently filed first: a Query of
-    /// their GSI2 follow links, then one BatchGetItem of the cases.
-    pub async fn followed_complaints(
-        &self,
-        m: &MunicipalityId,
-        user: &str,
-        limit: i32,
-        start: Option<PageKey>,
-    ) -> Result<Page<CaseRecord>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI2)
-            .key_condition_expression("GSI2PK = :u AND begins_with(GSI2SK, :f)")
-            .expression_attribute_values(":u", s(keys::owner_gsi(user)))
-            .expression_attribute_values(":f", s(format!("FOLLOW#{}#", keys::cases_gsi(m, KIND))))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start_key(start))
-            .send()
-            .await
-            .map_err(|e| sdk_error("complaints.followed", e))?;
-        let next = page_key(out.last_evaluated_key.as_ref());
-        let ids: Vec<String> = out
-            .items
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|i| i.get("case").and_then(|v| v.as_s().ok()).cloned())
-            .collect();
-        if ids.is_empty() {
-            return Ok(Page {
-                items: vec![],
-                next,
-            });
-        }
-        let found = self.get_cases(m, KIND, &ids).await?;
-        // In the order of the follow links; a case since removed is skipped.
-        let items = ids
-            .iter()
-            .filter_map(|id| {
-                found
-                    .iter()
-                    .position(|c| &c.id == id)
-                    .map(|i| found[i].clone())
-            })
-            .collect();
-        Ok(Page { items, next })
-    }
-
-    /// "Me too": count `user`'s support once. Returns the supporter count, and
-    /// whether this call added one.
-    pub async fn support_case(
-        &self,
-        case: &CaseRecord,
-        user: &str,
-        at: &str,
-    ) -> Result<bool, StoreError> {
-        let mut item = link_item(case, user, keys::case_support_sk(user), "case_support", at);
-        item.insert(
-            keys::GSI2SK.into(),
-            s(format!(
-                "SUPPORT#{}#{}",
-                keys::cases_gsi(&case.municipality, KIND),
-                case.id
-            )),
-        );
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let count = Update::builder()
-            .table_name(&self.table)
-            .key(
-                keys::PK,
-                s(keys::case_pk(&case.municipality, KIND, &case.id)),
-            )
-            .key(keys::SK, s(keys::CASE))
-            .update_expression("ADD supporters :one")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":one", n(1))
-            .build()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let tx = vec![
-            TransactWriteItem::builder().put(put).build(),
-            TransactWriteItem::builder().update(count).build(),
-        ];
-        match self.transact("case.support", tx).await {
-            Ok(()) => Ok(true),
-            Err(e) if e.failed_at(0) => Ok(false),
-            Err(TxError::Conditions(_)) => Err(StoreError::NotFound),
-            Err(TxError::Store(e)) => Err(e),
-        }
     }
 }
 

@@ -24,6 +24,7 @@ use crate::domain::MunicipalityId;
 use crate::domain::complaint::Names;
 use crate::domain::eticket::{QUEUE_RETENTION_DAYS, TicketStatus, WeeklyHours, queue_expiry};
 use crate::domain::geo::Coordinates;
+use crate::domain::notice::Notice;
 
 /// A service of an agency: one queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -463,7 +464,7 @@ impl Store {
     }
 
     /// Call `ticket` at `counter`, if it still waits (so two counters never get
-    /// the same ticket), with `extra` items (the holder's notice); the queue's
+    /// the same ticket), with the holder's notices; the queue's
     /// `last` (shown as "now serving") becomes its number. `Ok(false)`: someone
     /// called it meanwhile (read again).
     pub async fn call_ticket(
@@ -472,7 +473,7 @@ impl Store {
         ticket: &Ticket,
         counter: &str,
         at: &str,
-        extra: Vec<TransactWriteItem>,
+        notices: &[Notice],
     ) -> Result<bool, StoreError> {
         let called = Update::builder()
             .table_name(&self.table)
@@ -503,7 +504,9 @@ impl Store {
             TransactWriteItem::builder().update(called).build(),
             TransactWriteItem::builder().update(t).build(),
         ];
-        tx.extend(extra);
+        for notice in notices {
+            tx.push(self.notice_write(notice)?.0);
+        }
         match self.transact("queue.call", tx).await {
             Ok(()) => Ok(true),
             Err(TxError::Conditions(_)) => Ok(false),
@@ -514,7 +517,7 @@ impl Store {
 
     /// Move a ticket from `from` to `to` (conditioned on `from`), ending the
     /// holder's active guard when it ends, counting the handling time when
-    /// served, with `extra` items (a notice). `Ok(false)`: it changed meanwhile.
+    /// served, with its notices. `Ok(false)`: it changed meanwhile.
     #[allow(clippy::too_many_arguments)]
     pub async fn move_ticket(
         &self,
@@ -524,7 +527,7 @@ impl Store {
         counter: Option<&str>,
         at: &str,
         handled_secs: Option<u64>,
-        extra: Vec<TransactWriteItem>,
+        notices: &[Notice],
     ) -> Result<bool, StoreError> {
         let status = |t: TicketStatus| {
             serde_json::to_value(t)
@@ -587,7 +590,9 @@ impl Store {
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             tx.push(TransactWriteItem::builder().update(stats).build());
         }
-        tx.extend(extra);
+        for notice in notices {
+            tx.push(self.notice_write(notice)?.0);
+        }
         match self.transact("ticket.move", tx).await {
             Ok(()) => Ok(true),
             Err(TxError::Conditions(_)) => Ok(false),
@@ -639,7 +644,7 @@ impl Store {
         q: &QueueKey,
         number: u64,
         level: u64,
-        notice: TransactWriteItem,
+        notice: &Notice,
     ) -> Result<bool, StoreError> {
         let update = Update::builder()
             .table_name(&self.table)
@@ -657,7 +662,10 @@ impl Store {
         match self
             .transact(
                 "ticket.tell",
-                vec![TransactWriteItem::builder().update(update).build(), notice],
+                vec![
+                    TransactWriteItem::builder().update(update).build(),
+                    self.notice_write(notice)?.0,
+                ],
             )
             .await
         {
@@ -668,11 +676,8 @@ impl Store {
     }
 
     /// A notice on its own (not part of a state change's transaction).
-    pub async fn put_notice(
-        &self,
-        notice: &crate::domain::notice::Notice,
-    ) -> Result<(), StoreError> {
-        self.transact("notice.put", vec![self.notice_put(notice)?])
+    pub async fn put_notice(&self, notice: &Notice) -> Result<(), StoreError> {
+        self.transact("notice.put", vec![self.notice_write(notice)?.0])
             .await
             .map_err(|e| match e {
                 TxError::Store(e) => e,

@@ -85,7 +85,7 @@ impl Store {
     ///
     /// Conditions on `items` that fail map to [`StoreError::AlreadyExists`]; the
     /// answer (`status`, `body`) is what a retry will get.
-    pub async fn create_once(
+    pub(crate) async fn create_once(
         &self,
         op: &'static str,
         mut items: Vec<TransactWriteItem>,

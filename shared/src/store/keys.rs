@@ -6,6 +6,7 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::attachment::FileOwner;
 use crate::domain::workflow::CaseKind;
 use crate::domain::{Id, MunicipalityId, Phone};
 
@@ -64,6 +65,11 @@ pub fn case_pk(m: &MunicipalityId, kind: CaseKind, id: &str) -> String {
     format!("M#{m}#{}#{id}", kind.tag())
 }
 pub const CASE: &str = "CASE";
+/// The partition of anything that owns files: a case's is its own
+/// ([`case_pk`]); a news item's or a published document's will be theirs.
+pub fn owner_pk(owner: &FileOwner) -> String {
+    format!("M#{}#{}#{}", owner.municipality, owner.tag, owner.id)
+}
 pub const HISTORY_PREFIX: &str = "H#";
 pub fn history_sk(seq: u64) -> String {
     format!("{HISTORY_PREFIX}{seq:010}")
@@ -193,6 +199,9 @@ mod tests {
         assert!(case_pk(&m, CaseKind::Complaint, "cmp_1").starts_with("M#tunis#"));
         assert!(cases_gsi(&m, CaseKind::Permit).starts_with("M#tunis#"));
         assert!(idempotency_pk("M#tunis", "usr_1", "k").starts_with("M#tunis#IDEM#"));
+        // A case's files are items of the case's own partition.
+        let owner = FileOwner::case(&m, CaseKind::Permit, "prm_1");
+        assert_eq!(owner_pk(&owner), case_pk(&m, CaseKind::Permit, "prm_1"));
         // A municipality called `tunis-x` cannot reach into `tunis`'s cases:
         // the separator after the slug is `#`, which slugs cannot contain.
         let other = MunicipalityId::parse("tunis-x").unwrap();

@@ -9,6 +9,8 @@ pub mod attachments;
 pub mod cases;
 pub mod complaints;
 pub mod etickets;
+pub mod follows;
+pub mod holidays;
 pub mod idempotency;
 pub mod keys;
 pub mod municipalities;
@@ -22,14 +24,14 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, TransactWriteItem};
-use http::StatusCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::http::ApiError;
-use crate::http::cursor::PageKey;
+pub(crate) type Item = HashMap<String, AttributeValue>;
 
-pub type Item = HashMap<String, AttributeValue>;
+/// A position in a listing: a Query's last evaluated key (our key attributes
+/// are all strings). The HTTP edge turns it into an opaque cursor.
+pub type PageKey = std::collections::BTreeMap<String, String>;
 
 /// The table, and the client to reach it. Built once per cold start.
 #[derive(Clone, Debug)]
@@ -56,23 +58,11 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => ApiError::not_found(),
-            StoreError::AlreadyExists => ApiError::conflict("already_exists"),
-            StoreError::VersionConflict => ApiError::conflict("version_conflict"),
-            StoreError::IdempotencyMismatch => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
-            }
-            StoreError::Throttled => {
-                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
-            }
-            StoreError::Unavailable(_) => ApiError::unavailable(),
-            StoreError::Corrupt(_) => ApiError::internal(),
-        }
-    }
-}
+/// One write of a transaction, built by the store (a notice, a dossier's
+/// reference): what a caller adds to a plan's transaction without knowing how it
+/// is written.
+#[derive(Debug)]
+pub struct Write(pub(crate) TransactWriteItem);
 
 /// A page of a listing and where the next one starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -214,6 +204,22 @@ impl Store {
             .await?
             .map(from_item)
             .transpose()
+    }
+
+    /// A transaction's put of `item`, on condition it is new.
+    pub(crate) fn put_new(&self, item: Item) -> Result<Write, StoreError> {
+        self.put_if(item, Some("attribute_not_exists(PK)"))
+    }
+
+    /// A transaction's put of `item`, on `condition` if there is one.
+    pub(crate) fn put_if(&self, item: Item, condition: Option<&str>) -> Result<Write, StoreError> {
+        let put = aws_sdk_dynamodb::types::Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_owned))
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(Write(TransactWriteItem::builder().put(put).build()))
     }
 
     /// Run a transaction. On cancellation, the per-item reason codes are returned so

@@ -4,9 +4,10 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::idempotency::{Created, Idempotency};
-use super::{Item, Page, Store, StoreError, keys, n, page, s, sdk_error, start_key, to_item};
+use super::{
+    Item, Page, PageKey, Store, StoreError, keys, n, page, s, sdk_error, start_key, to_item,
+};
 use crate::domain::{Municipality, MunicipalityId};
-use crate::http::cursor::PageKey;
 
 fn item(m: &Municipality) -> Result<Item, StoreError> {
     let mut item = to_item(m)?;

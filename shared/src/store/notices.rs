@@ -11,15 +11,14 @@
 //! index: the keys are removed once every person is reached) where the periodic
 //! sweep finds them again.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Item, Page, Store, StoreError, from_item, keys, n, page, s, sdk_error, start_key, to_item,
+    Item, Page, PageKey, Store, StoreError, Write, from_item, keys, n, page, s, sdk_error,
+    start_key, to_item,
 };
 use crate::domain::MunicipalityId;
 use crate::domain::notice::{Channel, Notice};
-use crate::http::cursor::PageKey;
 
 pub fn notice_pk(m: &MunicipalityId, id: &str) -> String {
     format!("M#{m}#OUTBOX#{id}")
@@ -98,15 +97,9 @@ fn notice_item(notice: &Notice) -> Result<Item, StoreError> {
 }
 
 impl Store {
-    /// The transaction item that records `notice` alongside the change it tells.
-    pub fn notice_put(&self, notice: &Notice) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(notice_item(notice)?))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        Ok(TransactWriteItem::builder().put(put).build())
+    /// The write that records `notice` alongside the change it tells.
+    pub fn notice_write(&self, notice: &Notice) -> Result<Write, StoreError> {
+        self.put_new(notice_item(notice)?)
     }
 
     pub async fn get_notice(

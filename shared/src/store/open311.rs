@@ -6,10 +6,11 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use super::cases::CaseRecord;
 use super::{Item, Store, StoreError, from_item, keys, s, sdk_error, to_item};
 use crate::domain::MunicipalityId;
-use crate::domain::workflow::{CaseKind, HistoryEntry};
+use crate::domain::case::CaseRecord;
+use crate::domain::case::HistoryEntry;
+use crate::domain::workflow::CaseKind;
 
 const KIND: CaseKind = CaseKind::Complaint;
 const KEY_PREFIX: &str = "O311KEY#";

@@ -8,11 +8,10 @@ use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 
 use super::idempotency::{Created, Idempotency};
 use super::{
-    Item, Page, Store, StoreError, TxError, from_item, keys, n, page, s, sdk_error, start_key,
-    to_item,
+    Item, Page, PageKey, Store, StoreError, TxError, from_item, keys, n, page, s, sdk_error,
+    start_key, to_item,
 };
 use crate::domain::{Id, MunicipalityId, Phone, StaffMember};
-use crate::http::cursor::PageKey;
 
 fn member_item(m: &StaffMember) -> Result<Item, StoreError> {
     let mut item = to_item(m)?;

@@ -1,6 +1,6 @@
 //! Tracked files (permit dossiers, access-to-information requests): numbering,
-//! dossier references, the queue by due time, reminders sent once, the
-//! public-holiday table, and listings by kind.
+//! dossier references, the queue by due time, reminders sent once, and listings
+//! by kind.
 //!
 //! - a numbering counter: `M#<m>` / `COUNTER#<name>` (`ADD n 1`);
 //! - a dossier reference: `M#<m>#PRMREF#<ref>` / `REF`, written with the dossier,
@@ -8,73 +8,20 @@
 //! - the queue: GSI3 `M#<m>#<KIND>#QUEUE` / `<due_at>#<id>` on open cases;
 //! - a reminder: a guard `REMIND#<what>#<due_at>` in the case's partition (so that
 //!   each is made once, however often the scheduler runs) and the staff's list
-//!   item `M#<m>#REMINDERS` / `<at>#<id>#<what>`, written together;
-//! - public holidays: `P#HOLIDAYS` / `H#<YYYY-MM-DD>`.
+//!   item `M#<m>#REMINDERS` / `<at>#<id>#<what>`, written together.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
-use serde::{Deserialize, Serialize};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::de::DeserializeOwned;
 
-use super::cases::CaseRecord;
 use super::{
-    Item, Page, Store, StoreError, TxError, from_item, keys, n, page, s, sdk_error, start_key,
+    Item, Page, PageKey, Store, StoreError, TxError, Write, keys, n, page, s, sdk_error, start_key,
     to_item,
 };
 use crate::domain::MunicipalityId;
+use crate::domain::case::CaseRecord;
+use crate::domain::notice::{Notice, Reminder};
+use crate::domain::permit::holder::PermitRef;
 use crate::domain::workflow::CaseKind;
-use crate::http::cursor::PageKey;
-
-/// What a dossier reference leads to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PermitRef {
-    pub reference: String,
-    pub permit_id: String,
-    /// Keyed digest of the holder's national ID (never the number).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub holder_digest: Option<String>,
-    /// Wrong national IDs tried, and until when following is locked (epoch s).
-    #[serde(default)]
-    pub failures: u32,
-    #[serde(default)]
-    pub locked_until: u64,
-}
-
-/// A reminder for the municipality's staff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reminder {
-    pub kind: CaseKind,
-    pub case_id: String,
-    /// `due_soon` or `overdue`.
-    pub what: String,
-    pub due_at: String,
-    pub at: String,
-    /// The dossier reference, if the case has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-}
-
-/// A public holiday of the calendar the deadlines are computed with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HolidayRecord {
-    /// `YYYY-MM-DD`
-    pub date: String,
-    pub name_fr: String,
-    pub name_ar: String,
-}
-
-/// Wrong national IDs tried on one reference before following it is locked.
-pub const FOLLOW_TRIES: u32 = 5;
-/// How long it stays locked.
-pub const FOLLOW_LOCK_SECS: u64 = 3600;
-
-fn put(table: &str, item: Item, condition: &str) -> Result<TransactWriteItem, StoreError> {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression(condition)
-        .build()
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(TransactWriteItem::builder().put(put).build())
-}
 
 impl Store {
     /// The next number of counter `name` in `m` (1, 2, 3…), atomically.
@@ -100,17 +47,17 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt("counter".into()))
     }
 
-    /// The reference item of a new dossier (one more item of its creation).
-    pub fn permit_reference_put(
+    /// The reference item of a new dossier (one more write of its filing).
+    pub fn permit_reference_write(
         &self,
         m: &MunicipalityId,
         r: &PermitRef,
-    ) -> Result<TransactWriteItem, StoreError> {
+    ) -> Result<Write, StoreError> {
         let mut item = to_item(r)?;
         item.insert(keys::PK.into(), s(keys::permit_ref_pk(m, &r.reference)));
         item.insert(keys::SK.into(), s("REF"));
         item.insert("type".into(), s("permit_ref"));
-        put(&self.table, item, "attribute_not_exists(PK)")
+        self.put_new(item)
     }
 
     pub async fn permit_by_reference(
@@ -129,17 +76,7 @@ impl Store {
         r: &PermitRef,
         now: u64,
     ) -> Result<(), StoreError> {
-        let failures = if r.locked_until > 0 && r.locked_until <= now {
-            1
-        } else {
-            r.failures + 1
-        };
-        let locked_until = if failures >= FOLLOW_TRIES {
-            now + FOLLOW_LOCK_SECS
-        } else {
-            0
-        };
-        let failures = if locked_until > 0 { 0 } else { failures };
+        let (failures, locked_until) = r.after_failure(now);
         self.db
             .update_item()
             .table_name(&self.table)
@@ -188,14 +125,14 @@ impl Store {
 
     /// A municipality's open cases of `kind` due before `until` (RFC 3339),
     /// soonest first.
-    pub async fn queue(
+    pub async fn queue<D: DeserializeOwned>(
         &self,
         m: &MunicipalityId,
         kind: CaseKind,
         until: &str,
         limit: i32,
         start: Option<PageKey>,
-    ) -> Result<Page<CaseRecord>, StoreError> {
+    ) -> Result<Page<CaseRecord<D>>, StoreError> {
         let out = self
             .db
             .query()
@@ -214,14 +151,14 @@ impl Store {
 
     /// A municipality's cases of `kind`, newest first; with `register`, only
     /// answered ones whose requester agreed to publish them.
-    pub async fn cases_of_kind(
+    pub async fn cases_of_kind<D: DeserializeOwned>(
         &self,
         m: &MunicipalityId,
         kind: CaseKind,
         register: Option<&[&str]>,
         limit: i32,
         start: Option<PageKey>,
-    ) -> Result<Page<CaseRecord>, StoreError> {
+    ) -> Result<Page<CaseRecord<D>>, StoreError> {
         let mut q = self
             .db
             .query()
@@ -252,14 +189,14 @@ impl Store {
     }
 
     /// A person's own cases of `kind` in `m`, newest first.
-    pub async fn cases_owned(
+    pub async fn cases_owned<D: DeserializeOwned>(
         &self,
         m: &MunicipalityId,
         kind: CaseKind,
         owner: &str,
         limit: i32,
         start: Option<PageKey>,
-    ) -> Result<Page<CaseRecord>, StoreError> {
+    ) -> Result<Page<CaseRecord<D>>, StoreError> {
         let out = self
             .db
             .query()
@@ -280,11 +217,11 @@ impl Store {
     /// Record `reminder` once per case, kind of reminder and due time, with
     /// `extra` items (a notice to the citizen) in the same transaction. `false`:
     /// it was made before.
-    pub async fn remind_once(
+    pub async fn remind_once<D>(
         &self,
-        case: &CaseRecord,
+        case: &CaseRecord<D>,
         reminder: &Reminder,
-        extra: Vec<TransactWriteItem>,
+        notices: &[Notice],
     ) -> Result<bool, StoreError> {
         let mut guard = Item::new();
         guard.insert(
@@ -302,11 +239,10 @@ impl Store {
             keys::SK.into(),
             s(format!("{}#{}#{}", reminder.at, case.id, reminder.what)),
         );
-        let mut tx = vec![
-            put(&self.table, guard, "attribute_not_exists(PK)")?,
-            put(&self.table, listed, "attribute_not_exists(PK)")?,
-        ];
-        tx.extend(extra);
+        let mut tx = vec![self.put_new(guard)?.0, self.put_new(listed)?.0];
+        for notice in notices {
+            tx.push(self.notice_write(notice)?.0);
+        }
         match self.transact("case.remind", tx).await {
             Ok(()) => Ok(true),
             Err(e @ TxError::Conditions(_)) if e.failed_at(0) => Ok(false),
@@ -335,83 +271,5 @@ impl Store {
             .await
             .map_err(|e| sdk_error("reminders", e))?;
         page(out.items, out.last_evaluated_key.as_ref())
-    }
-
-    /// Every public holiday of the table, by date.
-    pub async fn holidays(&self) -> Result<Vec<HolidayRecord>, StoreError> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let page = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", s(keys::HOLIDAYS))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| sdk_error("holidays", e))?;
-            for item in page.items.unwrap_or_default() {
-                out.push(from_item(item)?);
-            }
-            match page.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => return Ok(out),
-            }
-        }
-    }
-
-    /// The calendar of public holidays in force: the recorded table, or the
-    /// built-in one until the operator records one.
-    pub async fn calendar(&self) -> Result<crate::domain::deadline::Calendar, StoreError> {
-        let recorded = self.holidays().await?;
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        Ok(if recorded.is_empty() {
-            crate::domain::deadline::Calendar::tunisia_default()
-        } else {
-            crate::domain::deadline::Calendar::new(
-                recorded
-                    .iter()
-                    .filter_map(|h| time::Date::parse(&h.date, &format).ok()),
-            )
-        })
-    }
-
-    pub async fn put_holiday(&self, h: &HolidayRecord) -> Result<(), StoreError> {
-        let mut item = to_item(h)?;
-        item.insert(keys::PK.into(), s(keys::HOLIDAYS));
-        item.insert(keys::SK.into(), s(format!("H#{}", h.date)));
-        self.db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| sdk_error("holiday.put", e))?;
-        Ok(())
-    }
-
-    /// `NotFound` if there was no such holiday.
-    pub async fn delete_holiday(&self, date: &str) -> Result<(), StoreError> {
-        let out = self
-            .db
-            .delete_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::HOLIDAYS))
-            .key(keys::SK, s(format!("H#{date}")))
-            .condition_expression("attribute_exists(PK)")
-            .send()
-            .await;
-        match out {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::NotFound)
-            }
-            Err(e) => Err(sdk_error("holiday.delete", e)),
-        }
     }
 }

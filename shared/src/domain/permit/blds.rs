@@ -1,6 +1,5 @@
-//! Permit dossiers as rules: the dossier types of the reference platform, the
-//! reference number of a dossier, and the open-data export in the Building & Land
-//! Development Specification (BLDS, <https://permitdata.org>).
+//! The open-data export of permit dossiers in the Building & Land Development
+//! Specification (BLDS, <https://permitdata.org>).
 //!
 //! The BLDS core permits data set is specified on the standard's wiki,
 //! <https://github.com/open-data-standards/permitdata.org/wiki/Core-Permits-Dataset-Requirements>
@@ -30,154 +29,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime, UtcOffset};
 
-use super::{DomainError, Lang};
-
-/// A dossier type of the reference platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DossierType {
-    pub code: &'static str,
-    pub ar: &'static str,
-    pub fr: &'static str,
-    pub en: &'static str,
-    /// BLDS `PermitTypeMapped` value (from the standard's list, [`PERMIT_TYPE_MAPPED`]).
-    pub blds_type: &'static str,
-    /// Target number of days for the municipality's decision, counted from a
-    /// complete dossier. A service target the platform shows and measures against,
-    /// not a legal deadline: the law's own time limits are the municipality's to
-    /// apply.
-    pub review_days: u32,
-}
-
-impl DossierType {
-    pub fn name(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Ar => self.ar,
-            Lang::Fr => self.fr,
-            Lang::En => self.en,
-        }
-    }
-}
-
-/// The dossier types. BLDS's `PermitTypeMapped` list is short and US-shaped
-/// (Building, Demolition, Electrical, Mechanical, Plumbing, Roof, Fence, Grading,
-/// Pool/Spa); where no value fits exactly the nearest is used: land division and
-/// trenching in the road are land development (`Grading`), the connections follow
-/// the trade of the network (`Plumbing` for water and sewers, `Electrical`, gas
-/// piping as `Mechanical`), and temporary structures, road occupation and other
-/// dossiers count as `Building` (the standard's discussion put tents and other
-/// special structures under Building).
-pub static DOSSIER_TYPES: &[DossierType] = &[
-    DossierType {
-        code: "building",
-        ar: "رخصة بناء",
-        fr: "Permis de bâtir",
-        en: "Building permit",
-        blds_type: "Building",
-        review_days: 60,
-    },
-    DossierType {
-        code: "temporary_works",
-        ar: "رخصة أشغال وبناءات وقتية",
-        fr: "Autorisation de travaux et constructions provisoires",
-        en: "Temporary works and structures",
-        blds_type: "Building",
-        review_days: 30,
-    },
-    DossierType {
-        code: "subdivision",
-        ar: "رخصة تقسيم",
-        fr: "Autorisation de lotir",
-        en: "Subdivision permit",
-        blds_type: "Grading",
-        review_days: 30,
-    },
-    DossierType {
-        code: "public_road_use",
-        ar: "رخصة إشغال وقتي للطريق العام",
-        fr: "Autorisation d'occupation temporaire de la voie publique",
-        en: "Temporary use of the public road",
-        blds_type: "Building",
-        review_days: 30,
-    },
-    DossierType {
-        code: "networks",
-        ar: "رخصة أشغال الشبكات بالطريق العام",
-        fr: "Autorisation de travaux de réseaux sur la voie publique",
-        en: "Utility network works on the public road",
-        blds_type: "Grading",
-        review_days: 30,
-    },
-    DossierType {
-        code: "water",
-        ar: "رخصة ربط بشبكة الماء الصالح للشرب",
-        fr: "Autorisation de branchement au réseau d'eau potable",
-        en: "Drinking water connection",
-        blds_type: "Plumbing",
-        review_days: 30,
-    },
-    DossierType {
-        code: "sanitation",
-        ar: "رخصة ربط بشبكة التطهير",
-        fr: "Autorisation de branchement au réseau d'assainissement",
-        en: "Sewer connection",
-        blds_type: "Plumbing",
-        review_days: 30,
-    },
-    DossierType {
-        code: "electricity",
-        ar: "رخصة ربط بشبكة الكهرباء",
-        fr: "Autorisation de branchement au réseau électrique",
-        en: "Electricity connection",
-        blds_type: "Electrical",
-        review_days: 30,
-    },
-    DossierType {
-        code: "gas",
-        ar: "رخصة ربط بشبكة الغاز الطبيعي",
-        fr: "Autorisation de branchement au réseau de gaz naturel",
-        en: "Natural gas connection",
-        blds_type: "Mechanical",
-        review_days: 30,
-    },
-    DossierType {
-        code: "other",
-        ar: "مطلب آخر",
-        fr: "Autre demande",
-        en: "Other application",
-        blds_type: "Building",
-        review_days: 30,
-    },
-];
-
-pub fn dossier_type(code: &str) -> Option<&'static DossierType> {
-    DOSSIER_TYPES.iter().find(|t| t.code == code)
-}
-
-/// Reference number of a dossier: per municipality and year, e.g. "2026-000042".
-///
-/// Four-digit years and sequences up to 999 999 (a municipality's dossiers of one
-/// year); anything wider would not read back with [`parse_reference`].
-pub fn reference(year: i32, seq: u64) -> String {
-    debug_assert!((1000..=9999).contains(&year), "year {year} is not 4 digits");
-    debug_assert!(seq <= 999_999, "sequence {seq} is over 6 digits");
-    format!("{year:04}-{seq:06}")
-}
-
-/// A reference number as typed: surrounding blanks are dropped; only
-/// `YYYY-NNNNNN` in ASCII digits is accepted.
-pub fn parse_reference(raw: &str) -> Result<String, DomainError> {
-    let v = raw.trim();
-    let b = v.as_bytes();
-    let ok = b.len() == 11
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && b[5..].iter().all(u8::is_ascii_digit);
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err(DomainError::invalid("reference", "format"))
-    }
-}
+use super::dossier_type;
 
 /// BLDS `StatusCurrentMapped` values (the standard's list, in its order).
 pub const STATUS_CURRENT_MAPPED: &[&str] = &[
@@ -640,7 +492,9 @@ pub fn to_json(records: &[Vec<(&'static str, String)>]) -> String {
 mod tests {
     use std::collections::HashSet;
 
+    use super::super::{DOSSIER_TYPES, dossier_type};
     use super::*;
+    use crate::domain::Lang;
     use crate::domain::workflow::PERMIT;
 
     const STATES: [&str; 10] = [
@@ -744,42 +598,6 @@ mod tests {
         assert_eq!(building.name(Lang::Fr), "Permis de bâtir");
         assert_eq!(dossier_type("Building"), None);
         assert_eq!(dossier_type(""), None);
-    }
-
-    #[test]
-    fn references_round_trip() {
-        assert_eq!(reference(2026, 42), "2026-000042");
-        assert_eq!(reference(2026, 999_999), "2026-999999");
-        for (year, seq) in [(2026, 1), (2030, 123_456), (1999, 0)] {
-            let r = reference(year, seq);
-            assert_eq!(parse_reference(&r).unwrap(), r);
-        }
-        assert_eq!(parse_reference("  2026-000042\n").unwrap(), "2026-000042");
-    }
-
-    #[test]
-    fn bad_references_are_refused() {
-        for raw in [
-            "",
-            "   ",
-            "2026-42",
-            "2026000042",
-            "26-000042",
-            "2026-0000420",
-            "20260-00042",
-            "2026_000042",
-            "2026-00004a",
-            "+026-000042",
-            "2026 - 000042",
-            "2026-000042x",
-            "٢٠٢٦-٠٠٠٠٤٢",
-        ] {
-            assert_eq!(
-                parse_reference(raw),
-                Err(DomainError::invalid("reference", "format")),
-                "{raw:?} accepted"
-            );
-        }
     }
 
     #[test]

@@ -1,0 +1,297 @@
+//! The case flow, written once for every kind: **load → decide → write**.
+//!
+//! A case function's handler parses its request into typed values, then calls
+//! one of these. Each loads what the decision needs (the municipality, the case,
+//! whether the caller follows it, a referenced file or case), asks the pure
+//! decision of `domain::case::decide`, and hands the plan to the store, which
+//! writes it in one transaction. The handler then renders the answer in the
+//! kind's own view.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+use crate::config::{Aws, Config};
+use crate::domain::attachment::{FileKind, FileOwner};
+use crate::domain::case::decide::{self, Filing, Move};
+use crate::domain::case::{Audience, CaseRecord, CaseType, HistoryEntry, access};
+use crate::domain::{DomainError, Id, Municipality, MunicipalityId, Principal};
+use crate::http::ApiError;
+use crate::store::idempotency::{Created, Idempotency};
+use crate::store::{Store, Write};
+use crate::uploads::{DocumentView, PhotoView, Upload, Uploads};
+
+/// What a case function needs to run the flow: the table and the files.
+#[derive(Clone, Debug)]
+pub struct Cases {
+    pub store: Store,
+    pub uploads: Uploads,
+}
+
+/// A case as loaded for `who`, and how they see it.
+#[derive(Debug, Clone)]
+pub struct Opened<D> {
+    pub case: CaseRecord<D>,
+    pub audience: Audience,
+}
+
+/// A case after a state change, with its whole history.
+#[derive(Debug, Clone)]
+pub struct Moved<D> {
+    pub case: CaseRecord<D>,
+    pub audience: Audience,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// The answer to "me too".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Supported {
+    pub supporters: u64,
+    /// This call counted one (not a repeat).
+    pub counted: bool,
+}
+
+impl Cases {
+    pub fn new(config: &Config, aws: &Aws) -> Cases {
+        Cases {
+            store: Store::new(aws.dynamodb(), &config.table),
+            uploads: Uploads::new(config, aws),
+        }
+    }
+
+    /// The id of a case of kind `K` as a path gives it: anything else names no
+    /// case (404).
+    pub fn id<K: CaseType>(raw: &str) -> Result<String, ApiError> {
+        Id::parse(K::ID_PREFIX, raw.trim())
+            .map(|id| id.to_string())
+            .map_err(|_| ApiError::not_found())
+    }
+
+    /// The municipality, if `who` may use its service of kind `K`: staff of
+    /// another municipality and the public of a deactivated one get 404, a
+    /// service that is off 403.
+    pub async fn service<K: CaseType>(
+        &self,
+        m: &MunicipalityId,
+        who: Option<&Principal>,
+    ) -> Result<Municipality, ApiError> {
+        crate::http::access::municipality(&self.store, m, K::SERVICE, who).await
+    }
+
+    /// The case `raw_id` of `m`, if `who` may see it, and how they see it.
+    pub async fn open<K: CaseType>(
+        &self,
+        who: Option<&Principal>,
+        m: &MunicipalityId,
+        raw_id: &str,
+    ) -> Result<Opened<K::Data>, ApiError> {
+        let id = Self::id::<K>(raw_id)?;
+        self.service::<K>(m, who).await?;
+        let case = self
+            .store
+            .get_case::<K::Data>(m, K::KIND, &id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        self.audience::<K>(who, case).await
+    }
+
+    /// How `who` sees a case already loaded. Whether they follow it is read
+    /// only where that could change the answer.
+    pub async fn audience<K: CaseType>(
+        &self,
+        who: Option<&Principal>,
+        case: CaseRecord<K::Data>,
+    ) -> Result<Opened<K::Data>, ApiError> {
+        let audience = match access::audience::<K>(who, &case, false) {
+            Ok(a) => a,
+            Err(refused) => match who {
+                Some(p)
+                    if access::follow_matters::<K>(who)
+                        && self.store.follows_case(&case, p.user().as_str()).await? =>
+                {
+                    access::audience::<K>(who, &case, true)?
+                }
+                _ => return Err(refused.into()),
+            },
+        };
+        Ok(Opened { case, audience })
+    }
+
+    /// A case's whole history, oldest first.
+    pub async fn history<D>(&self, case: &CaseRecord<D>) -> Result<Vec<HistoryEntry>, ApiError> {
+        Ok(self.store.full_history(case).await?)
+    }
+
+    /// File a decided case, with `extra` writes of the kind's (a dossier's
+    /// reference), once per idempotency key.
+    pub async fn file<D: Serialize>(
+        &self,
+        filing: &Filing<D>,
+        extra: Vec<Write>,
+        idem: Option<&Idempotency>,
+        answer: &str,
+    ) -> Result<Created, ApiError> {
+        Ok(self.store.file_case(filing, extra, idem, answer).await?)
+    }
+
+    /// Move a case: decide, check what the step refers to (the case it
+    /// duplicates, the file that goes with it), write the change with its
+    /// history entry and notice, read the history back.
+    pub async fn transition<K: CaseType>(
+        &self,
+        who: &Principal,
+        opened: Opened<K::Data>,
+        mv: Move<K::Fields>,
+        env: &K::Env,
+        now: OffsetDateTime,
+    ) -> Result<Moved<K::Data>, ApiError> {
+        let plan = decide::transition::<K>(who, opened.audience, &opened.case, mv, env, now)?;
+        let case = &opened.case;
+        if let Some(other) = &plan.duplicate_of {
+            let found = self
+                .store
+                .get_case::<serde_json::Value>(&case.municipality, K::KIND, other)
+                .await?;
+            if found.is_none() {
+                return Err(DomainError::invalid("duplicate_of", "unknown").into());
+            }
+        }
+        if let Some(file) = &plan.file {
+            self.uploads
+                .confirm(&FileOwner::of(case), file, K::POLICY.step_file.field())
+                .await?;
+        }
+        self.store.commit_transition(&plan, Vec::new()).await?;
+        let history = self.history(&plan.case).await?;
+        Ok(Moved {
+            case: plan.case,
+            audience: opened.audience,
+            history,
+        })
+    }
+
+    /// Follow a case (be told of its changes), or stop. Idempotent.
+    pub async fn follow<D>(
+        &self,
+        who: &Principal,
+        opened: &Opened<D>,
+        on: bool,
+        now: OffsetDateTime,
+    ) -> Result<(), ApiError> {
+        decide::follow(opened.audience)?;
+        let user = who.user().as_str();
+        if on {
+            let at = crate::clock::rfc3339(now);
+            self.store.follow_case(&opened.case, user, &at).await?;
+        } else {
+            self.store.unfollow_case(&opened.case, user).await?;
+        }
+        Ok(())
+    }
+
+    /// "Me too", counted once per person; the supporter also follows the case.
+    pub async fn support<K: CaseType>(
+        &self,
+        who: &Principal,
+        opened: &Opened<K::Data>,
+        now: OffsetDateTime,
+    ) -> Result<Supported, ApiError> {
+        decide::support::<K>(who, &opened.case)?;
+        let (user, at) = (who.user().as_str(), crate::clock::rfc3339(now));
+        let counted = self.store.support_case(&opened.case, user, &at).await?;
+        self.store.follow_case(&opened.case, user, &at).await?;
+        Ok(Supported {
+            supporters: opened.case.supporters + u64::from(counted),
+            counted,
+        })
+    }
+
+    /// A presigned upload of one file of the case, if `who` may add one.
+    pub async fn start_upload<K: CaseType>(
+        &self,
+        who: &Principal,
+        opened: &Opened<K::Data>,
+        kind: FileKind,
+        content_type: &str,
+        size: u64,
+        now: OffsetDateTime,
+    ) -> Result<Upload, ApiError> {
+        decide::add_file::<K>(who, opened.audience, &opened.case)?;
+        self.uploads
+            .start(
+                &FileOwner::of(&opened.case),
+                kind,
+                who.user().as_str(),
+                content_type,
+                size,
+                now,
+            )
+            .await
+    }
+
+    /// The case's photos as its audience may see them.
+    pub async fn photos<D>(&self, opened: &Opened<D>) -> Result<Vec<PhotoView>, ApiError> {
+        self.uploads
+            .photos(&FileOwner::of(&opened.case), opened.audience.insider())
+            .await
+    }
+
+    /// The case's documents as its audience may see them.
+    pub async fn documents<D>(&self, opened: &Opened<D>) -> Result<Vec<DocumentView>, ApiError> {
+        self.uploads
+            .documents(&FileOwner::of(&opened.case), opened.audience.insider())
+            .await
+    }
+
+    /// Give the case to the colleague `staff_id` (`stf_…`) who handles such
+    /// cases, or to nobody; the case as it is now.
+    pub async fn assign<K: CaseType>(
+        &self,
+        opened: &Opened<K::Data>,
+        staff_id: Option<&str>,
+    ) -> Result<CaseRecord<K::Data>, ApiError> {
+        decide::manage(opened.audience)?;
+        let case = &opened.case;
+        let member = match staff_id {
+            None => None,
+            Some(raw) => {
+                let unknown = || ApiError::from(DomainError::invalid("staff_id", "unknown"));
+                let stf = Id::parse("stf", raw.trim()).map_err(|_| unknown())?;
+                let member = self
+                    .store
+                    .get_staff(&case.municipality, &stf, false)
+                    .await?;
+                Some(member.ok_or_else(unknown)?)
+            }
+        };
+        let assignee = decide::assign::<K>(opened.audience, case, member.as_ref())?;
+        self.store.assign_case(case, assignee.as_deref()).await?;
+        self.reload(case).await
+    }
+
+    /// Hide the case from every public view (or show it again), with a reason.
+    pub async fn moderate<K: CaseType>(
+        &self,
+        who: &Principal,
+        opened: &Opened<K::Data>,
+        hidden: bool,
+        reason: Option<&str>,
+    ) -> Result<CaseRecord<K::Data>, ApiError> {
+        decide::manage(opened.audience)?;
+        let case = &opened.case;
+        self.store
+            .moderate_case(case, hidden, reason, who.user().as_str())
+            .await?;
+        self.reload(case).await
+    }
+
+    async fn reload<D: DeserializeOwned>(
+        &self,
+        case: &CaseRecord<D>,
+    ) -> Result<CaseRecord<D>, ApiError> {
+        self.store
+            .get_case(&case.municipality, case.kind, &case.id)
+            .await?
+            .ok_or_else(ApiError::not_found)
+    }
+}

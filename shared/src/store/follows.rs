@@ -1,0 +1,209 @@
+//! Who follows a case and who supported it ("me too"): items of the case's own
+//! partition (`FOLLOWER#<usr>`, `SUPPORT#<usr>`), also listed on the person's
+//! GSI2 (`USER#<usr>`) so that "the cases I follow" is one Query and their data
+//! can be found for export and erasure. For cases of every kind.
+
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use serde::de::DeserializeOwned;
+
+use super::{
+    Item, Page, PageKey, Store, StoreError, TxError, keys, n, page_key, s, sdk_error, start_key,
+};
+use crate::domain::MunicipalityId;
+use crate::domain::case::CaseRecord;
+use crate::domain::workflow::CaseKind;
+
+fn link_item<D>(case: &CaseRecord<D>, user: &str, sk: String, kind: &str, at: &str) -> Item {
+    let pk = keys::case_pk(&case.municipality, case.kind, &case.id);
+    let mut item = Item::new();
+    item.insert(keys::PK.into(), s(pk));
+    item.insert(keys::SK.into(), s(sk));
+    item.insert("user".into(), s(user));
+    item.insert("case".into(), s(&case.id));
+    item.insert("at".into(), s(at));
+    item.insert(keys::GSI2PK.into(), s(keys::owner_gsi(user)));
+    item.insert("type".into(), s(kind));
+    item
+}
+
+impl Store {
+    /// Follow a case of any kind (idempotent): its state changes are then notified.
+    pub async fn follow_case<D>(
+        &self,
+        case: &CaseRecord<D>,
+        user: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let mut item = link_item(case, user, keys::case_follower_sk(user), "case_follow", at);
+        item.insert(
+            keys::GSI2SK.into(),
+            s(keys::followed_gsi_sk(
+                &case.municipality,
+                case.kind,
+                &case.id,
+            )),
+        );
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| sdk_error("case.follow", e))?;
+        Ok(())
+    }
+
+    pub async fn unfollow_case<D>(
+        &self,
+        case: &CaseRecord<D>,
+        user: &str,
+    ) -> Result<(), StoreError> {
+        self.db
+            .delete_item()
+            .table_name(&self.table)
+            .key(
+                keys::PK,
+                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
+            )
+            .key(keys::SK, s(keys::case_follower_sk(user)))
+            .send()
+            .await
+            .map_err(|e| sdk_error("case.unfollow", e))?;
+        Ok(())
+    }
+
+    /// Whether `user` follows the case.
+    pub async fn follows_case<D>(
+        &self,
+        case: &CaseRecord<D>,
+        user: &str,
+    ) -> Result<bool, StoreError> {
+        let item = self
+            .get_item(
+                "case.follows",
+                keys::case_pk(&case.municipality, case.kind, &case.id),
+                keys::case_follower_sk(user),
+                false,
+            )
+            .await?;
+        Ok(item.is_some())
+    }
+
+    /// Everyone following a case (user ids).
+    pub async fn case_followers(&self, case_pk: &str) -> Result<Vec<String>, StoreError> {
+        let mut users = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :f)")
+                .expression_attribute_values(":pk", s(case_pk))
+                .expression_attribute_values(":f", s(keys::CASE_FOLLOWER_PREFIX))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| sdk_error("case.followers", e))?;
+            for item in out.items.unwrap_or_default() {
+                if let Some(u) = item.get("user").and_then(|v| v.as_s().ok()) {
+                    users.push(u.clone());
+                }
+            }
+            match out.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(users),
+            }
+        }
+    }
+
+    /// The cases of `kind` `user` follows in `m`, most recently followed first:
+    /// a Query of their GSI2 follow links, then one BatchGetItem of the cases.
+    pub async fn followed_cases<D: DeserializeOwned + Clone>(
+        &self,
+        m: &MunicipalityId,
+        kind: CaseKind,
+        user: &str,
+        limit: i32,
+        start: Option<PageKey>,
+    ) -> Result<Page<CaseRecord<D>>, StoreError> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI2)
+            .key_condition_expression("GSI2PK = :u AND begins_with(GSI2SK, :f)")
+            .expression_attribute_values(":u", s(keys::owner_gsi(user)))
+            .expression_attribute_values(":f", s(format!("FOLLOW#{}#", keys::cases_gsi(m, kind))))
+            .scan_index_forward(false)
+            .limit(limit)
+            .set_exclusive_start_key(start_key(start))
+            .send()
+            .await
+            .map_err(|e| sdk_error("complaints.followed", e))?;
+        let next = page_key(out.last_evaluated_key.as_ref());
+        let ids: Vec<String> = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| i.get("case").and_then(|v| v.as_s().ok()).cloned())
+            .collect();
+        if ids.is_empty() {
+            return Ok(Page {
+                items: vec![],
+                next,
+            });
+        }
+        let found: Vec<CaseRecord<D>> = self.get_cases(m, kind, &ids).await?;
+        // In the order of the follow links; a case since removed is skipped.
+        let items = ids
+            .iter()
+            .filter_map(|id| {
+                found
+                    .iter()
+                    .position(|c| &c.id == id)
+                    .map(|i| found[i].clone())
+            })
+            .collect();
+        Ok(Page { items, next })
+    }
+
+    /// "Me too": count `user`'s support once. Returns the supporter count, and
+    /// whether this call added one.
+    pub async fn support_case<D>(
+        &self,
+        case: &CaseRecord<D>,
+        user: &str,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        let mut item = link_item(case, user, keys::case_support_sk(user), "case_support", at);
+        item.insert(
+            keys::GSI2SK.into(),
+            s(format!(
+                "SUPPORT#{}#{}",
+                keys::cases_gsi(&case.municipality, case.kind),
+                case.id
+            )),
+        );
+        let put = self.put_new(item)?.0;
+        let count = Update::builder()
+            .table_name(&self.table)
+            .key(
+                keys::PK,
+                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
+            )
+            .key(keys::SK, s(keys::CASE))
+            .update_expression("ADD supporters :one")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tx = vec![put, TransactWriteItem::builder().update(count).build()];
+        match self.transact("case.support", tx).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.failed_at(0) => Ok(false),
+            Err(TxError::Conditions(_)) => Err(StoreError::NotFound),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+}
