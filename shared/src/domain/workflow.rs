@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DomainError, Id, MunicipalityId, Permission, Principal, roles};
+use super::{DomainError, Permission};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -376,37 +376,6 @@ impl Workflow {
     }
 }
 
-/// The facts about a case that decide who may move it.
-#[derive(Debug, Clone)]
-pub struct CaseRef<'a> {
-    pub kind: CaseKind,
-    pub municipality: &'a MunicipalityId,
-    pub owner: &'a Id,
-    pub state: &'a str,
-}
-
-/// Decide in which capacity `who` acts on `case` moving it to `to`, and check the
-/// transition. Staff rights win over ownership (a staff member who filed a case
-/// still moves it as staff). Staff of another municipality get 404, like anyone who
-/// is neither staff nor owner.
-pub fn authorize_transition(
-    who: &Principal,
-    case: &CaseRef<'_>,
-    to: &str,
-) -> Result<Actor, DomainError> {
-    let wf = case.kind.workflow();
-    let actor = match roles::authorize(who, case.municipality, case.kind.permission()) {
-        Ok(()) => Actor::Staff,
-        Err(_) if who.user() == case.owner => Actor::Owner,
-        Err(DomainError::Forbidden) if who.is_staff_of(case.municipality) => {
-            return Err(DomainError::Forbidden);
-        }
-        Err(_) => return Err(DomainError::NotFound),
-    };
-    wf.check(case.state, to, actor)?;
-    Ok(actor)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -491,49 +460,5 @@ mod tests {
             vec!["received", "withdrawn"]
         );
         assert!(APPOINTMENT.next_states("done", Actor::Staff).is_empty());
-    }
-
-    #[test]
-    fn who_acts_in_which_capacity() {
-        let tunis = MunicipalityId::parse("tunis").unwrap();
-        let citizen = Principal::Citizen {
-            user: Id::generate("usr"),
-        };
-        let case = CaseRef {
-            kind: CaseKind::Complaint,
-            municipality: &tunis,
-            owner: citizen.user(),
-            state: "received",
-        };
-        let staff = Principal::staff("tunis", [Permission::Complaints]);
-        assert_eq!(
-            authorize_transition(&staff, &case, "in_progress"),
-            Ok(Actor::Staff)
-        );
-        assert_eq!(
-            authorize_transition(&citizen, &case, "withdrawn"),
-            Ok(Actor::Owner)
-        );
-        assert!(matches!(
-            authorize_transition(&citizen, &case, "resolved"),
-            Err(DomainError::TransitionNotAllowed { .. })
-        ));
-        let stranger = Principal::Citizen {
-            user: Id::generate("usr"),
-        };
-        assert_eq!(
-            authorize_transition(&stranger, &case, "withdrawn"),
-            Err(DomainError::NotFound)
-        );
-        let other_town = Principal::staff("sfax", [Permission::Complaints]);
-        assert_eq!(
-            authorize_transition(&other_town, &case, "in_progress"),
-            Err(DomainError::NotFound)
-        );
-        let news_editor = Principal::staff("tunis", [Permission::News]);
-        assert_eq!(
-            authorize_transition(&news_editor, &case, "in_progress"),
-            Err(DomainError::Forbidden)
-        );
     }
 }

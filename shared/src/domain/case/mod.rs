@@ -342,3 +342,6 @@ impl<D> Default for Effects<D> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
