@@ -2,9 +2,62 @@
 //! API Gateway events of `events/<function>/`, each named `<case>.<status>.json`
 //! after the status the function must answer.
 
+use std::future::Future;
 use std::path::Path;
 
 use lambda_http::{Body, Request, Response};
+
+use crate::config::{Aws, Config};
+
+/// The local stack's configuration and AWS settings, as `scripts/test` sets them.
+pub fn stack() -> (Config, Aws) {
+    let config =
+        Config::from_env().expect("run with scripts/test: the stack's environment is missing");
+    let aws = Aws::from_env().expect("AWS settings");
+    (config, aws)
+}
+
+/// One event of `events/<function>/`, by file name.
+pub fn fixture(function: &str, name: &str) -> Request {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../events")
+        .join(function)
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Serve every fixture of `events/<function>/` that names a status (at least
+/// `at_least` of them) with `serve`, and check that each gets its status;
+/// `check(name, path, answer)` asserts whatever else each answer must be.
+pub async fn serve_fixtures<F, Fut>(
+    function: &str,
+    at_least: usize,
+    serve: F,
+    check: impl Fn(&str, &str, &Response<Body>),
+) where
+    F: Fn(Request) -> Fut,
+    Fut: Future<Output = Response<Body>>,
+{
+    let all = fixtures(function);
+    assert!(all.len() >= at_least, "fixtures found: {}", all.len());
+    for Fixture {
+        name,
+        expected,
+        request,
+    } in all
+    {
+        let path = request.uri().path().to_owned();
+        let res = serve(request).await;
+        assert_eq!(
+            res.status().as_u16(),
+            expected,
+            "{name}: {}",
+            body_text(&res)
+        );
+        check(&name, &path, &res);
+    }
+}
 
 /// One event fixture: its file name, the status it expects, the request.
 pub struct Fixture {

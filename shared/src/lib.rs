@@ -24,3 +24,5 @@ pub mod telemetry;
 pub mod uploads;
 
 pub use domain::error::DomainError;
+/// For [`http_function!`]: the functions' own crate of the same name.
+pub use lambda_http;

@@ -39,19 +39,15 @@ pub struct UploadView {
 }
 
 /// A photo, with short-lived links to it and its thumbnail.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct PhotoView {
     pub id: String,
     pub status: AttachmentStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub created_at: String,
 }

@@ -10,16 +10,13 @@ mod me;
 mod settings;
 mod views;
 
-use std::ops::Deref;
-
-use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
 use baladiya::domain::otp::OtpPolicy;
 use baladiya::http::router::{Route, RouteMatch};
-use baladiya::http::serve::{Base, Service, serve};
+use baladiya::http::serve::Base;
 use baladiya::http::{ApiError, RequestView, TokenSigner};
 use baladiya::notify::Notifier;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 
 pub use settings::{SettingsError, SigningSecret};
 
@@ -35,13 +32,6 @@ pub struct Ctx {
     pub notifier: Notifier,
     pub otp: OtpPolicy,
     pub settings: settings::Settings,
-}
-
-impl Deref for Ctx {
-    type Target = Base;
-    fn deref(&self) -> &Base {
-        &self.base
-    }
 }
 
 impl Ctx {
@@ -120,42 +110,27 @@ pub static ROUTES: &[Route<Op>] = &[
     Route::get("/v1/me/notifications", Op::Notifications),
 ];
 
-/// Serve one request. Never fails: every error becomes a problem+json answer.
-/// Only the method, the route template, the status and the time are logged: never
-/// a path (ids), a body (phone numbers, codes) or a header (tokens).
-pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
-    serve(ctx, req).await
-}
+baladiya::http_function!(Ctx, Op, ROUTES, dispatch);
 
-impl Service for Ctx {
-    type Op = Op;
-    const ROUTES: &'static [Route<Op>] = ROUTES;
-
-    fn clock(&self) -> Clock {
-        self.base.clock
-    }
-
-    async fn dispatch(
-        &self,
-        view: &RequestView<'_>,
-        m: RouteMatch<Op>,
-    ) -> Result<Response<Body>, ApiError> {
-        let ctx = self;
-        match m.op {
-            Op::RequestCode => auth::request_code(ctx, view).await,
-            Op::SignIn => auth::sign_in(ctx, view).await,
-            Op::Refresh => auth::refresh(ctx, view).await,
-            Op::SignOut => auth::sign_out(ctx, view).await,
-            Op::Jwks => auth::jwks(ctx, view),
-            Op::GetMe => me::get(ctx, view).await,
-            Op::UpdateMe => me::update(ctx, view).await,
-            Op::Erase => me::erase(ctx, view).await,
-            Op::Follow => me::follow(ctx, view, m.param("m")).await,
-            Op::Unfollow => me::unfollow(ctx, view, m.param("m")).await,
-            Op::AddDevice => me::add_device(ctx, view).await,
-            Op::RemoveDevice => me::remove_device(ctx, view, m.param("id")).await,
-            Op::Export => me::export(ctx, view).await,
-            Op::Notifications => me::notifications(ctx, view).await,
-        }
+async fn dispatch(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: RouteMatch<Op>,
+) -> Result<Response<Body>, ApiError> {
+    match m.op {
+        Op::RequestCode => auth::request_code(ctx, view).await,
+        Op::SignIn => auth::sign_in(ctx, view).await,
+        Op::Refresh => auth::refresh(ctx, view).await,
+        Op::SignOut => auth::sign_out(ctx, view).await,
+        Op::Jwks => auth::jwks(ctx, view),
+        Op::GetMe => me::get(ctx, view).await,
+        Op::UpdateMe => me::update(ctx, view).await,
+        Op::Erase => me::erase(ctx, view).await,
+        Op::Follow => me::follow(ctx, view, m.param("m")).await,
+        Op::Unfollow => me::unfollow(ctx, view, m.param("m")).await,
+        Op::AddDevice => me::add_device(ctx, view).await,
+        Op::RemoveDevice => me::remove_device(ctx, view, m.param("id")).await,
+        Op::Export => me::export(ctx, view).await,
+        Op::Notifications => me::notifications(ctx, view).await,
     }
 }

@@ -13,7 +13,6 @@ use baladiya::http::{ApiError, RequestView};
 use baladiya::notify::NotifyError;
 use baladiya::store::StoreError;
 use baladiya::store::accounts::Follow;
-use baladiya::store::keys;
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::{Deserialize, Serialize};
@@ -338,38 +337,19 @@ pub async fn export(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>,
     let roles = ctx.store.roles_by_phone(&account.phone).await?;
     let digest = account::phone_digest(&ctx.phone_key, &account.phone);
     let otp = ctx.store.get_otp(&digest).await?;
-    let mut sessions = Vec::new();
-    let mut contributions = Vec::new();
-    for mut item in ctx.store.owned_items(&account.id).await? {
-        let kind = item
-            .get("type")
-            .and_then(|v| v.as_s().ok())
-            .cloned()
-            .unwrap_or_default();
-        if kind == "session" {
-            let s: baladiya::domain::refresh::RefreshFamily =
-                serde_dynamo::from_item(item).map_err(|_| ApiError::internal())?;
-            sessions.push(SessionExport {
-                started_at: s.created_at,
-                last_used_at: s.last_used_at,
-                expires_at: s.expires_at,
-                role: s.act_as,
-                revoked: s.revoked,
-            });
-        } else {
-            for k in [
-                keys::PK,
-                keys::SK,
-                keys::GSI1PK,
-                keys::GSI1SK,
-                keys::GSI2PK,
-                keys::GSI2SK,
-            ] {
-                item.remove(k);
-            }
-            contributions.push(serde_dynamo::from_item(item).map_err(|_| ApiError::internal())?);
-        }
-    }
+    let held = ctx.store.held_by(&account.id).await?;
+    let sessions = held
+        .sessions
+        .into_iter()
+        .map(|s| SessionExport {
+            started_at: s.created_at,
+            last_used_at: s.last_used_at,
+            expires_at: s.expires_at,
+            role: s.act_as,
+            revoked: s.revoked,
+        })
+        .collect();
+    let contributions = held.contributions;
     let mut notifications = Vec::new();
     let mut start = None;
     loop {

@@ -2,19 +2,9 @@
 //! events — the fixtures of `events/accounts/` — against the local emulator
 //! (started by `scripts/test`, which also provides the signing secret).
 
-use std::path::Path;
-
-use baladiya::fixtures::{Fixture, body_json, fixtures};
+use baladiya::fixtures::{body_json, fixture, serve_fixtures};
 
 use accounts::{Ctx, handle};
-
-fn fixture(name: &str) -> lambda_http::Request {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../events/accounts")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap();
-    lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
 
 async fn ctx() -> Ctx {
     Ctx::from_env()
@@ -25,36 +15,28 @@ async fn ctx() -> Ctx {
 /// Every fixture names the status it must get: `<name>.<status>.json`.
 #[tokio::test]
 async fn event_fixtures_get_their_expected_status() {
-    let ctx = ctx().await;
-    let fixtures = fixtures("accounts");
-    assert!(fixtures.len() >= 10, "fixtures found: {}", fixtures.len());
-    for Fixture {
-        name,
-        expected,
-        request,
-    } in fixtures
-    {
-        let res = handle(&ctx, request).await;
-        assert_eq!(
-            res.status().as_u16(),
-            expected,
-            "{name}: {}",
-            body_json(&res)
-        );
-        if expected >= 400 {
-            assert_eq!(
-                res.headers()["content-type"],
-                "application/problem+json",
-                "{name}"
-            );
-        }
-    }
+    let ctx = &ctx().await;
+    serve_fixtures(
+        "accounts",
+        10,
+        |req| handle(ctx, req),
+        |name, _, res| {
+            if res.status().as_u16() >= 400 {
+                assert_eq!(
+                    res.headers()["content-type"],
+                    "application/problem+json",
+                    "{name}"
+                );
+            }
+        },
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn the_key_set_is_public_and_cacheable() {
     let ctx = ctx().await;
-    let res = handle(&ctx, fixture("public-keys.200.json")).await;
+    let res = handle(&ctx, fixture("accounts", "public-keys.200.json")).await;
     assert_eq!(res.headers()["cache-control"], "public, max-age=300");
     let body = body_json(&res);
     let key = &body["keys"][0];
@@ -67,7 +49,11 @@ async fn the_key_set_is_public_and_cacheable() {
 #[tokio::test]
 async fn refusals_speak_the_callers_language() {
     let ctx = ctx().await;
-    let res = handle(&ctx, fixture("request-code-for-a-landline.422.json")).await;
+    let res = handle(
+        &ctx,
+        fixture("accounts", "request-code-for-a-landline.422.json"),
+    )
+    .await;
     assert_eq!(res.headers()["content-language"], "fr");
     let body = body_json(&res);
     assert_eq!(body["errors"][0]["field"], "phone");
@@ -81,7 +67,7 @@ async fn refusals_speak_the_callers_language() {
 async fn one_client_address_gets_a_bounded_number_of_codes() {
     let mut ctx = ctx().await;
     ctx.settings.client_hourly_cap = 2;
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../events/accounts/request-code-for-a-landline.422.json");
     let template: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();

@@ -9,15 +9,12 @@ mod categories;
 mod complaints;
 mod views;
 
-use std::ops::Deref;
-
 use baladiya::cases::Cases;
-use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
 use baladiya::http::router::{Route, RouteMatch};
-use baladiya::http::serve::{Base, Service, serve};
+use baladiya::http::serve::Base;
 use baladiya::http::{ApiError, RequestView};
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
@@ -25,13 +22,6 @@ pub struct Ctx {
     /// The case flow, and the photos (`BALADIYA_ATTACHMENTS_BUCKET`, uploads
     /// under `tmp/`).
     pub cases: Cases,
-}
-
-impl Deref for Ctx {
-    type Target = Base;
-    fn deref(&self) -> &Base {
-        &self.base
-    }
 }
 
 impl Ctx {
@@ -111,45 +101,32 @@ pub static ROUTES: &[Route<Op>] = &[
     ),
 ];
 
-/// Serve one request. Never fails: every error becomes a problem+json answer.
-pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
-    serve(ctx, req).await
-}
+baladiya::http_function!(Ctx, Op, ROUTES, dispatch);
 
-impl Service for Ctx {
-    type Op = Op;
-    const ROUTES: &'static [Route<Op>] = ROUTES;
-
-    fn clock(&self) -> Clock {
-        self.base.clock
-    }
-
-    async fn dispatch(
-        &self,
-        view: &RequestView<'_>,
-        m: RouteMatch<Op>,
-    ) -> Result<Response<Body>, ApiError> {
-        let ctx = self;
-        let muni = m.municipality()?;
-        match m.op {
-            Op::Categories => categories::categories(ctx, view, &muni).await,
-            Op::PutCategory => categories::put_category(ctx, view, &muni, m.param("code")).await,
-            Op::Areas => categories::areas(ctx, view, &muni).await,
-            Op::PutArea => categories::put_area(ctx, view, &muni, m.param("code")).await,
-            Op::List => complaints::list(ctx, view, &muni).await,
-            Op::Create => complaints::create(ctx, view, &muni).await,
-            Op::Nearby => complaints::nearby(ctx, view, &muni).await,
-            Op::Mine => complaints::mine(ctx, view, &muni).await,
-            Op::Followed => complaints::followed(ctx, view, &muni).await,
-            Op::Get => complaints::get(ctx, view, &muni, m.param("id")).await,
-            Op::Follow => complaints::follow(ctx, view, &muni, m.param("id"), true).await,
-            Op::Unfollow => complaints::follow(ctx, view, &muni, m.param("id"), false).await,
-            Op::Support => complaints::support(ctx, view, &muni, m.param("id")).await,
-            Op::Attach => complaints::attach(ctx, view, &muni, m.param("id")).await,
-            Op::Assign => complaints::assign(ctx, view, &muni, m.param("id")).await,
-            Op::Moderate => complaints::moderate(ctx, view, &muni, m.param("id")).await,
-            Op::Transition => complaints::transition(ctx, view, &muni, m.param("id")).await,
-        }
+async fn dispatch(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: RouteMatch<Op>,
+) -> Result<Response<Body>, ApiError> {
+    let muni = m.municipality()?;
+    match m.op {
+        Op::Categories => categories::categories(ctx, view, &muni).await,
+        Op::PutCategory => categories::put_category(ctx, view, &muni, m.param("code")).await,
+        Op::Areas => categories::areas(ctx, view, &muni).await,
+        Op::PutArea => categories::put_area(ctx, view, &muni, m.param("code")).await,
+        Op::List => complaints::list(ctx, view, &muni).await,
+        Op::Create => complaints::create(ctx, view, &muni).await,
+        Op::Nearby => complaints::nearby(ctx, view, &muni).await,
+        Op::Mine => complaints::mine(ctx, view, &muni).await,
+        Op::Followed => complaints::followed(ctx, view, &muni).await,
+        Op::Get => complaints::get(ctx, view, &muni, m.param("id")).await,
+        Op::Follow => complaints::follow(ctx, view, &muni, m.param("id"), true).await,
+        Op::Unfollow => complaints::follow(ctx, view, &muni, m.param("id"), false).await,
+        Op::Support => complaints::support(ctx, view, &muni, m.param("id")).await,
+        Op::Attach => complaints::attach(ctx, view, &muni, m.param("id")).await,
+        Op::Assign => complaints::assign(ctx, view, &muni, m.param("id")).await,
+        Op::Moderate => complaints::moderate(ctx, view, &muni, m.param("id")).await,
+        Op::Transition => complaints::transition(ctx, view, &muni, m.param("id")).await,
     }
 }
 

@@ -74,14 +74,13 @@ pub struct ServiceBoard {
     pub tickets_left: u64,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct AgencyView {
     pub code: String,
     pub name: Names,
     pub label: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Coordinates>,
     pub hours: WeeklyHours,
     pub closures: Vec<String>,

@@ -9,25 +9,15 @@
 mod agencies;
 mod tickets;
 
-use std::ops::Deref;
-
-use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
 use baladiya::http::router::{Route, RouteMatch};
-use baladiya::http::serve::{Base, Service, serve};
+use baladiya::http::serve::Base;
 use baladiya::http::{ApiError, RequestView};
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
     pub base: Base,
-}
-
-impl Deref for Ctx {
-    type Target = Base;
-    fn deref(&self) -> &Base {
-        &self.base
-    }
 }
 
 impl Ctx {
@@ -93,42 +83,29 @@ pub static ROUTES: &[Route<Op>] = &[
     ),
 ];
 
-/// Serve one request. Never fails: every error becomes a problem+json answer.
-pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
-    serve(ctx, req).await
-}
+baladiya::http_function!(Ctx, Op, ROUTES, dispatch);
 
-impl Service for Ctx {
-    type Op = Op;
-    const ROUTES: &'static [Route<Op>] = ROUTES;
-
-    fn clock(&self) -> Clock {
-        self.base.clock
-    }
-
-    async fn dispatch(
-        &self,
-        view: &RequestView<'_>,
-        m: RouteMatch<Op>,
-    ) -> Result<Response<Body>, ApiError> {
-        let ctx = self;
-        let muni = m.municipality()?;
-        let a = m.param("agency");
-        let s = m.param("service");
-        let n = m.param("number");
-        match m.op {
-            Op::List => agencies::list(ctx, view, &muni).await,
-            Op::Best => agencies::best(ctx, view, &muni).await,
-            Op::Get => agencies::get(ctx, view, &muni, a).await,
-            Op::Put => agencies::put(ctx, view, &muni, a).await,
-            Op::Board => agencies::board(ctx, view, &muni, a).await,
-            Op::Take => tickets::take(ctx, view, &muni, a, s).await,
-            Op::Paper => tickets::paper(ctx, view, &muni, a, s).await,
-            Op::Call => tickets::call(ctx, view, &muni, a, s).await,
-            Op::Ticket => tickets::get(ctx, view, &muni, a, s, n).await,
-            Op::Cancel => tickets::cancel(ctx, view, &muni, a, s, n).await,
-            Op::Status => tickets::status(ctx, view, &muni, a, s, n).await,
-            Op::Claim => tickets::claim(ctx, view, &muni, a, s, n).await,
-        }
+async fn dispatch(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: RouteMatch<Op>,
+) -> Result<Response<Body>, ApiError> {
+    let muni = m.municipality()?;
+    let a = m.param("agency");
+    let s = m.param("service");
+    let n = m.param("number");
+    match m.op {
+        Op::List => agencies::list(ctx, view, &muni).await,
+        Op::Best => agencies::best(ctx, view, &muni).await,
+        Op::Get => agencies::get(ctx, view, &muni, a).await,
+        Op::Put => agencies::put(ctx, view, &muni, a).await,
+        Op::Board => agencies::board(ctx, view, &muni, a).await,
+        Op::Take => tickets::take(ctx, view, &muni, a, s).await,
+        Op::Paper => tickets::paper(ctx, view, &muni, a, s).await,
+        Op::Call => tickets::call(ctx, view, &muni, a, s).await,
+        Op::Ticket => tickets::get(ctx, view, &muni, a, s, n).await,
+        Op::Cancel => tickets::cancel(ctx, view, &muni, a, s, n).await,
+        Op::Status => tickets::status(ctx, view, &muni, a, s, n).await,
+        Op::Claim => tickets::claim(ctx, view, &muni, a, s, n).await,
     }
 }

@@ -70,6 +70,7 @@ async fn checked_queue(
     queue(ctx, m, a, s, now).await
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct TicketView {
     pub agency: String,
@@ -80,20 +81,14 @@ pub struct TicketView {
     pub display: String,
     pub status: TicketStatus,
     pub taken_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub called_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub counter: Option<String>,
     /// Waiting tickets before this one, and the estimated wait.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ahead: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_wait_minutes: Option<u32>,
     /// The number last called.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub now_serving: Option<String>,
     /// Printed on a paper ticket, to claim it in the app (staff's answer only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_code: Option<String>,
 }
 

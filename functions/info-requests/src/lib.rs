@@ -11,28 +11,18 @@ mod holidays;
 mod requests;
 mod views;
 
-use std::ops::Deref;
-
 use baladiya::cases::Cases;
-use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
 use baladiya::http::router::{Route, RouteMatch};
-use baladiya::http::serve::{Base, Service, serve};
+use baladiya::http::serve::Base;
 use baladiya::http::{ApiError, RequestView};
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
     pub base: Base,
     /// The case flow, and the answers' documents (`BALADIYA_ATTACHMENTS_BUCKET`).
     pub cases: Cases,
-}
-
-impl Deref for Ctx {
-    type Target = Base;
-    fn deref(&self) -> &Base {
-        &self.base
-    }
 }
 
 impl Ctx {
@@ -85,42 +75,29 @@ pub static ROUTES: &[Route<Op>] = &[
     Route::get("/v1/municipalities/{m}/reminders", Op::Reminders),
 ];
 
-/// Serve one request. Never fails: every error becomes a problem+json answer.
-pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
-    serve(ctx, req).await
-}
+baladiya::http_function!(Ctx, Op, ROUTES, dispatch);
 
-impl Service for Ctx {
-    type Op = Op;
-    const ROUTES: &'static [Route<Op>] = ROUTES;
-
-    fn clock(&self) -> Clock {
-        self.base.clock
+async fn dispatch(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: RouteMatch<Op>,
+) -> Result<Response<Body>, ApiError> {
+    match m.op {
+        Op::Holidays => return holidays::list(ctx, view).await,
+        Op::PutHoliday => return holidays::put(ctx, view, m.param("date")).await,
+        Op::DeleteHoliday => return holidays::delete(ctx, view, m.param("date")).await,
+        _ => {}
     }
-
-    async fn dispatch(
-        &self,
-        view: &RequestView<'_>,
-        m: RouteMatch<Op>,
-    ) -> Result<Response<Body>, ApiError> {
-        let ctx = self;
-        match m.op {
-            Op::Holidays => return holidays::list(ctx, view).await,
-            Op::PutHoliday => return holidays::put(ctx, view, m.param("date")).await,
-            Op::DeleteHoliday => return holidays::delete(ctx, view, m.param("date")).await,
-            _ => {}
-        }
-        let muni = m.municipality()?;
-        match m.op {
-            Op::Create => requests::create(ctx, view, &muni).await,
-            Op::Queue => requests::queue(ctx, view, &muni).await,
-            Op::Mine => requests::mine(ctx, view, &muni).await,
-            Op::Register => requests::register(ctx, view, &muni).await,
-            Op::Get => requests::get(ctx, view, &muni, m.param("id")).await,
-            Op::Transition => requests::transition(ctx, view, &muni, m.param("id")).await,
-            Op::Document => requests::document(ctx, view, &muni, m.param("id")).await,
-            Op::Reminders => requests::reminders(ctx, view, &muni).await,
-            Op::Holidays | Op::PutHoliday | Op::DeleteHoliday => Err(ApiError::not_found()),
-        }
+    let muni = m.municipality()?;
+    match m.op {
+        Op::Create => requests::create(ctx, view, &muni).await,
+        Op::Queue => requests::queue(ctx, view, &muni).await,
+        Op::Mine => requests::mine(ctx, view, &muni).await,
+        Op::Register => requests::register(ctx, view, &muni).await,
+        Op::Get => requests::get(ctx, view, &muni, m.param("id")).await,
+        Op::Transition => requests::transition(ctx, view, &muni, m.param("id")).await,
+        Op::Document => requests::document(ctx, view, &muni, m.param("id")).await,
+        Op::Reminders => requests::reminders(ctx, view, &muni).await,
+        Op::Holidays | Op::PutHoliday | Op::DeleteHoliday => Err(ApiError::not_found()),
     }
 }

@@ -41,6 +41,7 @@ pub struct Ground {
     pub label: String,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct InfoRequestView {
     pub id: String,
@@ -49,37 +50,28 @@ pub struct InfoRequestView {
     pub information: String,
     pub access_mode: baladiya::domain::deadline::AccessMode,
     pub urgent: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urgent_reason: Option<String>,
     pub publish_consent: bool,
     /// Staff only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requester_name: Option<String>,
     pub received_at: String,
     /// The deadline running (none once answered, or while waiting for the
     /// requester's clarification), and why.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<DeadlineView>,
     /// The deadline has passed without an answer.
     pub overdue: bool,
     pub extended: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_ground: Option<Ground>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirected_to: Option<String>,
     /// Until when the requester may appeal to the head of the body.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub appeal_until: Option<DeadlineView>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub mine: bool,
     pub created_at: String,
     pub updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<TimelineEntry>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub documents: Option<Vec<DocumentView>>,
     /// The states the caller may move it to now.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_states: Option<Vec<&'static str>>,
 }
 

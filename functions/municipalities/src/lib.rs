@@ -9,25 +9,15 @@ mod municipalities;
 mod staff;
 mod views;
 
-use std::ops::Deref;
-
-use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
 use baladiya::http::router::{Route, RouteMatch};
-use baladiya::http::serve::{Base, Service, serve};
+use baladiya::http::serve::Base;
 use baladiya::http::{ApiError, RequestView};
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
     pub base: Base,
-}
-
-impl Deref for Ctx {
-    type Target = Base;
-    fn deref(&self) -> &Base {
-        &self.base
-    }
 }
 
 impl Ctx {
@@ -67,38 +57,25 @@ pub static ROUTES: &[Route<Op>] = &[
     Route::delete("/v1/municipalities/{m}/staff/{user}", Op::RemoveStaff),
 ];
 
-/// Serve one request. Never fails: every error becomes a problem+json answer.
-pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
-    serve(ctx, req).await
-}
+baladiya::http_function!(Ctx, Op, ROUTES, dispatch);
 
-impl Service for Ctx {
-    type Op = Op;
-    const ROUTES: &'static [Route<Op>] = ROUTES;
-
-    fn clock(&self) -> Clock {
-        self.base.clock
-    }
-
-    async fn dispatch(
-        &self,
-        view: &RequestView<'_>,
-        m: RouteMatch<Op>,
-    ) -> Result<Response<Body>, ApiError> {
-        let ctx = self;
-        let muni = || m.municipality();
-        match m.op {
-            Op::ListGovernorates => municipalities::list_governorates(view),
-            Op::ListMunicipalities => municipalities::list(ctx, view).await,
-            Op::CreateMunicipality => municipalities::create(ctx, view).await,
-            Op::GetMunicipality => municipalities::get(ctx, view, &muni()?).await,
-            Op::UpdateMunicipality => municipalities::update(ctx, view, &muni()?).await,
-            Op::ListStaff => staff::list(ctx, view, &muni()?).await,
-            Op::AddStaff => staff::add(ctx, view, &muni()?).await,
-            Op::GetStaff => staff::get(ctx, view, &muni()?, m.param("user")).await,
-            Op::UpdateStaff => staff::update(ctx, view, &muni()?, m.param("user")).await,
-            Op::RemoveStaff => staff::remove(ctx, view, &muni()?, m.param("user")).await,
-        }
+async fn dispatch(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: RouteMatch<Op>,
+) -> Result<Response<Body>, ApiError> {
+    let muni = || m.municipality();
+    match m.op {
+        Op::ListGovernorates => municipalities::list_governorates(view),
+        Op::ListMunicipalities => municipalities::list(ctx, view).await,
+        Op::CreateMunicipality => municipalities::create(ctx, view).await,
+        Op::GetMunicipality => municipalities::get(ctx, view, &muni()?).await,
+        Op::UpdateMunicipality => municipalities::update(ctx, view, &muni()?).await,
+        Op::ListStaff => staff::list(ctx, view, &muni()?).await,
+        Op::AddStaff => staff::add(ctx, view, &muni()?).await,
+        Op::GetStaff => staff::get(ctx, view, &muni()?, m.param("user")).await,
+        Op::UpdateStaff => staff::update(ctx, view, &muni()?, m.param("user")).await,
+        Op::RemoveStaff => staff::remove(ctx, view, &muni()?, m.param("user")).await,
     }
 }
 

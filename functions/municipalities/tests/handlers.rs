@@ -2,48 +2,26 @@
 //! events — the fixtures of `events/municipalities/` — against the local
 //! emulator's DynamoDB (started by `scripts/test`).
 
-use std::path::Path;
+use baladiya::fixtures::{body_json, fixture, serve_fixtures, stack};
 
-use baladiya::fixtures::{Fixture, body_json, fixtures};
-
-use baladiya::config::Config;
 use municipalities::{Ctx, handle};
 
 async fn ctx() -> Ctx {
-    let config =
-        Config::from_env().expect("run with scripts/test: the stack's environment is missing");
-    let aws = baladiya::config::Aws::from_env().expect("AWS settings");
+    let (config, aws) = stack();
     Ctx::new(&config, &aws).expect("valid JWKS")
 }
 
 /// Every fixture names the status it must get: `<name>.<status>.json`.
 #[tokio::test]
 async fn event_fixtures_get_their_expected_status() {
-    let ctx = ctx().await;
-    let fixtures = fixtures("municipalities");
-    assert!(fixtures.len() >= 5, "fixtures found: {}", fixtures.len());
-    for Fixture {
-        name,
-        expected,
-        request: req,
-    } in fixtures
-    {
-        let res = handle(&ctx, req).await;
-        assert_eq!(
-            res.status().as_u16(),
-            expected,
-            "{name}: {}",
-            body_json(&res)
-        );
-    }
+    let ctx = &ctx().await;
+    serve_fixtures("municipalities", 5, |req| handle(ctx, req), |_, _, _| {}).await;
 }
 
 #[tokio::test]
 async fn the_ghazala_fixture_returns_ghazala() {
     let ctx = ctx().await;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/municipalities");
-    let text = std::fs::read_to_string(dir.join("get-municipality.200.json")).unwrap();
-    let res = handle(&ctx, lambda_http::request::from_str(&text).unwrap()).await;
+    let res = handle(&ctx, fixture("municipalities", "get-municipality.200.json")).await;
     let body = body_json(&res);
     assert_eq!(body["id"], "ghazala");
     assert_eq!(body["name"]["ar"], "غزالة");
@@ -56,12 +34,13 @@ async fn the_ghazala_fixture_returns_ghazala() {
 #[tokio::test]
 async fn binary_bodies_and_non_ascii_headers_are_client_errors() {
     let ctx = ctx().await;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/municipalities");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/municipalities");
     let text =
         std::fs::read_to_string(dir.join("create-municipality-without-token.401.json")).unwrap();
     let token = {
         let pem = std::fs::read(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/devstack/keys/dev-ed25519.pem"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tools/devstack/keys/dev-ed25519.pem"),
         )
         .unwrap();
         let signer = baladiya::http::TokenSigner::from_ed_pem("dev-1", &pem).unwrap();

@@ -97,30 +97,24 @@ async fn deliver_by_id(ctx: &Ctx, m: &MunicipalityId, id: &str, now: u64, report
 /// Every municipality's due notices.
 async fn sweep(ctx: &Ctx, now: u64) -> Report {
     let mut report = Report::default();
-    let mut start = None;
-    loop {
-        let page = match ctx.store.list_municipalities(None, false, 100, start).await {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::error!(error = %e, "listing municipalities failed");
-                return report;
-            }
-        };
-        for m in &page.items {
-            match ctx.store.due_notices(&m.id, now, 25).await {
-                Ok(due) => {
-                    for n in &due {
-                        deliver(ctx, n, now, &mut report).await;
-                    }
-                }
-                Err(e) => tracing::error!(error = %e, "reading due notices failed"),
-            }
+    let municipalities = match ctx.store.all_municipalities().await {
+        Ok(all) => all,
+        Err(e) => {
+            tracing::error!(error = %e, "listing municipalities failed");
+            return report;
         }
-        match page.next {
-            Some(k) => start = Some(k),
-            None => return report,
+    };
+    for m in &municipalities {
+        match ctx.store.due_notices(&m.id, now, 25).await {
+            Ok(due) => {
+                for n in &due {
+                    deliver(ctx, n, now, &mut report).await;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reading due notices failed"),
         }
     }
+    report
 }
 
 /// Deliver a notice to the case's reporter and followers; complete it, or

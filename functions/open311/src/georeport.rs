@@ -9,6 +9,7 @@ use baladiya::domain::case::decide::{self, Filer};
 use baladiya::domain::complaint::Complaint;
 use baladiya::domain::complaint::{self, ComplaintData, OfferedCategory};
 use baladiya::domain::geo::Coordinates;
+use baladiya::domain::open311::ApiKeyRecord;
 use baladiya::domain::open311::{self, Format, Invalid, Origin};
 use baladiya::domain::tenancy::Contact;
 use baladiya::domain::workflow::CaseKind;
@@ -17,7 +18,6 @@ use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;
-use baladiya::store::open311::ApiKeyRecord;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 

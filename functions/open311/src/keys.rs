@@ -5,13 +5,13 @@
 
 use baladiya::clock::now_rfc3339;
 use baladiya::domain::open311;
+use baladiya::domain::open311::ApiKeyRecord;
 use baladiya::domain::roles::authorize;
 use baladiya::domain::staff::parse_label;
 use baladiya::domain::{Id, MunicipalityId, Permission, Principal, Service, ServiceState};
 use baladiya::http::response::{json, no_content};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
-use baladiya::store::open311::ApiKeyRecord;
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::{Deserialize, Serialize};
@@ -50,6 +50,7 @@ async fn manager(
     Ok((who, m))
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Serialize)]
 struct KeyView {
     id: String,
@@ -57,12 +58,9 @@ struct KeyView {
     active: bool,
     created_at: String,
     created_by: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     revoked_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     revoked_by: Option<String>,
     /// Only in the answer that issues it: the key itself, shown once.
-    #[serde(skip_serializing_if = "Option::is_none")]
     api_key: Option<String>,
 }
 

@@ -10,16 +10,13 @@ mod doc;
 mod georeport;
 mod keys;
 
-use std::ops::Deref;
-
-use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
 use baladiya::domain::MunicipalityId;
 use baladiya::domain::open311::Format;
 use baladiya::http::router::{Route, RouteMatch};
-use baladiya::http::serve::{Base, Service, serve};
+use baladiya::http::serve::Base;
 use baladiya::http::{ApiError, RequestView};
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 
 pub use doc::{Node, render};
 
@@ -29,13 +26,6 @@ pub struct Ctx {
     /// `BALADIYA_PUBLIC_URL`: the API's public base URL (a custom domain, a
     /// base path), for the discovery document; else taken from the request.
     pub public_url: Option<String>,
-}
-
-impl Deref for Ctx {
-    type Target = Base;
-    fn deref(&self) -> &Base {
-        &self.base
-    }
 }
 
 impl Ctx {
@@ -101,39 +91,28 @@ pub static ROUTES: &[Route<Op>] = &[
     Route::delete("/v1/municipalities/{m}/open311-keys/{id}", Op::RevokeKey),
 ];
 
-/// Serve one request. Never fails: every error becomes an answer in the
-/// caller's format (Open311 `errors`, or problem+json under `/v1`).
-pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
-    serve(ctx, req).await
+baladiya::http_function!(Ctx, Op, ROUTES, dispatch, refuse = refuse);
+
+async fn dispatch(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: RouteMatch<Op>,
+) -> Result<Response<Body>, ApiError> {
+    let muni = MunicipalityId::parse(m.param("m")).ok();
+    match m.op {
+        Op::Keys => keys::list(ctx, view, muni).await,
+        Op::IssueKey => keys::issue(ctx, view, muni).await,
+        Op::RevokeKey => keys::revoke(ctx, view, muni, m.param("id")).await,
+        op => Ok(georeport::serve(ctx, view, muni, op, &m).await),
+    }
 }
 
-impl Service for Ctx {
-    type Op = Op;
-    const ROUTES: &'static [Route<Op>] = ROUTES;
-
-    fn clock(&self) -> Clock {
-        self.base.clock
-    }
-
-    async fn dispatch(
-        &self,
-        view: &RequestView<'_>,
-        m: RouteMatch<Op>,
-    ) -> Result<Response<Body>, ApiError> {
-        let muni = MunicipalityId::parse(m.param("m")).ok();
-        match m.op {
-            Op::Keys => keys::list(self, view, muni).await,
-            Op::IssueKey => keys::issue(self, view, muni).await,
-            Op::RevokeKey => keys::revoke(self, view, muni, m.param("id")).await,
-            op => Ok(georeport::serve(self, view, muni, op, &m).await),
-        }
-    }
-
-    fn refuse(&self, view: &RequestView<'_>, e: ApiError) -> Response<Body> {
-        if view.path().starts_with("/open311/") {
-            georeport::Failure::from_route(e).respond(georeport::format_of_path(view.path()))
-        } else {
-            e.into_response(view.lang)
-        }
+/// Errors in the caller's format: Open311 `errors` under `/open311/`,
+/// problem+json under `/v1`.
+fn refuse(view: &RequestView<'_>, e: ApiError) -> Response<Body> {
+    if view.path().starts_with("/open311/") {
+        georeport::Failure::from_route(e).respond(georeport::format_of_path(view.path()))
+    } else {
+        e.into_response(view.lang)
     }
 }

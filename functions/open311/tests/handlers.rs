@@ -2,14 +2,11 @@
 //! events — the fixtures of `events/open311/` — against the local emulator's
 //! DynamoDB (started by `scripts/test`, which seeds `tunis`).
 
-use baladiya::config::Config;
-use baladiya::fixtures::{Fixture, body_text, fixtures};
+use baladiya::fixtures::{body_text, serve_fixtures, stack};
 use open311::{Ctx, handle};
 
 async fn ctx() -> Ctx {
-    let config =
-        Config::from_env().expect("run with scripts/test: the stack's environment is missing");
-    let aws = baladiya::config::Aws::from_env().expect("AWS settings");
+    let (config, aws) = stack();
     Ctx::new(&config, &aws).expect("valid JWKS")
 }
 
@@ -17,32 +14,25 @@ async fn ctx() -> Ctx {
 /// Open311 answer is in the format its path names, errors included.
 #[tokio::test]
 async fn event_fixtures_get_their_expected_status_and_format() {
-    let ctx = ctx().await;
-    let fixtures = fixtures("open311");
-    assert!(fixtures.len() >= 10, "fixtures found: {}", fixtures.len());
-    for Fixture {
-        name,
-        expected,
-        request: req,
-    } in fixtures
-    {
-        let url = req.uri().path().to_owned();
-        let res = handle(&ctx, req).await;
-        assert_eq!(
-            res.status().as_u16(),
-            expected,
-            "{name}: {}",
-            body_text(&res)
-        );
-        let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
-        if url.starts_with("/open311/") {
-            if url.ends_with(".json") {
-                assert!(ct.starts_with("application/json"), "{name}: {ct}");
-                serde_json::from_str::<serde_json::Value>(&body_text(&res)).expect("JSON");
-            } else {
-                assert!(ct.starts_with("text/xml"), "{name}: {ct}");
-                assert!(body_text(&res).starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"));
+    let ctx = &ctx().await;
+    serve_fixtures(
+        "open311",
+        10,
+        |req| handle(ctx, req),
+        |name, url, res| {
+            let ct = res.headers()["content-type"].to_str().unwrap();
+            if url.starts_with("/open311/") {
+                if url.ends_with(".json") {
+                    assert!(ct.starts_with("application/json"), "{name}: {ct}");
+                    serde_json::from_str::<serde_json::Value>(&body_text(res)).expect("JSON");
+                } else {
+                    assert!(ct.starts_with("text/xml"), "{name}: {ct}");
+                    assert!(
+                        body_text(res).starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>")
+                    );
+                }
             }
-        }
-    }
+        },
+    )
+    .await;
 }

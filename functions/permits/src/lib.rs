@@ -13,16 +13,13 @@ mod export;
 mod permits;
 mod views;
 
-use std::ops::Deref;
-
 use baladiya::cases::Cases;
-use baladiya::clock::Clock;
 use baladiya::config::{Aws, Config};
 use baladiya::files::Files;
 use baladiya::http::router::{Route, RouteMatch};
-use baladiya::http::serve::{Base, Service, serve};
+use baladiya::http::serve::Base;
 use baladiya::http::{ApiError, RequestView};
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
@@ -35,13 +32,6 @@ pub struct Ctx {
     /// `BALADIYA_NATIONAL_ID_KEY`: the key of the national IDs' digests, this
     /// function's alone (a secret: never printed).
     national_id_key: Vec<u8>,
-}
-
-impl Deref for Ctx {
-    type Target = Base;
-    fn deref(&self) -> &Base {
-        &self.base
-    }
 }
 
 impl Ctx {
@@ -90,35 +80,22 @@ pub static ROUTES: &[Route<Op>] = &[
     ),
 ];
 
-/// Serve one request. Never fails: every error becomes a problem+json answer.
-pub async fn handle(ctx: &Ctx, req: Request) -> Response<Body> {
-    serve(ctx, req).await
-}
+baladiya::http_function!(Ctx, Op, ROUTES, dispatch);
 
-impl Service for Ctx {
-    type Op = Op;
-    const ROUTES: &'static [Route<Op>] = ROUTES;
-
-    fn clock(&self) -> Clock {
-        self.base.clock
-    }
-
-    async fn dispatch(
-        &self,
-        view: &RequestView<'_>,
-        m: RouteMatch<Op>,
-    ) -> Result<Response<Body>, ApiError> {
-        let ctx = self;
-        let muni = m.municipality()?;
-        match m.op {
-            Op::List => permits::list(ctx, view, &muni).await,
-            Op::Create => permits::create(ctx, view, &muni).await,
-            Op::Mine => permits::mine(ctx, view, &muni).await,
-            Op::Follow => permits::follow(ctx, view, &muni).await,
-            Op::Export => export::export(ctx, view, &muni).await,
-            Op::Get => permits::get(ctx, view, &muni, m.param("id")).await,
-            Op::Transition => permits::transition(ctx, view, &muni, m.param("id")).await,
-            Op::Document => permits::document(ctx, view, &muni, m.param("id")).await,
-        }
+async fn dispatch(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: RouteMatch<Op>,
+) -> Result<Response<Body>, ApiError> {
+    let muni = m.municipality()?;
+    match m.op {
+        Op::List => permits::list(ctx, view, &muni).await,
+        Op::Create => permits::create(ctx, view, &muni).await,
+        Op::Mine => permits::mine(ctx, view, &muni).await,
+        Op::Follow => permits::follow(ctx, view, &muni).await,
+        Op::Export => export::export(ctx, view, &muni).await,
+        Op::Get => permits::get(ctx, view, &muni, m.param("id")).await,
+        Op::Transition => permits::transition(ctx, view, &muni, m.param("id")).await,
+        Op::Document => permits::document(ctx, view, &muni, m.param("id")).await,
     }
 }

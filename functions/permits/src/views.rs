@@ -14,6 +14,7 @@ pub struct TypeView {
     pub name: &'static str,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct PermitView {
     pub id: String,
@@ -26,18 +27,13 @@ pub struct PermitView {
     pub description: String,
     pub address: String,
     pub postal_code: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Coordinates>,
     pub channel: Channel,
     /// The municipality's target for its decision, while the dossier is open.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issued_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<String>,
     /// Staff only: the holder's name as registered at the counter.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub holder_name: Option<String>,
     /// Set for the citizen who submitted it, and for a follower.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -46,12 +42,9 @@ pub struct PermitView {
     pub following: bool,
     pub created_at: String,
     pub updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<TimelineEntry>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub documents: Option<Vec<DocumentView>>,
     /// The states the caller may move it to (the buttons to show).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_states: Option<Vec<&'static str>>,
 }
 

@@ -95,30 +95,24 @@ pub async fn handle(ctx: &Ctx, _event: Value) -> Value {
 
 pub async fn run(ctx: &Ctx, now: OffsetDateTime) -> Report {
     let mut report = Report::default();
-    let mut start = None;
-    loop {
-        let page = match ctx.store.list_municipalities(None, false, 100, start).await {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::error!(error = %e, "listing municipalities failed");
-                report.errors += 1;
-                return report;
-            }
-        };
-        for m in &page.items {
-            report.municipalities += 1;
-            for kind in KINDS {
-                if let Err(e) = municipality(ctx, &m.id, kind, now, &mut report).await {
-                    tracing::error!(error = %e, "scheduler: a municipality's queue failed");
-                    report.errors += 1;
-                }
-            }
+    let municipalities = match ctx.store.all_municipalities().await {
+        Ok(all) => all,
+        Err(e) => {
+            tracing::error!(error = %e, "listing municipalities failed");
+            report.errors += 1;
+            return report;
         }
-        match page.next {
-            Some(k) => start = Some(k),
-            None => return report,
+    };
+    for m in &municipalities {
+        report.municipalities += 1;
+        for kind in KINDS {
+            if let Err(e) = municipality(ctx, &m.id, kind, now, &mut report).await {
+                tracing::error!(error = %e, "scheduler: a municipality's queue failed");
+                report.errors += 1;
+            }
         }
     }
+    report
 }
 
 async fn municipality(

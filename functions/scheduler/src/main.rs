@@ -1,18 +1,9 @@
-use baladiya::{config, telemetry};
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use baladiya::http::serve;
 use scheduler::{Ctx, handle};
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    telemetry::init();
+async fn main() -> Result<(), lambda_runtime::Error> {
     // Configuration and clients once per cold start, shared by every invocation.
-    let config = config::Config::from_env()?;
-    let aws = config::Aws::from_env()?;
-    let ctx: &'static Ctx = Box::leak(Box::new(Ctx::new(&config, &aws)));
-    lambda_runtime::run(service_fn(
-        move |event: LambdaEvent<serde_json::Value>| async move {
-            Ok::<_, Error>(handle(ctx, event.payload).await)
-        },
-    ))
-    .await
+    let (config, aws) = serve::setup()?;
+    serve::run_events(Ctx::new(&config, &aws), handle).await
 }

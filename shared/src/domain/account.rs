@@ -30,15 +30,14 @@ pub enum NotifyPreference {
 }
 
 /// The profile. `phone` is the sign-in identity and where SMS go.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Account {
     pub id: Id,
     pub phone: Phone,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub lang: Lang,
     /// The municipality the app opens on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub municipality: Option<MunicipalityId>,
     #[serde(default)]
     pub notify: NotifyPreference,

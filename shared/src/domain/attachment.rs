@@ -171,6 +171,7 @@ pub enum AttachmentStatus {
     Rejected,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
     pub id: String,
@@ -184,15 +185,10 @@ pub struct Attachment {
     pub uploader: String,
     pub created_at: String,
     /// Where the file is kept: a document from the start, a photo once checked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_key: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_key: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 

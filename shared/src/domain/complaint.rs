@@ -354,28 +354,23 @@ pub fn distance_m(a: &Coordinates, b: &Coordinates) -> f64 {
 }
 
 /// What a complaint holds beyond the case's state (stored in `CaseRecord::data`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComplaintData {
     pub category: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subcategory: Option<String>,
     pub description: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Coordinates>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// One of the municipality's areas.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area: Option<String>,
     /// Shown to everyone (on the map, in lists) or only to staff and the reporter.
     pub public: bool,
     /// The reporter's name is not shown publicly.
     pub hide_name: bool,
     /// The reporter's display name when the report was filed (if shown).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reporter_name: Option<String>,
     /// Filed through Open311 by a client of the municipality (staff only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<super::open311::Origin>,
 }
 

@@ -19,6 +19,7 @@ pub const INFORMATION_MIN: usize = 10;
 pub const INFORMATION_MAX: usize = 4000;
 
 /// What a request holds beyond the case's state (`CaseRecord::data`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InfoRequestData {
     /// The information asked for, in the requester's words.
@@ -26,13 +27,11 @@ pub struct InfoRequestData {
     pub access_mode: AccessMode,
     /// A person's life or liberty depends on it: 48 hours.
     pub urgent: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urgent_reason: Option<String>,
     /// The requester agrees that the request and its answer are published in
     /// the municipality's register.
     pub publish_consent: bool,
     /// The requester's name (staff see it; never published).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requester_name: Option<String>,
     /// When the clock started (filing, or the clarification).
     pub received_at: String,
@@ -42,13 +41,10 @@ pub struct InfoRequestData {
     #[serde(default)]
     pub extended: bool,
     /// Refused on this ground (see [`GROUNDS`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_ground: Option<String>,
     /// Not held: the body that holds it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirected_to: Option<String>,
     /// Until when the requester may appeal to the head of the body, and why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appeal_until: Option<Deadline>,
 }
 

@@ -15,6 +15,7 @@ use super::workflow::CaseKind;
 use super::{Lang, MunicipalityId};
 
 /// Something to tell the people concerned by a case.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notice {
     /// `ntf_…`: also the deduplication key of each delivery.
@@ -33,10 +34,8 @@ pub struct Notice {
     pub next_attempt_at: u64,
     /// The reference the person knows the case by (a permit dossier's number);
     /// the id's last 6 characters when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// For someone in particular (a ticket's holder), not the case's people.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
 }
 

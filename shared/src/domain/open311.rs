@@ -4,11 +4,13 @@
 //! new request. The wire formats are the `open311` function's.
 
 use base64::Engine;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 
 use super::Id;
+use super::case::HistoryEntry;
 use super::workflow::COMPLAINT;
 
 /// The specification the discovery document points to.
@@ -258,23 +260,19 @@ pub fn parse_media_url(raw: &str) -> Result<Option<String>, Invalid> {
 
 /// Where an Open311 request came from: the client (API key) and what it told
 /// about the person. Staff see it; the public never does.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
     /// `key_…` of the API key it came with.
     pub key_id: String,
     /// The client's name, as the municipality registered it ("FixMyStreet").
     pub client: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// The client's own ids of the person and the device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
     /// A photo the client hosts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_url: Option<String>,
 }
 
@@ -325,6 +323,32 @@ pub fn digests_match(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+/// An API key of a municipality's Open311 server, as stored.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyRecord {
+    /// `key_…`
+    pub id: String,
+    /// Who uses it ("FixMyStreet Tunisie", "Back-office SIG").
+    pub name: String,
+    /// SHA-256 of the secret, hex. The secret itself is never stored.
+    pub digest: String,
+    /// The `usr_…` its requests are filed as: an id without an account, so that
+    /// nobody is notified in the client's place and "mine" lists stay personal.
+    pub client_user: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub revoked_at: Option<String>,
+    pub revoked_by: Option<String>,
+}
+
+/// A state change of a complaint, for `servicerequestupdates`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseUpdate {
+    pub case: String,
+    pub entry: HistoryEntry,
 }
 
 #[cfg(test)]

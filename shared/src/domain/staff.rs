@@ -6,17 +6,16 @@ use super::{Id, MunicipalityId, Permission, Phone};
 
 /// A member of a municipality's staff. Identified by phone number so that the
 /// person can sign in with it; `id` (`stf_…`) is what URLs and tokens carry.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffMember {
     pub id: Id,
     pub municipality: MunicipalityId,
     pub phone: Phone,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub permissions: BTreeSet<Permission>,
     /// Complaint categories the member is limited to; absent means all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complaint_categories: Option<BTreeSet<String>>,
     pub created_at: String,
     pub updated_at: String,

@@ -35,13 +35,11 @@ impl Lang {
 
 /// A text given in one or more of Arabic, French and English, at least one non-empty.
 /// Values are trimmed; empty strings count as absent.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct LocalizedText {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ar: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fr: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub en: Option<String>,
 }
 

@@ -17,6 +17,7 @@ use crate::domain::{Id, MunicipalityId, Permission, Principal};
 pub const AUDIENCE: &str = "baladiya";
 
 /// What an access token says. Kept small: it travels with every request.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccessClaims {
     pub sub: String,
@@ -28,13 +29,9 @@ pub struct AccessClaims {
     pub token_use: String,
     /// `citizen`, `staff` or `admin`.
     pub role: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub muni: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perms: Option<Vec<Permission>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cats: Option<Vec<String>>,
 }
 

@@ -40,7 +40,7 @@ pub trait Service: Sync + 'static {
     /// The answer to a refused request: problem+json in the caller's language,
     /// unless the function speaks another error format.
     fn refuse(&self, view: &RequestView<'_>, e: ApiError) -> Response<Body> {
-        e.into_response(view.lang)
+        problem(view, e)
     }
 }
 
@@ -83,6 +83,97 @@ pub async fn run<S: Service>(svc: S) -> Result<(), lambda_http::Error> {
         Ok::<_, Infallible>(serve(svc, req).await)
     }))
     .await
+}
+
+/// Declares an HTTP function's plumbing: its context `$ctx` (a struct with a
+/// `base: Base` field, which it derefs to) serves `$routes` by calling
+/// `$dispatch(ctx, view, route)`, and `handle(ctx, request)` serves one request
+/// (what `main.rs`, through [`run`], and the handler tests call).
+#[macro_export]
+macro_rules! http_function {
+    ($ctx:ty, $op:ty, $routes:expr, $dispatch:path) => {
+        $crate::http_function!(
+            $ctx,
+            $op,
+            $routes,
+            $dispatch,
+            refuse = $crate::http::serve::problem
+        );
+    };
+    ($ctx:ty, $op:ty, $routes:expr, $dispatch:path, refuse = $refuse:path) => {
+        impl ::std::ops::Deref for $ctx {
+            type Target = $crate::http::serve::Base;
+            fn deref(&self) -> &$crate::http::serve::Base {
+                &self.base
+            }
+        }
+
+        impl $crate::http::serve::Service for $ctx {
+            type Op = $op;
+            const ROUTES: &'static [$crate::http::router::Route<$op>] = $routes;
+
+            fn clock(&self) -> $crate::clock::Clock {
+                self.base.clock
+            }
+
+            fn dispatch(
+                &self,
+                view: &$crate::http::RequestView<'_>,
+                route: $crate::http::router::RouteMatch<$op>,
+            ) -> impl ::std::future::Future<
+                Output = Result<
+                    $crate::lambda_http::Response<$crate::lambda_http::Body>,
+                    $crate::http::ApiError,
+                >,
+            > + Send {
+                $dispatch(self, view, route)
+            }
+
+            fn refuse(
+                &self,
+                view: &$crate::http::RequestView<'_>,
+                e: $crate::http::ApiError,
+            ) -> $crate::lambda_http::Response<$crate::lambda_http::Body> {
+                $refuse(view, e)
+            }
+        }
+
+        /// Serve one request. Never fails: every error becomes an answer.
+        pub async fn handle(
+            ctx: &$ctx,
+            req: $crate::lambda_http::Request,
+        ) -> $crate::lambda_http::Response<$crate::lambda_http::Body> {
+            $crate::http::serve::serve(ctx, req).await
+        }
+    };
+}
+
+/// Serve an event-triggered function (a table stream, a schedule, S3 uploads)
+/// to the Lambda runtime: `handle` gets each event's payload and answers a
+/// summary. Like [`run`], the context lives as long as the execution
+/// environment.
+pub async fn run_events<C, F, Fut>(ctx: C, handle: F) -> Result<(), lambda_http::Error>
+where
+    C: Sync + 'static,
+    F: Fn(&'static C, serde_json::Value) -> Fut,
+    Fut: Future<Output = serde_json::Value> + Send + 'static,
+{
+    let ctx: &'static C = Box::leak(Box::new(ctx));
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(
+        move |event: lambda_http::LambdaEvent<serde_json::Value>| {
+            // Boxed: the runtime's future stays small whatever the handler's is.
+            let answer: std::pin::Pin<Box<dyn Future<Output = serde_json::Value> + Send>> =
+                Box::pin(handle(ctx, event.payload));
+            async move { Ok::<_, lambda_http::Error>(answer.await) }
+        },
+    ))
+    .await
+}
+
+/// A refusal as problem+json in the caller's language: every function's,
+/// unless it speaks another error format.
+pub fn problem(view: &RequestView<'_>, e: ApiError) -> Response<Body> {
+    e.into_response(view.lang)
 }
 
 /// What every service function holds: the table, the token verifier, the cursor

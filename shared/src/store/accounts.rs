@@ -18,6 +18,7 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, ReturnValue, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
+use super::query::Query;
 use super::{Item, Store, StoreError, TxError, from_item, keys, n, s, sdk_error, to_item};
 use crate::domain::account::{Account, Device};
 use crate::domain::otp::OtpState;
@@ -33,6 +34,14 @@ pub const ERASED_USER: &str = "usr_00000000000000000000000000";
 pub struct Follow {
     pub municipality: MunicipalityId,
     pub since: String,
+}
+
+/// What a person holds outside their own partition (`Store::held_by`).
+#[derive(Debug, Default)]
+pub struct Held {
+    pub sessions: Vec<RefreshFamily>,
+    /// Items they filed, follow or supported, as stored.
+    pub contributions: Vec<serde_json::Value>,
 }
 
 /// Everything in a person's partition: one Query.
@@ -304,32 +313,18 @@ impl Store {
     /// The profile, devices and follows of a person: one Query of their partition.
     pub async fn account_data(&self, user: &Id) -> Result<AccountData, StoreError> {
         let mut data = AccountData::default();
-        let mut start = None;
-        loop {
-            let out = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", s(keys::user_pk(user.as_str())))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| sdk_error("account.data", e))?;
-            for item in out.items.unwrap_or_default() {
-                match type_of(&item) {
-                    "account" => data.account = Some(from_item(item)?),
-                    "device" => data.devices.push(from_item(item)?),
-                    "follow" => data.follows.push(from_item(item)?),
-                    _ => {}
-                }
-            }
-            match out.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => return Ok(data),
+        let items = self
+            .query_all_raw(Query::table("account.data", keys::user_pk(user.as_str())).consistent())
+            .await?;
+        for item in items {
+            match type_of(&item) {
+                "account" => data.account = Some(from_item(item)?),
+                "device" => data.devices.push(from_item(item)?),
+                "follow" => data.follows.push(from_item(item)?),
+                _ => {}
             }
         }
+        Ok(data)
     }
 
     /// Replace the profile if it is still at `expected_version`.
@@ -600,29 +595,45 @@ impl Store {
         Ok(())
     }
 
-    /// Every item linked to a person on GSI2 (`USER#<usr>`): sessions now, the
-    /// cases they file later. For data-rights requests only.
-    pub async fn owned_items(&self, user: &Id) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .index_name(keys::GSI2)
-                .key_condition_expression("GSI2PK = :u")
-                .expression_attribute_values(":u", s(keys::owner_gsi(user.as_str())))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| sdk_error("account.owned", e))?;
-            items.extend(out.items.unwrap_or_default());
-            match out.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => return Ok(items),
+    /// Every item linked to a person on GSI2 (`USER#<usr>`): their sessions,
+    /// the cases they filed, follow and supported. For data-rights requests only.
+    pub(crate) async fn owned_items(&self, user: &Id) -> Result<Vec<Item>, StoreError> {
+        self.query_all_raw(Query::index(
+            "account.owned",
+            keys::GSI2,
+            keys::owner_gsi(user.as_str()),
+        ))
+        .await
+    }
+
+    /// What a person holds besides their partition, for their data export:
+    /// their sessions, and every other item linked to them as stored (without
+    /// its keys).
+    pub async fn held_by(&self, user: &Id) -> Result<Held, StoreError> {
+        let mut held = Held::default();
+        for mut item in self.owned_items(user).await? {
+            if type_of(&item) == "session" {
+                held.sessions.push(from_item(item)?);
+            } else {
+                for k in [
+                    keys::PK,
+                    keys::SK,
+                    keys::GSI1PK,
+                    keys::GSI1SK,
+                    keys::GSI2PK,
+                    keys::GSI2SK,
+                ] {
+                    item.remove(k);
+                }
+                held.contributions.push(from_item(item)?);
             }
         }
+        Ok(held)
+    }
+
+    /// How many items are linked to a person on GSI2.
+    pub async fn held_count(&self, user: &Id) -> Result<usize, StoreError> {
+        Ok(self.owned_items(user).await?.len())
     }
 
     /// The person's sessions.
@@ -664,42 +675,33 @@ impl Store {
             .send()
             .await
             .map_err(|e| sdk_error("erase.unlink", e))?;
-        let mut start = None;
-        loop {
-            let out = self
-                .db
-                .query()
+        let pk_text = pk
+            .as_s()
+            .map_err(|_| StoreError::Corrupt("case key".into()))?;
+        let written = self
+            .query_all_raw(
+                Query::table("erase.history", pk_text.clone())
+                    .begins_with(keys::HISTORY_PREFIX)
+                    .filter("author = :u", &[], [(":u", s(user))]),
+            )
+            .await?;
+        for entry in written {
+            let Some(hsk) = entry.get(keys::SK) else {
+                continue;
+            };
+            self.db
+                .update_item()
                 .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :h)")
-                .filter_expression("author = :u")
-                .expression_attribute_values(":pk", pk.clone())
-                .expression_attribute_values(":h", s(keys::HISTORY_PREFIX))
-                .expression_attribute_values(":u", s(user))
-                .set_exclusive_start_key(start)
+                .key(keys::PK, pk.clone())
+                .key(keys::SK, hsk.clone())
+                .update_expression("SET author = :gone")
+                .condition_expression("attribute_exists(PK)")
+                .expression_attribute_values(":gone", s(ERASED_USER))
                 .send()
                 .await
                 .map_err(|e| sdk_error("erase.history", e))?;
-            for entry in out.items.unwrap_or_default() {
-                let Some(hsk) = entry.get(keys::SK) else {
-                    continue;
-                };
-                self.db
-                    .update_item()
-                    .table_name(&self.table)
-                    .key(keys::PK, pk.clone())
-                    .key(keys::SK, hsk.clone())
-                    .update_expression("SET author = :gone")
-                    .condition_expression("attribute_exists(PK)")
-                    .expression_attribute_values(":gone", s(ERASED_USER))
-                    .send()
-                    .await
-                    .map_err(|e| sdk_error("erase.history", e))?;
-            }
-            match out.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => return Ok(()),
-            }
         }
+        Ok(())
     }
 
     pub async fn erase_account(&self, account: &Account, digest: &str) -> Result<(), StoreError> {

@@ -2,7 +2,8 @@
 //! `SK = ATT#<att>`, in the owner's own item collection (so a case and its files
 //! are one Query).
 
-use super::{Item, Store, StoreError, from_item, keys, s, sdk_error, to_item};
+use super::query::Query;
+use super::{Item, Store, StoreError, keys, s, sdk_error, to_item};
 use crate::domain::attachment::{Attachment, FileOwner};
 
 const PREFIX: &str = "ATT#";
@@ -69,21 +70,11 @@ impl Store {
 
     /// Every file of an owner, oldest first.
     pub async fn attachments_of(&self, owner: &FileOwner) -> Result<Vec<Attachment>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :a)")
-            .expression_attribute_values(":pk", s(keys::owner_pk(owner)))
-            .expression_attribute_values(":a", s(PREFIX))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error("attachment.list", e))?;
-        out.items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect()
+        self.query_all(
+            Query::table("attachment.list", keys::owner_pk(owner))
+                .begins_with(PREFIX)
+                .consistent(),
+        )
+        .await
     }
 }

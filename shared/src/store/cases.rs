@@ -11,9 +11,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::idempotency::{Created, Idempotency};
+use super::query::Query;
 use super::{
-    Item, Page, PageKey, Store, StoreError, TxError, Write, from_item, keys, n, page, s, sdk_error,
-    start_key, to_item,
+    Item, Page, PageKey, Store, StoreError, TxError, Write, from_item, keys, n, s, sdk_error,
+    to_item,
 };
 use crate::domain::MunicipalityId;
 use crate::domain::case::decide::{Filing, TransitionPlan};
@@ -338,20 +339,14 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<HistoryEntry>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :h)")
-            .expression_attribute_values(":pk", s(keys::case_pk(m, kind, id)))
-            .expression_attribute_values(":h", s(keys::HISTORY_PREFIX))
-            .consistent_read(true)
-            .limit(limit)
-            .set_exclusive_start_key(start_key(start))
-            .send()
-            .await
-            .map_err(|e| sdk_error("case.history", e))?;
-        page(out.items, out.last_evaluated_key.as_ref())
+        self.query_page(
+            Query::table("case.history", keys::case_pk(m, kind, id))
+                .begins_with(keys::HISTORY_PREFIX)
+                .consistent()
+                .limit(limit)
+                .after(start),
+        )
+        .await
     }
 
     /// A case's whole history, oldest first.
@@ -359,17 +354,11 @@ impl Store {
         &self,
         case: &CaseRecord<D>,
     ) -> Result<Vec<HistoryEntry>, StoreError> {
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .case_history(&case.municipality, case.kind, &case.id, 100, start)
-                .await?;
-            out.extend(page.items);
-            match page.next {
-                Some(k) => start = Some(k),
-                None => return Ok(out),
-            }
-        }
+        self.query_all(
+            Query::table("case.history", case_key(case))
+                .begins_with(keys::HISTORY_PREFIX)
+                .consistent(),
+        )
+        .await
     }
 }

@@ -6,9 +6,11 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
 
-use super::{Page, PageKey, Store, StoreError, from_item, keys, n, page, s, sdk_error, start_key};
+use super::query::Query;
+use super::{Page, PageKey, Store, StoreError, keyed, keys, n, s};
 use crate::domain::MunicipalityId;
 use crate::domain::case::CaseRecord;
+use crate::domain::complaint::{Area, OfferedCategory};
 use crate::domain::geo::Coordinates;
 use crate::domain::workflow::CaseKind;
 
@@ -23,6 +25,20 @@ pub struct ComplaintFilter {
     pub within: Option<(Coordinates, Coordinates)>,
 }
 
+/// Public complaints only: listed by their reporter, not hidden by staff
+/// (`Complaint::public`, as a filter).
+pub(crate) fn only_public(q: Query) -> Query {
+    q.filter(
+        "#d.#public = :yes AND (attribute_not_exists(#hidden) OR #hidden = :no)",
+        // HIDDEN is one of DynamoDB's reserved words.
+        &[("#d", "data"), ("#public", "public"), ("#hidden", "hidden")],
+        [
+            (":yes", AttributeValue::Bool(true)),
+            (":no", AttributeValue::Bool(false)),
+        ],
+    )
+}
+
 impl Store {
     /// A municipality's public complaints, newest first.
     pub async fn public_complaints<D: DeserializeOwned>(
@@ -32,54 +48,39 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<CaseRecord<D>>, StoreError> {
-        let mut conditions = vec![
-            "#d.#public = :yes".to_owned(),
-            "(attribute_not_exists(#hidden) OR #hidden = :no)".to_owned(),
-        ];
-        let mut q = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(keys::cases_gsi(m, KIND)))
-            .expression_attribute_names("#d", "data")
-            .expression_attribute_names("#public", "public")
-            // HIDDEN is one of DynamoDB's reserved words.
-            .expression_attribute_names("#hidden", "hidden")
-            .expression_attribute_values(":yes", AttributeValue::Bool(true))
-            .expression_attribute_values(":no", AttributeValue::Bool(false))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start_key(start));
+        let mut q = only_public(
+            Query::index("complaints.public", keys::GSI1, keys::cases_gsi(m, KIND))
+                .backwards()
+                .limit(limit)
+                .after(start),
+        );
         if let Some(state) = &filter.state {
-            conditions.push("#state = :state".into());
-            q = q
-                .expression_attribute_names("#state", "state")
-                .expression_attribute_values(":state", s(state));
+            q = q.filter(
+                "#state = :state",
+                &[("#state", "state")],
+                [(":state", s(state))],
+            );
         }
         if let Some((sw, ne)) = &filter.within {
-            conditions
-                .push("#d.#loc.lat BETWEEN :s AND :n AND #d.#loc.lon BETWEEN :w AND :e".into());
-            q = q
-                .expression_attribute_names("#loc", "location")
-                .expression_attribute_values(":s", n(sw.lat))
-                .expression_attribute_values(":n", n(ne.lat))
-                .expression_attribute_values(":w", n(sw.lon))
-                .expression_attribute_values(":e", n(ne.lon));
+            q = q.filter(
+                "#d.#loc.lat BETWEEN :s AND :n AND #d.#loc.lon BETWEEN :w AND :e",
+                &[("#loc", "location")],
+                [
+                    (":s", n(sw.lat)),
+                    (":n", n(ne.lat)),
+                    (":w", n(sw.lon)),
+                    (":e", n(ne.lon)),
+                ],
+            );
         }
         if let Some(category) = &filter.category {
-            conditions.push("#d.#category = :category".into());
-            q = q
-                .expression_attribute_names("#category", "category")
-                .expression_attribute_values(":category", s(category));
+            q = q.filter(
+                "#d.#category = :category",
+                &[("#category", "category")],
+                [(":category", s(category))],
+            );
         }
-        let out = q
-            .filter_expression(conditions.join(" AND "))
-            .send()
-            .await
-            .map_err(|e| sdk_error("complaints.public", e))?;
-        page(out.items, out.last_evaluated_key.as_ref())
+        self.query_page(q).await
     }
 
     /// Public complaints in the given map cells (newest 50 of each cell), one
@@ -90,22 +91,19 @@ impl Store {
         cells: &[String],
     ) -> Result<Vec<CaseRecord<D>>, StoreError> {
         let queries = cells.iter().map(|cell| {
-            self.db
-                .query()
-                .table_name(&self.table)
-                .index_name(keys::GSI3)
-                .key_condition_expression("GSI3PK = :c")
-                .expression_attribute_values(":c", s(keys::map_cell_gsi(m, KIND, cell)))
-                .scan_index_forward(false)
-                .limit(50)
-                .send()
+            self.query_page(
+                Query::index(
+                    "complaints.cells",
+                    keys::GSI3,
+                    keys::map_cell_gsi(m, KIND, cell),
+                )
+                .backwards()
+                .limit(50),
+            )
         });
         let mut out = Vec::new();
-        for res in futures_util::future::join_all(queries).await {
-            let res = res.map_err(|e| sdk_error("complaints.cells", e))?;
-            for item in res.items.unwrap_or_default() {
-                out.push(from_item(item)?);
-            }
+        for page in futures_util::future::join_all(queries).await {
+            out.extend(page?.items);
         }
         Ok(out)
     }
@@ -116,91 +114,38 @@ impl Store {
     pub async fn own_complaint_categories(
         &self,
         m: &MunicipalityId,
-    ) -> Result<Vec<crate::domain::complaint::OfferedCategory>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :c)")
-            .expression_attribute_values(":pk", s(keys::tenant(m)))
-            .expression_attribute_values(":c", s("CATEGORY#"))
-            .send()
-            .await
-            .map_err(|e| sdk_error("categories.list", e))?;
-        out.items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect()
+    ) -> Result<Vec<OfferedCategory>, StoreError> {
+        self.query_all(
+            Query::table("categories.list", keys::tenant(m)).begins_with(keys::CATEGORY_PREFIX),
+        )
+        .await
     }
 
     /// Add or replace one of a municipality's categories.
     pub async fn put_complaint_category(
         &self,
         m: &MunicipalityId,
-        c: &crate::domain::complaint::OfferedCategory,
+        c: &OfferedCategory,
     ) -> Result<(), StoreError> {
-        let mut item = super::to_item(c)?;
-        item.insert(keys::PK.into(), s(keys::tenant(m)));
-        item.insert(keys::SK.into(), s(format!("CATEGORY#{}", c.code)));
-        item.insert("type".into(), s("complaint_category"));
-        self.db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| sdk_error("categories.put", e))?;
-        Ok(())
+        let item = keyed(
+            c,
+            keys::tenant(m),
+            keys::category_sk(&c.code),
+            "complaint_category",
+        )?;
+        self.put("categories.put", item, None).await
     }
 }
 
 impl Store {
     /// A municipality's areas (`M#<m>`, `AREA#<code>`), by code.
-    pub async fn areas(
-        &self,
-        m: &MunicipalityId,
-    ) -> Result<Vec<crate::domain::complaint::Area>, StoreError> {
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :a)")
-                .expression_attribute_values(":pk", s(keys::tenant(m)))
-                .expression_attribute_values(":a", s("AREA#"))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| sdk_error("areas.list", e))?;
-            for item in page.items.unwrap_or_default() {
-                out.push(from_item(item)?);
-            }
-            match page.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => return Ok(out),
-            }
-        }
+    pub async fn areas(&self, m: &MunicipalityId) -> Result<Vec<Area>, StoreError> {
+        self.query_all(Query::table("areas.list", keys::tenant(m)).begins_with(keys::AREA_PREFIX))
+            .await
     }
 
-    pub async fn put_area(
-        &self,
-        m: &MunicipalityId,
-        a: &crate::domain::complaint::Area,
-    ) -> Result<(), StoreError> {
-        let mut item = super::to_item(a)?;
-        item.insert(keys::PK.into(), s(keys::tenant(m)));
-        item.insert(keys::SK.into(), s(format!("AREA#{}", a.code)));
-        item.insert("type".into(), s("area"));
-        self.db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| sdk_error("areas.put", e))?;
-        Ok(())
+    pub async fn put_area(&self, m: &MunicipalityId, a: &Area) -> Result<(), StoreError> {
+        let item = keyed(a, keys::tenant(m), keys::area_sk(&a.code), "area")?;
+        self.put("areas.put", item, None).await
     }
 }

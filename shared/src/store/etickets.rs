@@ -19,7 +19,8 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
-use super::{Item, Store, StoreError, TxError, from_item, keys, n, s, sdk_error, to_item};
+use super::query::Query;
+use super::{Item, Store, StoreError, TxError, from_item, keys, n, s, sdk_error, text, to_item};
 use crate::domain::MunicipalityId;
 use crate::domain::complaint::Names;
 use crate::domain::eticket::{QUEUE_RETENTION_DAYS, TicketStatus, WeeklyHours, queue_expiry};
@@ -51,13 +52,12 @@ pub struct Counter {
     pub services: Vec<String>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Agency {
     pub code: String,
     pub name: Names,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Coordinates>,
     pub hours: WeeklyHours,
     /// Days closed ("YYYY-MM-DD"), besides public holidays.
@@ -72,22 +72,18 @@ pub struct Agency {
 }
 
 /// A ticket of a day's queue.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
     pub number: u64,
     pub status: TicketStatus,
     /// `usr_…` of its holder in the app (none for a paper ticket not claimed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holder: Option<String>,
     /// Printed on a paper ticket: proves it is yours when you claim it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claim_code: Option<String>,
     pub taken_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub called_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counter: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
     #[serde(default)]
     pub recalls: u32,
@@ -157,7 +153,7 @@ impl Store {
     pub async fn put_agency(&self, m: &MunicipalityId, a: &Agency) -> Result<(), StoreError> {
         let mut item = to_item(a)?;
         item.insert(keys::PK.into(), s(keys::tenant(m)));
-        item.insert(keys::SK.into(), s(format!("AGENCY#{}", a.code)));
+        item.insert(keys::SK.into(), s(keys::agency_sk(&a.code)));
         item.insert("type".into(), s("agency"));
         self.db
             .put_item()
@@ -174,55 +170,30 @@ impl Store {
         m: &MunicipalityId,
         code: &str,
     ) -> Result<Option<Agency>, StoreError> {
-        self.get_record(
-            "agency.get",
-            keys::tenant(m),
-            format!("AGENCY#{code}"),
-            false,
-        )
-        .await
+        self.get_record("agency.get", keys::tenant(m), keys::agency_sk(code), false)
+            .await
     }
 
     /// A municipality's agencies (a few dozen at most).
     pub async fn agencies(&self, m: &MunicipalityId) -> Result<Vec<Agency>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :a)")
-            .expression_attribute_values(":pk", s(keys::tenant(m)))
-            .expression_attribute_values(":a", s("AGENCY#"))
-            .send()
-            .await
-            .map_err(|e| sdk_error("agency.list", e))?;
-        out.items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect()
+        self.query_all(
+            Query::table("agency.list", keys::tenant(m)).begins_with(keys::AGENCY_PREFIX),
+        )
+        .await
     }
 
     /// The counters of a day's queue: one Query of its three small items.
     pub async fn queue_state(&self, q: &QueueKey) -> Result<QueueState, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND SK BETWEEN :a AND :b")
-            .expression_attribute_values(":pk", s(&q.pk))
-            .expression_attribute_values(":a", s("CALLED"))
-            .expression_attribute_values(":b", s("STATS"))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error("queue.state", e))?;
+        let (items, _) = self
+            .query_raw(
+                Query::table("queue.state", &q.pk)
+                    .between("CALLED", "STATS")
+                    .consistent(),
+            )
+            .await?;
         let mut state = QueueState::default();
-        for item in out.items.unwrap_or_default() {
-            match item
-                .get(keys::SK)
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-            {
+        for item in items {
+            match text(&item, keys::SK).as_deref() {
                 Some("COUNTER") => state.taken = num(&item, "n"),
                 Some("CALLED") => state.last_called = num(&item, "last"),
                 Some("STATS") => {
@@ -393,33 +364,25 @@ impl Store {
         after: u64,
         max: usize,
     ) -> Result<Vec<Ticket>, StoreError> {
+        let mut q = Query::table("queue.waiting", &q.pk)
+            .between(ticket_sk(after + 1), "T#~")
+            .filter(
+                "#st = :waiting",
+                &[("#st", "status")],
+                [(":waiting", s("waiting"))],
+            )
+            .consistent();
         let mut out = Vec::new();
-        let mut start: Option<Item> = None;
         loop {
-            let page = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :to")
-                .filter_expression("#st = :waiting")
-                .expression_attribute_names("#st", "status")
-                .expression_attribute_values(":pk", s(&q.pk))
-                .expression_attribute_values(":from", s(ticket_sk(after + 1)))
-                .expression_attribute_values(":to", s("T#~"))
-                .expression_attribute_values(":waiting", s("waiting"))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| sdk_error("queue.waiting", e))?;
-            for item in page.items.unwrap_or_default() {
+            let (items, next) = self.query_raw(q.clone()).await?;
+            for item in items {
                 out.push(from_item(item)?);
                 if out.len() >= max {
                     return Ok(out);
                 }
             }
-            match page.last_evaluated_key {
-                Some(k) => start = Some(k),
+            match next {
+                Some(k) => q = q.after(Some(k)),
                 None => return Ok(out),
             }
         }

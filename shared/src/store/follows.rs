@@ -6,9 +6,8 @@
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use serde::de::DeserializeOwned;
 
-use super::{
-    Item, Page, PageKey, Store, StoreError, TxError, keys, n, page_key, s, sdk_error, start_key,
-};
+use super::query::Query;
+use super::{Item, Page, PageKey, Store, StoreError, TxError, keys, n, s, text};
 use crate::domain::MunicipalityId;
 use crate::domain::case::CaseRecord;
 use crate::domain::workflow::CaseKind;
@@ -43,14 +42,7 @@ impl Store {
                 &case.id,
             )),
         );
-        self.db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| sdk_error("case.follow", e))?;
-        Ok(())
+        self.put("case.follow", item, None).await
     }
 
     pub async fn unfollow_case<D>(
@@ -58,18 +50,13 @@ impl Store {
         case: &CaseRecord<D>,
         user: &str,
     ) -> Result<(), StoreError> {
-        self.db
-            .delete_item()
-            .table_name(&self.table)
-            .key(
-                keys::PK,
-                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
-            )
-            .key(keys::SK, s(keys::case_follower_sk(user)))
-            .send()
-            .await
-            .map_err(|e| sdk_error("case.unfollow", e))?;
-        Ok(())
+        self.delete(
+            "case.unfollow",
+            keys::case_pk(&case.municipality, case.kind, &case.id),
+            keys::case_follower_sk(user),
+            None,
+        )
+        .await
     }
 
     /// Whether `user` follows the case.
@@ -91,30 +78,12 @@ impl Store {
 
     /// Everyone following a case (user ids).
     pub async fn case_followers(&self, case_pk: &str) -> Result<Vec<String>, StoreError> {
-        let mut users = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :f)")
-                .expression_attribute_values(":pk", s(case_pk))
-                .expression_attribute_values(":f", s(keys::CASE_FOLLOWER_PREFIX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| sdk_error("case.followers", e))?;
-            for item in out.items.unwrap_or_default() {
-                if let Some(u) = item.get("user").and_then(|v| v.as_s().ok()) {
-                    users.push(u.clone());
-                }
-            }
-            match out.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => return Ok(users),
-            }
-        }
+        let links = self
+            .query_all_raw(
+                Query::table("case.followers", case_pk).begins_with(keys::CASE_FOLLOWER_PREFIX),
+            )
+            .await?;
+        Ok(links.iter().filter_map(|l| text(l, "user")).collect())
     }
 
     /// The cases of `kind` `user` follows in `m`, most recently followed first:
@@ -127,27 +96,16 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<CaseRecord<D>>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI2)
-            .key_condition_expression("GSI2PK = :u AND begins_with(GSI2SK, :f)")
-            .expression_attribute_values(":u", s(keys::owner_gsi(user)))
-            .expression_attribute_values(":f", s(format!("FOLLOW#{}#", keys::cases_gsi(m, kind))))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start_key(start))
-            .send()
-            .await
-            .map_err(|e| sdk_error("complaints.followed", e))?;
-        let next = page_key(out.last_evaluated_key.as_ref());
-        let ids: Vec<String> = out
-            .items
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|i| i.get("case").and_then(|v| v.as_s().ok()).cloned())
-            .collect();
+        let (links, next) = self
+            .query_raw(
+                Query::index("cases.followed", keys::GSI2, keys::owner_gsi(user))
+                    .begins_with(format!("FOLLOW#{}#", keys::cases_gsi(m, kind)))
+                    .backwards()
+                    .limit(limit)
+                    .after(start),
+            )
+            .await?;
+        let ids: Vec<String> = links.iter().filter_map(|l| text(l, "case")).collect();
         if ids.is_empty() {
             return Ok(Page {
                 items: vec![],

@@ -51,6 +51,7 @@ pub fn staff_phone_sk(phone: &Phone) -> String {
 pub fn phone_gsi(phone: &Phone) -> String {
     format!("PHONE#{}", phone.e164())
 }
+pub const ROLE_PREFIX: &str = "ROLE#";
 pub fn staff_role_gsi(m: &MunicipalityId, id: &Id) -> String {
     format!("ROLE#STAFF#{m}#{id}")
 }
@@ -95,12 +96,48 @@ pub fn queue_gsi(m: &MunicipalityId, kind: CaseKind) -> String {
 pub fn permit_ref_pk(m: &MunicipalityId, reference: &str) -> String {
     format!("M#{m}#PRMREF#{reference}")
 }
-/// The municipality's staff reminders (files due soon, overdue).
+pub const PERMIT_REF: &str = "REF";
+/// A municipality's Open311 API keys (`M#<m>`), the secret's digest only.
+pub const API_KEY_PREFIX: &str = "O311KEY#";
+pub fn api_key_sk(id: &str) -> String {
+    format!("{API_KEY_PREFIX}{id}")
+}
+/// A numbering counter of a municipality (`M#<m>`).
+pub fn counter_sk(name: &str) -> String {
+    format!("COUNTER#{name}")
+}
+/// The municipality's staff reminders (files due soon, overdue), newest first.
 pub fn reminders_pk(m: &MunicipalityId) -> String {
     format!("M#{m}#REMINDERS")
 }
-/// The platform's public-holiday table.
+pub fn reminder_sk(at: &str, case: &str, what: &str) -> String {
+    format!("{at}#{case}#{what}")
+}
+/// The guard, in a case's partition, that a reminder was made: once per kind
+/// of reminder and due time.
+pub fn reminded_sk(what: &str, due_at: &str) -> String {
+    format!("REMIND#{what}#{due_at}")
+}
+/// The platform's public-holiday table, one item a day.
 pub const HOLIDAYS: &str = "P#HOLIDAYS";
+pub fn holiday_sk(date: &str) -> String {
+    format!("H#{date}")
+}
+/// A municipality's e-ticket agencies (`M#<m>`).
+pub const AGENCY_PREFIX: &str = "AGENCY#";
+pub fn agency_sk(code: &str) -> String {
+    format!("{AGENCY_PREFIX}{code}")
+}
+/// What a municipality offers to file complaints under: its own categories and
+/// its areas, items of its tenant partition.
+pub const CATEGORY_PREFIX: &str = "CATEGORY#";
+pub fn category_sk(code: &str) -> String {
+    format!("{CATEGORY_PREFIX}{code}")
+}
+pub const AREA_PREFIX: &str = "AREA#";
+pub fn area_sk(code: &str) -> String {
+    format!("{AREA_PREFIX}{code}")
+}
 /// A municipality's public cases of one kind in one map cell (GSI3).
 pub fn map_cell_gsi(m: &MunicipalityId, kind: CaseKind, cell: &str) -> String {
     format!("M#{m}#{}#CELL#{cell}", kind.tag())

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod municipalities;
 pub mod notices;
 pub mod open311;
+mod query;
 pub mod staff;
 pub mod tracked;
 
@@ -109,6 +110,25 @@ pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError
     serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// A string attribute of a stored item.
+pub(crate) fn text(item: &Item, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned()
+}
+
+/// `value` as an item of the table: its keys and its type.
+pub(crate) fn keyed<T: Serialize>(
+    value: &T,
+    pk: impl Into<String>,
+    sk: impl Into<String>,
+    kind: &str,
+) -> Result<Item, StoreError> {
+    let mut item = to_item(value)?;
+    item.insert(keys::PK.into(), s(pk));
+    item.insert(keys::SK.into(), s(sk));
+    item.insert("type".into(), s(kind));
+    Ok(item)
+}
+
 pub(crate) fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
@@ -123,22 +143,6 @@ pub(crate) fn page_key(lek: Option<&Item>) -> Option<PageKey> {
         k.iter()
             .filter_map(|(name, v)| v.as_s().ok().map(|s| (name.clone(), s.clone())))
             .collect()
-    })
-}
-
-/// A Query's items as `T`, and where the next page starts.
-pub(crate) fn page<T: DeserializeOwned>(
-    items: Option<Vec<Item>>,
-    lek: Option<&Item>,
-) -> Result<Page<T>, StoreError> {
-    let items = items
-        .unwrap_or_default()
-        .into_iter()
-        .map(from_item)
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        next: page_key(lek),
     })
 }
 
@@ -204,6 +208,45 @@ impl Store {
             .await?
             .map(from_item)
             .transpose()
+    }
+
+    /// Put `item`, on `condition` if there is one: a failed condition is a
+    /// [`StoreError::VersionConflict`].
+    pub(crate) async fn put(
+        &self,
+        op: &'static str,
+        item: Item,
+        condition: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_owned))
+            .send()
+            .await
+            .map_err(|e| sdk_error(op, e))?;
+        Ok(())
+    }
+
+    /// Delete the item `pk`/`sk`, on `condition` if there is one.
+    pub(crate) async fn delete(
+        &self,
+        op: &'static str,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+        condition: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.db
+            .delete_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
+            .set_condition_expression(condition.map(str::to_owned))
+            .send()
+            .await
+            .map_err(|e| sdk_error(op, e))?;
+        Ok(())
     }
 
     /// A transaction's put of `item`, on condition it is new.

@@ -4,9 +4,8 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::idempotency::{Created, Idempotency};
-use super::{
-    Item, Page, PageKey, Store, StoreError, keys, n, page, s, sdk_error, start_key, to_item,
-};
+use super::query::Query;
+use super::{Item, Page, PageKey, Store, StoreError, keys, n, s, sdk_error, to_item};
 use crate::domain::{Municipality, MunicipalityId};
 
 fn item(m: &Municipality) -> Result<Item, StoreError> {
@@ -88,30 +87,29 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<Municipality>, StoreError> {
-        let mut q = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .expression_attribute_values(":pk", s(keys::MUNICIPALITIES))
+        let mut q = Query::index("municipality.list", keys::GSI1, keys::MUNICIPALITIES)
             .limit(limit)
-            .set_exclusive_start_key(start_key(start));
-        q = match governorate {
-            Some(g) => q
-                .key_condition_expression("GSI1PK = :pk AND begins_with(GSI1SK, :g)")
-                .expression_attribute_values(":g", s(format!("{g}#"))),
-            None => q.key_condition_expression("GSI1PK = :pk"),
-        };
-        if hide_deactivated {
-            q = q
-                .filter_expression("#status <> :off")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":off", s("DEACTIVATED"));
+            .after(start);
+        if let Some(g) = governorate {
+            q = q.begins_with(format!("{g}#"));
         }
-        let out = q
-            .send()
-            .await
-            .map_err(|e| sdk_error("municipality.list", e))?;
-        page(out.items, out.last_evaluated_key.as_ref())
+        if hide_deactivated {
+            q = q.filter(
+                "#status <> :off",
+                &[("#status", "status")],
+                [(":off", s("DEACTIVATED"))],
+            );
+        }
+        self.query_page(q).await
+    }
+
+    /// Every municipality, deactivated ones too (the scheduled jobs' round).
+    pub async fn all_municipalities(&self) -> Result<Vec<Municipality>, StoreError> {
+        self.query_all(Query::index(
+            "municipality.all",
+            keys::GSI1,
+            keys::MUNICIPALITIES,
+        ))
+        .await
     }
 }

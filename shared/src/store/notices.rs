@@ -13,9 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::query::Query;
 use super::{
-    Item, Page, PageKey, Store, StoreError, Write, from_item, keys, n, page, s, sdk_error,
-    start_key, to_item,
+    Item, Page, PageKey, Store, StoreError, Write, from_item, keys, n, s, sdk_error, text, to_item,
 };
 use crate::domain::MunicipalityId;
 use crate::domain::notice::{Channel, Notice};
@@ -33,8 +33,9 @@ fn due_sk(due: u64, id: &str) -> String {
 pub fn deliveries_pk(user: &str) -> String {
     format!("P#USER#{user}#NOTICES")
 }
+const DELIVERY_PREFIX: &str = "N#";
 pub fn delivery_sk(notice: &str) -> String {
-    format!("N#{notice}")
+    format!("{DELIVERY_PREFIX}{notice}")
 }
 
 /// What happened to one person's copy of a notice.
@@ -124,23 +125,14 @@ impl Store {
         now: u64,
         limit: i32,
     ) -> Result<Vec<Notice>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :o AND GSI1SK <= :due")
-            .expression_attribute_values(":o", s(outbox_gsi(m)))
-            .expression_attribute_values(":due", s(format!("{now:010}~")))
-            .limit(limit)
-            .send()
-            .await
-            .map_err(|e| sdk_error("notice.due", e))?;
-        out.items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect()
+        let page = self
+            .query_page(
+                Query::index("notice.due", keys::GSI1, outbox_gsi(m))
+                    .at_most(format!("{now:010}~"))
+                    .limit(limit),
+            )
+            .await?;
+        Ok(page.items)
     }
 
     /// Every person reached: off the sweep's index.
@@ -288,51 +280,31 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<Delivery>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :n)")
-            .expression_attribute_values(":pk", s(deliveries_pk(user)))
-            .expression_attribute_values(":n", s("N#"))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start_key(start))
-            .send()
-            .await
-            .map_err(|e| sdk_error("delivery.list", e))?;
-        page(out.items, out.last_evaluated_key.as_ref())
+        self.query_page(
+            Query::table("delivery.list", deliveries_pk(user))
+                .begins_with(DELIVERY_PREFIX)
+                .backwards()
+                .limit(limit)
+                .after(start),
+        )
+        .await
     }
 
     /// Delete every delivery record of a person (erasure).
     pub async fn delete_deliveries(&self, user: &str) -> Result<(), StoreError> {
         loop {
-            let out = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", s(deliveries_pk(user)))
-                .limit(100)
-                .send()
-                .await
-                .map_err(|e| sdk_error("delivery.erase", e))?;
-            let items = out.items.unwrap_or_default();
+            let (items, _) = self
+                .query_raw(Query::table("delivery.erase", deliveries_pk(user)).limit(100))
+                .await?;
             if items.is_empty() {
                 return Ok(());
             }
             for item in items {
-                let Some(sk) = item.get(keys::SK) else {
+                let Some(sk) = text(&item, keys::SK) else {
                     continue;
                 };
-                self.db
-                    .delete_item()
-                    .table_name(&self.table)
-                    .key(keys::PK, s(deliveries_pk(user)))
-                    .key(keys::SK, sk.clone())
-                    .send()
-                    .await
-                    .map_err(|e| sdk_error("delivery.erase", e))?;
+                self.delete("delivery.erase", deliveries_pk(user), sk, None)
+                    .await?;
             }
         }
     }

@@ -7,9 +7,10 @@
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 
 use super::idempotency::{Created, Idempotency};
+use super::query::Query;
 use super::{
-    Item, Page, PageKey, Store, StoreError, TxError, from_item, keys, n, page, s, sdk_error,
-    start_key, to_item,
+    Item, Page, PageKey, Store, StoreError, TxError, from_item, keys, n, s, sdk_error, text,
+    to_item,
 };
 use crate::domain::{Id, MunicipalityId, Phone, StaffMember};
 
@@ -98,19 +99,13 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<StaffMember>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :sk)")
-            .expression_attribute_values(":pk", s(keys::tenant(m)))
-            .expression_attribute_values(":sk", s(keys::STAFF_PREFIX))
-            .limit(limit)
-            .set_exclusive_start_key(start_key(start))
-            .send()
-            .await
-            .map_err(|e| sdk_error("staff.list", e))?;
-        page(out.items, out.last_evaluated_key.as_ref())
+        self.query_page(
+            Query::table("staff.list", keys::tenant(m))
+                .begins_with(keys::STAFF_PREFIX)
+                .limit(limit)
+                .after(start),
+        )
+        .await
     }
 
     /// Replace a member's record (optimistic lock on `expected_version`). When the
@@ -188,27 +183,18 @@ impl Store {
 
     /// Every role held by `phone`: one Query on GSI2.
     pub async fn roles_by_phone(&self, phone: &Phone) -> Result<PhoneRoles, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI2)
-            .key_condition_expression("GSI2PK = :p AND begins_with(GSI2SK, :r)")
-            .expression_attribute_values(":p", s(keys::phone_gsi(phone)))
-            .expression_attribute_values(":r", s("ROLE#"))
-            .send()
-            .await
-            .map_err(|e| sdk_error("roles.by_phone", e))?;
+        let (items, _) = self
+            .query_raw(
+                Query::index("roles.by_phone", keys::GSI2, keys::phone_gsi(phone))
+                    .begins_with(keys::ROLE_PREFIX),
+            )
+            .await?;
         let mut roles = PhoneRoles {
             platform_admin: false,
             staff: Vec::new(),
         };
-        for item in out.items.unwrap_or_default() {
-            match item
-                .get("type")
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-            {
+        for item in items {
+            match text(&item, "type").as_deref() {
                 Some("platform_admin") => roles.platform_admin = true,
                 Some("staff") => roles.staff.push(from_item(item)?),
                 _ => {}

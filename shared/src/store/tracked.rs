@@ -13,10 +13,8 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
 
-use super::{
-    Item, Page, PageKey, Store, StoreError, TxError, Write, keys, n, page, s, sdk_error, start_key,
-    to_item,
-};
+use super::query::Query;
+use super::{Item, Page, PageKey, Store, StoreError, TxError, Write, keyed, keys, n, s, sdk_error};
 use crate::domain::MunicipalityId;
 use crate::domain::case::CaseRecord;
 use crate::domain::notice::{Notice, Reminder};
@@ -31,7 +29,7 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .key(keys::PK, s(keys::tenant(m)))
-            .key(keys::SK, s(format!("COUNTER#{name}")))
+            .key(keys::SK, s(keys::counter_sk(name)))
             .update_expression("ADD #n :one")
             .expression_attribute_names("#n", "n")
             .expression_attribute_values(":one", n(1))
@@ -53,11 +51,8 @@ impl Store {
         m: &MunicipalityId,
         r: &PermitRef,
     ) -> Result<Write, StoreError> {
-        let mut item = to_item(r)?;
-        item.insert(keys::PK.into(), s(keys::permit_ref_pk(m, &r.reference)));
-        item.insert(keys::SK.into(), s("REF"));
-        item.insert("type".into(), s("permit_ref"));
-        self.put_new(item)
+        let pk = keys::permit_ref_pk(m, &r.reference);
+        self.put_new(keyed(r, pk, keys::PERMIT_REF, "permit_ref")?)
     }
 
     pub async fn permit_by_reference(
@@ -65,11 +60,14 @@ impl Store {
         m: &MunicipalityId,
         reference: &str,
     ) -> Result<Option<PermitRef>, StoreError> {
-        self.get_record("permit.ref", keys::permit_ref_pk(m, reference), "REF", true)
+        let pk = keys::permit_ref_pk(m, reference);
+        self.get_record("permit.ref", pk, keys::PERMIT_REF, true)
             .await
     }
 
-    /// Count a wrong national ID on `reference`; lock it after too many.
+    /// Count a wrong national ID on `reference` (conditioned on the count read:
+    /// [`StoreError::VersionConflict`] if another was counted meanwhile); lock
+    /// it after too many.
     pub async fn permit_follow_failed(
         &self,
         m: &MunicipalityId,
@@ -81,7 +79,7 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .key(keys::PK, s(keys::permit_ref_pk(m, &r.reference)))
-            .key(keys::SK, s("REF"))
+            .key(keys::SK, s(keys::PERMIT_REF))
             .update_expression("SET failures = :f, locked_until = :l")
             .condition_expression("failures = :was")
             .expression_attribute_values(":f", n(failures))
@@ -104,22 +102,18 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .key(keys::PK, s(keys::permit_ref_pk(m, reference)))
-            .key(keys::SK, s("REF"))
+            .key(keys::SK, s(keys::PERMIT_REF))
             .update_expression("SET failures = failures - :one")
             .condition_expression("failures > :zero")
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":zero", n(0))
             .send()
-            .await;
+            .await
+            .map_err(|e| sdk_error("permit.ref.ok", e));
         match out {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(sdk_error("permit.ref.ok", e)),
+            // Nothing counted (the count was reset by a lock): nothing to give.
+            Ok(_) | Err(StoreError::VersionConflict) => Ok(()),
+            Err(e) => Err(e),
         }
     }
 
@@ -133,20 +127,14 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<CaseRecord<D>>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI3)
-            .key_condition_expression("GSI3PK = :q AND GSI3SK <= :until")
-            .expression_attribute_values(":q", s(keys::queue_gsi(m, kind)))
-            .expression_attribute_values(":until", s(format!("{until}~")))
-            .limit(limit)
-            .set_exclusive_start_key(start_key(start))
-            .send()
-            .await
-            .map_err(|e| sdk_error("cases.queue", e))?;
-        page(out.items, out.last_evaluated_key.as_ref())
+        self.query_page(
+            Query::index("cases.queue", keys::GSI3, keys::queue_gsi(m, kind))
+                // `<due>#<id>`: every id sorts before `~`.
+                .at_most(format!("{until}~"))
+                .limit(limit)
+                .after(start),
+        )
+        .await
     }
 
     /// A municipality's cases of `kind`, newest first; with `register`, only
@@ -159,33 +147,29 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<CaseRecord<D>>, StoreError> {
-        let mut q = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(keys::cases_gsi(m, kind)))
-            .scan_index_forward(false)
+        let mut q = Query::index("cases.of_kind", keys::GSI1, keys::cases_gsi(m, kind))
+            .backwards()
             .limit(limit)
-            .set_exclusive_start_key(start_key(start));
+            .after(start);
         if let Some(states) = register {
             let names: Vec<String> = (0..states.len()).map(|i| format!(":s{i}")).collect();
-            for (name, state) in names.iter().zip(states) {
-                q = q.expression_attribute_values(name, s(*state));
-            }
-            q = q
-                .filter_expression(format!(
-                    "#d.#consent = :yes AND #state IN ({})",
-                    names.join(", ")
-                ))
-                .expression_attribute_names("#d", "data")
-                .expression_attribute_names("#consent", "publish_consent")
-                .expression_attribute_names("#state", "state")
-                .expression_attribute_values(":yes", AttributeValue::Bool(true));
+            let mut values: Vec<(String, AttributeValue)> = names
+                .iter()
+                .cloned()
+                .zip(states.iter().map(|st| s(*st)))
+                .collect();
+            values.push((":yes".into(), AttributeValue::Bool(true)));
+            q = q.filter(
+                format!("#d.#consent = :yes AND #state IN ({})", names.join(", ")),
+                &[
+                    ("#d", "data"),
+                    ("#consent", "publish_consent"),
+                    ("#state", "state"),
+                ],
+                values,
+            );
         }
-        let out = q.send().await.map_err(|e| sdk_error("cases.of_kind", e))?;
-        page(out.items, out.last_evaluated_key.as_ref())
+        self.query_page(q).await
     }
 
     /// A person's own cases of `kind` in `m`, newest first.
@@ -197,26 +181,19 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<CaseRecord<D>>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI2)
-            .key_condition_expression("GSI2PK = :u AND begins_with(GSI2SK, :k)")
-            .expression_attribute_values(":u", s(keys::owner_gsi(owner)))
-            .expression_attribute_values(":k", s(format!("{}#", keys::cases_gsi(m, kind))))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start_key(start))
-            .send()
-            .await
-            .map_err(|e| sdk_error("cases.owned", e))?;
-        page(out.items, out.last_evaluated_key.as_ref())
+        self.query_page(
+            Query::index("cases.owned", keys::GSI2, keys::owner_gsi(owner))
+                .begins_with(format!("{}#", keys::cases_gsi(m, kind)))
+                .backwards()
+                .limit(limit)
+                .after(start),
+        )
+        .await
     }
 
-    /// Record `reminder` once per case, kind of reminder and due time, with
-    /// `extra` items (a notice to the citizen) in the same transaction. `false`:
-    /// it was made before.
+    /// Record `reminder` once per case, kind of reminder and due time, with its
+    /// notices (to the citizen) in the same transaction. `false`: it was made
+    /// before.
     pub async fn remind_once<D>(
         &self,
         case: &CaseRecord<D>,
@@ -230,15 +207,15 @@ impl Store {
         );
         guard.insert(
             keys::SK.into(),
-            s(format!("REMIND#{}#{}", reminder.what, reminder.due_at)),
+            s(keys::reminded_sk(&reminder.what, &reminder.due_at)),
         );
         guard.insert("at".into(), s(&reminder.at));
-        let mut listed = to_item(reminder)?;
-        listed.insert(keys::PK.into(), s(keys::reminders_pk(&case.municipality)));
-        listed.insert(
-            keys::SK.into(),
-            s(format!("{}#{}#{}", reminder.at, case.id, reminder.what)),
-        );
+        let listed = keyed(
+            reminder,
+            keys::reminders_pk(&case.municipality),
+            keys::reminder_sk(&reminder.at, &case.id, &reminder.what),
+            "reminder",
+        )?;
         let mut tx = vec![self.put_new(guard)?.0, self.put_new(listed)?.0];
         for notice in notices {
             tx.push(self.notice_write(notice)?.0);
@@ -258,18 +235,12 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<Page<Reminder>, StoreError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk")
-            .expression_attribute_values(":pk", s(keys::reminders_pk(m)))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start_key(start))
-            .send()
-            .await
-            .map_err(|e| sdk_error("reminders", e))?;
-        page(out.items, out.last_evaluated_key.as_ref())
+        self.query_page(
+            Query::table("reminders", keys::reminders_pk(m))
+                .backwards()
+                .limit(limit)
+                .after(start),
+        )
+        .await
     }
 }

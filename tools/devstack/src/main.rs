@@ -587,7 +587,7 @@ async fn seed(admin_phone: &str) -> Result<(), String> {
 /// its digest only.
 async fn demo_open311_key(store: &Store, tunis: &MunicipalityId) -> Result<(), String> {
     use baladiya::domain::open311;
-    use baladiya::store::open311::ApiKeyRecord;
+    use baladiya::domain::open311::ApiKeyRecord;
     let (id, secret) = open311::parse_key(DEMO_OPEN311_KEY).ok_or("malformed demo key")?;
     if store
         .get_api_key(tunis, id.as_str())

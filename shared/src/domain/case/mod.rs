@@ -26,6 +26,7 @@ pub use access::{Audience, Deny, Refusal, audience};
 
 /// A case's current state and its kind's data (`D`: the kind's own fields, or
 /// `serde_json::Value` where the kind does not matter).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseRecord<D = serde_json::Value> {
     pub kind: CaseKind,
@@ -44,22 +45,18 @@ pub struct CaseRecord<D = serde_json::Value> {
     #[serde(default)]
     pub supporters: u64,
     /// `stf_…` of the staff member it is assigned to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
     /// Closed as a duplicate of this case (same municipality and kind).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
     /// Hidden by staff (abusive content): out of every public view.
     #[serde(default)]
     pub hidden: bool,
     /// The note of the latest state change, if it had one (public, like the
     /// timeline): Open311's `status_notes` without reading the history.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_note: Option<String>,
     /// When the municipality must have acted (RFC 3339 UTC): a legal deadline or
     /// a service target. Open cases with one are on the kind's queue (GSI3
     /// `M#<m>#<KIND>#QUEUE`, by due time).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_at: Option<String>,
 }
 
@@ -104,12 +101,12 @@ impl CaseRecord<serde_json::Value> {
 
 /// One entry of a case's history: a state change, with an optional note and
 /// attachment. The current state is the latest entry's.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// 1 for the creation entry, then +1 per change.
     pub seq: u64,
     pub state: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// `usr_…` of the author, or `system`.
     pub author: String,
@@ -117,7 +114,6 @@ pub struct HistoryEntry {
     /// RFC 3339, UTC.
     pub at: String,
     /// Id of an attached file of the case (a photo of the work done, a decision).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment: Option<String>,
 }
 

@@ -177,6 +177,7 @@ pub enum Channel {
 
 /// The kind-specific part of a permit case (`CaseRecord::data`). No national ID:
 /// only its keyed digest is kept, on the reference item.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PermitData {
     /// `YYYY-NNNNNN`, per municipality and year.
@@ -187,17 +188,13 @@ pub struct PermitData {
     /// Where the works are.
     pub address: String,
     pub postal_code: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Coordinates>,
     pub channel: Channel,
     /// The holder's name as staff registered it: shown to staff only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holder_name: Option<String>,
     /// When the permit was issued, and when the works were completed (RFC 3339
     /// UTC): the open-data export's `IssuedDate` and `CompletedDate`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<String>,
 }
 
