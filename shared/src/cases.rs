@@ -7,19 +7,27 @@
 //! writes it in one transaction. The handler then renders the answer in the
 //! kind's own view.
 
+use crate::http::Answer;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
 use crate::config::{Aws, Config};
-use crate::domain::attachment::{FileKind, FileOwner};
+use crate::domain::attachment::{self, FileKind, FileOwner};
 use crate::domain::case::decide::{self, Filing, Move};
-use crate::domain::case::{Audience, CaseRecord, CaseType, HistoryEntry, access};
+use crate::domain::case::{
+    Audience, CaseRecord, CaseType, HistoryEntry, TimelineEntry, access, timeline,
+};
+use crate::domain::roles::authorize;
 use crate::domain::{DomainError, Id, Municipality, MunicipalityId, Principal};
-use crate::http::ApiError;
-use crate::store::idempotency::{Created, Idempotency};
-use crate::store::{Store, Write};
+use crate::http::paging::{idempotency, paging, request_fingerprint};
+use crate::http::response::{List, created_once, json};
+use crate::http::serve::Base;
+use crate::http::{ApiError, IdempotencyKey, RequestView};
+use crate::store::idempotency::Idempotency;
+use crate::store::{Page, PageKey, Store, Write};
 use crate::uploads::{DocumentView, PhotoView, Upload, Uploads};
+use http::StatusCode;
 
 /// What a case function needs to run the flow: the table and the files.
 #[derive(Clone, Debug)]
@@ -35,11 +43,10 @@ pub struct Opened<D> {
     pub audience: Audience,
 }
 
-/// A case after a state change, with its whole history.
+/// A case after a state change, as the caller sees it, with its whole history.
 #[derive(Debug, Clone)]
 pub struct Moved<D> {
-    pub case: CaseRecord<D>,
-    pub audience: Audience,
+    pub opened: Opened<D>,
     pub history: Vec<HistoryEntry>,
 }
 
@@ -50,6 +57,9 @@ pub struct Supported {
     /// This call counted one (not a repeat).
     pub counted: bool,
 }
+
+/// Past every due time: a kind's whole queue.
+const OPEN_UNTIL: &str = "9999-12-31T23:59:59Z";
 
 impl Cases {
     pub fn new(config: &Config, aws: &Aws) -> Cases {
@@ -122,16 +132,90 @@ impl Cases {
         Ok(self.store.full_history(case).await?)
     }
 
-    /// File a decided case, with `extra` writes of the kind's (a dossier's
-    /// reference), once per idempotency key.
-    pub async fn file<D: Serialize>(
+    /// The case `raw_id` of `m` for a read (`GET …/{id}`, no query): the
+    /// caller, signed in or not, and how they see it.
+    pub async fn read<K: CaseType>(
         &self,
-        filing: &Filing<D>,
+        base: &Base,
+        view: &RequestView<'_>,
+        m: &MunicipalityId,
+        raw_id: &str,
+    ) -> Result<Opened<K::Data>, ApiError> {
+        view.query(&[])?;
+        let who = view.optional_principal(&base.verifier)?;
+        self.open::<K>(who.as_ref(), m, raw_id).await
+    }
+
+    /// The name the caller gave their account, if any: a case keeps the name
+    /// it was filed under.
+    pub async fn name_of(&self, who: &Principal) -> Result<Option<String>, ApiError> {
+        let account = self.store.get_account(who.user(), false).await?;
+        Ok(account.and_then(|a| a.name))
+    }
+
+    /// File a decided case of kind `K`, with `extra` writes of the kind's (a
+    /// dossier's reference), once per idempotency key, and answer as a create
+    /// does: 201 with `answer` and the case's `Location`, or, to a retry, the
+    /// first answer.
+    pub async fn file<K: CaseType>(
+        &self,
+        filing: &Filing<K::Data>,
         extra: Vec<Write>,
-        idem: Option<&Idempotency>,
-        answer: &str,
-    ) -> Result<Created, ApiError> {
-        Ok(self.store.file_case(filing, extra, idem, answer).await?)
+        idem: Option<Idempotency>,
+        answer: &impl Serialize,
+    ) -> Answer {
+        let answer = serde_json::to_string(answer).map_err(|_| ApiError::internal())?;
+        let created = self
+            .store
+            .file_case(filing, extra, idem.as_ref(), &answer)
+            .await?;
+        let case = &filing.case;
+        let location = format!(
+            "/v1/municipalities/{}/{}/{}",
+            case.municipality,
+            attachment::area(K::KIND),
+            case.id
+        );
+        created_once(created, &location, answer)
+    }
+
+    /// `POST …/<kind>` by `who`: file `filing` once per the request's
+    /// `Idempotency-Key` (bound to the request's method, path and body) and
+    /// answer with `render` of the case and its first timeline entry, as its
+    /// owner sees them.
+    pub async fn create<K: CaseType, V: Serialize>(
+        &self,
+        view: &RequestView<'_>,
+        who: &Principal,
+        idem_key: Option<IdempotencyKey>,
+        filing: Filing<K::Data>,
+        render: impl FnOnce(&CaseRecord<K::Data>, Vec<TimelineEntry>) -> V,
+    ) -> Answer {
+        let first = timeline::<K>(std::slice::from_ref(&filing.first), Audience::Owner);
+        let answer = render(&filing.case, first);
+        let m = &filing.case.municipality;
+        let idem = idempotency(idem_key, m, who, &request_fingerprint(view.request()));
+        self.file::<K>(&filing, Vec::new(), idem, &answer).await
+    }
+
+    /// `POST …/{id}/transitions`: the signed-in caller asks for a step (the
+    /// body, read as `B`, made a [`Move`] by `asked`) of the case `raw_id`;
+    /// staff of another municipality are told it does not exist before the
+    /// body is read.
+    pub async fn step<K: CaseType, B: DeserializeOwned>(
+        &self,
+        base: &Base,
+        view: &RequestView<'_>,
+        m: &MunicipalityId,
+        raw_id: &str,
+        env: &K::Env,
+        asked: impl FnOnce(B) -> Result<Move<K::Fields>, DomainError>,
+    ) -> Result<Moved<K::Data>, ApiError> {
+        let who = view.principal(&base.verifier)?;
+        crate::http::access::outsider(&who, m)?;
+        let mv = asked(view.json()?)?;
+        let opened = self.open::<K>(Some(&who), m, raw_id).await?;
+        self.transition::<K>(&who, opened, mv, env, view.now).await
     }
 
     /// Move a case: decide, check what the step refers to (the case it
@@ -164,8 +248,10 @@ impl Cases {
         self.store.commit_transition(&plan, Vec::new()).await?;
         let history = self.history(&plan.case).await?;
         Ok(Moved {
-            case: plan.case,
-            audience: opened.audience,
+            opened: Opened {
+                case: plan.case,
+                audience: opened.audience,
+            },
             history,
         })
     }
@@ -285,6 +371,91 @@ impl Cases {
         self.reload(case).await
     }
 
+    /// `GET …/<kind>/mine`: the caller's own cases of kind `K` in `m`, newest
+    /// first, each as `render` shows it; `list` names the list in its cursors.
+    pub async fn list_mine<K: CaseType, V: Serialize>(
+        &self,
+        base: &Base,
+        view: &RequestView<'_>,
+        m: &MunicipalityId,
+        list: &str,
+        render: impl Fn(&CaseRecord<K::Data>) -> V,
+    ) -> Answer {
+        let who = view.principal(&base.verifier)?;
+        let scope = format!("{list}:{m}:{}", who.user());
+        let (limit, start) = self.paging::<K>(base, view, m, &who, &scope).await?;
+        let page = self
+            .store
+            .cases_owned::<K::Data>(m, K::KIND, who.user().as_str(), limit, start)
+            .await?;
+        page_of(base, page, render, &scope)
+    }
+
+    /// `GET …/<kind>`: the kind's queue for its staff, the soonest due first,
+    /// each case as `render` shows it; `list` names the list in its cursors.
+    pub async fn list_queue<K: CaseType, V: Serialize>(
+        &self,
+        base: &Base,
+        view: &RequestView<'_>,
+        m: &MunicipalityId,
+        list: &str,
+        render: impl Fn(&CaseRecord<K::Data>) -> V,
+    ) -> Answer {
+        let who = view.principal(&base.verifier)?;
+        authorize(&who, m, K::KIND.permission())?;
+        let scope = format!("{list}:{m}");
+        let (limit, start) = self.paging::<K>(base, view, m, &who, &scope).await?;
+        let page = self
+            .store
+            .queue::<K::Data>(m, K::KIND, OPEN_UNTIL, limit, start)
+            .await?;
+        page_of(base, page, render, &scope)
+    }
+
+    /// A list's page size and start (`limit`, `cursor`: nothing else), once
+    /// `who` may use the service.
+    async fn paging<K: CaseType>(
+        &self,
+        base: &Base,
+        view: &RequestView<'_>,
+        m: &MunicipalityId,
+        who: &Principal,
+        scope: &str,
+    ) -> Result<(i32, Option<PageKey>), ApiError> {
+        let query = view.query(&["limit", "cursor"])?;
+        let (limit, start) = paging(&base.cursors, &query, scope, 100)?;
+        self.service::<K>(m, Some(who)).await?;
+        Ok((limit, start))
+    }
+
+    /// `POST …/{id}/<files>`: a presigned upload of one file of kind `kind`
+    /// (`{"content_type", "size"}`) to the case `raw_id`, for its staff and its
+    /// owner while it is open.
+    pub async fn add_file<K: CaseType>(
+        &self,
+        base: &Base,
+        view: &RequestView<'_>,
+        m: &MunicipalityId,
+        raw_id: &str,
+        kind: FileKind,
+    ) -> Answer {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct NewUpload {
+            content_type: String,
+            size: u64,
+        }
+        let who = view.principal(&base.verifier)?;
+        let body: NewUpload = view.json()?;
+        // A file that could never be accepted is refused before anything is read.
+        kind.accept(&body.content_type, body.size)?;
+        let opened = self.open::<K>(Some(&who), m, raw_id).await?;
+        let upload = self
+            .start_upload::<K>(&who, &opened, kind, &body.content_type, body.size, view.now)
+            .await?;
+        json(StatusCode::CREATED, &upload)
+    }
+
     async fn reload<D: DeserializeOwned>(
         &self,
         case: &CaseRecord<D>,
@@ -294,4 +465,18 @@ impl Cases {
             .await?
             .ok_or_else(ApiError::not_found)
     }
+}
+
+/// A page of cases, each as `render` shows it, with the cursor to the next.
+fn page_of<D, V: Serialize>(
+    base: &Base,
+    page: Page<CaseRecord<D>>,
+    render: impl Fn(&CaseRecord<D>) -> V,
+    scope: &str,
+) -> Answer {
+    let items = page.items.iter().map(render).collect();
+    json(
+        StatusCode::OK,
+        &List::page(items, page.next, &base.cursors, scope),
+    )
 }

@@ -165,7 +165,7 @@ impl Aws {
             .region(self.region.clone())
             .credentials_provider(self.credentials.clone())
             .http_client(self.http.clone())
-            .interceptor(crate::telemetry::CountDynamoDbCalls);
+            .interceptor(CountDynamoDbCalls);
         let conf = match &self.endpoint {
             Some(e) => conf.endpoint_url(e),
             None => conf,
@@ -188,7 +188,47 @@ impl Aws {
         aws_sdk_s3::Client::from_conf(conf.build())
     }
 
-    pub fn secrets(&self) -> aws_sdk_secretsmanager::Client {
+    /// The string value of secret `id` (Secrets Manager); on failure, the
+    /// error's code only (a message could echo the secret's name or value).
+    pub async fn secret_string(&self, id: &str) -> Result<String, String> {
+        use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
+        let out = self
+            .secrets()
+            .get_secret_value()
+            .secret_id(id)
+            .send()
+            .await
+            .map_err(|e| e.code().unwrap_or("unreachable").to_owned())?;
+        out.secret_string
+            .ok_or_else(|| "no string value".to_owned())
+    }
+
+    /// Create secret `name` with `value`, or give it that value if it exists
+    /// (the local stack's signing secret).
+    pub async fn put_secret(&self, name: &str, value: &str) -> Result<(), String> {
+        use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
+        let secrets = self.secrets();
+        let created = secrets
+            .create_secret()
+            .name(name)
+            .secret_string(value)
+            .send()
+            .await;
+        match created {
+            Ok(_) => Ok(()),
+            Err(e) if e.code().is_some_and(|c| c.contains("ResourceExists")) => secrets
+                .put_secret_value()
+                .secret_id(name)
+                .secret_string(value)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("update secret {name}: {e:?}")),
+            Err(e) => Err(format!("create secret {name}: {e:?}")),
+        }
+    }
+
+    fn secrets(&self) -> aws_sdk_secretsmanager::Client {
         let conf = aws_sdk_secretsmanager::Config::builder()
             .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
             .region(aws_sdk_secretsmanager::config::Region::new(
@@ -214,6 +254,28 @@ impl Aws {
             None => conf,
         };
         aws_sdk_sns::Client::from_conf(conf.build())
+    }
+}
+
+/// Counts each DynamoDB operation once (retries are not new calls), for the
+/// request's log line (`telemetry::take_ddb_calls`).
+#[derive(Debug)]
+struct CountDynamoDbCalls;
+
+impl aws_sdk_dynamodb::config::Intercept for CountDynamoDbCalls {
+    fn name(&self) -> &'static str {
+        "CountDynamoDbCalls"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef<
+            '_,
+        >,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        crate::telemetry::count_ddb_call();
+        Ok(())
     }
 }
 

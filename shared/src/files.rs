@@ -37,6 +37,31 @@ pub fn object_key(m: &MunicipalityId, area: &str, name: &str) -> String {
 }
 
 impl Files {
+    /// Create bucket `name` in `region` where nothing deploys it (the local
+    /// stack); `Ok(false)` if it exists already.
+    pub async fn create_bucket(&self, name: &str, region: &str) -> Result<bool, String> {
+        use aws_sdk_s3::error::ProvideErrorMetadata;
+        use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+        let mut req = self.s3.create_bucket().bucket(name);
+        if region != "us-east-1" {
+            req = req.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(region))
+                    .build(),
+            );
+        }
+        match req.send().await {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.code()
+                    .is_some_and(|c| c.contains("BucketAlreadyOwnedByYou")) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(format!("create bucket {name}: {e:?}")),
+        }
+    }
+
     pub fn new(s3: Client) -> Files {
         Files { s3 }
     }

@@ -17,6 +17,27 @@ pub fn stack() -> (Config, Aws) {
     (config, aws)
 }
 
+/// A function's context on the local stack: `new(config, aws)`.
+pub fn context<C, E: std::fmt::Debug>(new: impl FnOnce(&Config, &Aws) -> Result<C, E>) -> C {
+    let (config, aws) = stack();
+    new(&config, &aws).expect("the function's context builds on the local stack")
+}
+
+/// A check for [`serve_fixtures`]: every answer is JSON (problem+json included).
+pub fn json_answer(name: &str, _path: &str, res: &Response<Body>) {
+    let ct = res.headers()["content-type"].to_str().unwrap_or_default();
+    assert!(ct.starts_with("application/"), "{name}: {ct}");
+}
+
+/// A check for [`serve_fixtures`]: every answer is a problem+json refusal.
+pub fn problem_answer(name: &str, _path: &str, res: &Response<Body>) {
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/problem+json",
+        "{name}"
+    );
+}
+
 /// One event of `events/<function>/`, by file name.
 pub fn fixture(function: &str, name: &str) -> Request {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -47,6 +47,38 @@ fn is_gsm7(c: char) -> bool {
 }
 
 impl Notifier {
+    /// Create topic `name` where nothing deploys it (the local stack);
+    /// creating an existing one is a no-op.
+    pub async fn create_topic(&self, name: &str) -> Result<(), String> {
+        self.sns
+            .create_topic()
+            .name(name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("create topic {name}: {e:?}"))
+    }
+
+    /// Create a push platform application (`GCM`, `APNS`…) with local
+    /// credentials, for the emulator; its ARN.
+    pub async fn create_platform_application(
+        &self,
+        name: &str,
+        platform: &str,
+    ) -> Result<String, String> {
+        let out = self
+            .sns
+            .create_platform_application()
+            .name(name)
+            .platform(platform)
+            .attributes("PlatformCredential", "local-development")
+            .attributes("PlatformPrincipal", "local-development")
+            .send()
+            .await
+            .map_err(|e| format!("create platform application {name}: {e:?}"))?;
+        Ok(out.platform_application_arn.unwrap_or_default())
+    }
+
     pub fn new(sns: Client, sender_id: Option<String>) -> Notifier {
         Notifier { sns, sender_id }
     }

@@ -4,6 +4,13 @@
 //! These tests expect `scripts/test` to have started the stack: it exports
 //! `BALADIYA_API` (the API's base URL) and `AWS_ENDPOINT_URL` (the emulator).
 
+pub mod scheduler;
+pub mod uploads;
+pub mod xml;
+
+pub use scheduler::run_scheduler;
+pub use uploads::{SMALL_PDF, upload};
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -211,6 +218,12 @@ pub fn table() -> String {
     std::env::var("BALADIYA_TABLE").expect("BALADIYA_TABLE (scripts/test sets it)")
 }
 
+/// The stack's table, for reading items as stored and for making time pass
+/// (`Store::raw_*`).
+pub fn store() -> baladiya::store::Store {
+    baladiya::store::Store::new(aws().dynamodb(), table())
+}
+
 /// The SMS the emulator recorded for `phone` (E.164), oldest first.
 pub async fn sms_to(phone: &str) -> Vec<String> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL");
@@ -285,14 +298,11 @@ pub fn remember_tokens(answer: &Value) {
 /// The accounts function's phone-digest key, from the local signing secret.
 pub async fn phone_key() -> Vec<u8> {
     let id = std::env::var("BALADIYA_SIGNING_SECRET").expect("BALADIYA_SIGNING_SECRET");
-    let out = aws()
-        .secrets()
-        .get_secret_value()
-        .secret_id(id)
-        .send()
+    let secret = aws()
+        .secret_string(&id)
         .await
         .expect("the local signing secret");
-    let v: Value = serde_json::from_str(out.secret_string().expect("a string")).expect("JSON");
+    let v: Value = serde_json::from_str(&secret).expect("JSON");
     v["phone_key"]
         .as_str()
         .expect("phone_key")

@@ -1,7 +1,6 @@
 //! Black-box tests of access-to-information requests and of the scheduler over
 //! HTTP, against the running local stack (started by `scripts/test`).
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use baladiya::domain::Permission;
 use baladiya_tests::*;
 use serde_json::{Value, json};
@@ -174,27 +173,8 @@ async fn a_request_gets_its_legal_deadline_and_the_reasons_for_it() {
 
 /// Upload a small PDF as a document of request `id`; returns its id.
 async fn upload_pdf(api: &Api, m: &str, id: &str, token: &str) -> String {
-    let bytes =
-        b"%PDF-1.4\n% Baladiya test answer\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
-    let a = send(
-        api.post(&format!(
-            "/v1/municipalities/{m}/info-requests/{id}/documents"
-        ))
-        .bearer_auth(token)
-        .json(&json!({"content_type": "application/pdf", "size": bytes.len()})),
-    )
-    .await;
-    assert_eq!(a.status, 201, "{}", a.body);
-    let put = api
-        .http
-        .put(a.body["upload"]["url"].as_str().unwrap())
-        .header("content-type", "application/pdf")
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    assert!(put.status().is_success(), "{}", put.status());
-    a.body["id"].as_str().unwrap().to_owned()
+    let path = format!("/v1/municipalities/{m}/info-requests/{id}/documents");
+    upload(api, &path, token, "application/pdf", SMALL_PDF).await
 }
 
 #[tokio::test]
@@ -396,48 +376,18 @@ async fn expire(m: &str, id: &str) {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
     let past = past.as_str();
-    aws()
-        .dynamodb()
-        .update_item()
-        .table_name(table())
-        .key("PK", AttributeValue::S(format!("M#{m}#AIR#{id}")))
-        .key("SK", AttributeValue::S("CASE".into()))
-        .update_expression("SET due_at = :d, GSI3SK = :s, #data.deadline.due_at = :d")
-        .expression_attribute_names("#data", "data")
-        .expression_attribute_values(":d", AttributeValue::S(past.into()))
-        .expression_attribute_values(":s", AttributeValue::S(format!("{past}#{id}")))
-        .send()
+    store()
+        .raw_set(
+            &format!("M#{m}#AIR#{id}"),
+            "CASE",
+            &[
+                ("due_at", json!(past)),
+                ("GSI3SK", json!(format!("{past}#{id}"))),
+                ("data.deadline.due_at", json!(past)),
+            ],
+        )
         .await
         .expect("the case is updated");
-}
-
-/// Run the scheduler as AWS would: `cargo lambda invoke` with the scheduled
-/// event of `events/scheduler/`, against the running `cargo lambda watch`.
-fn run_scheduler(api: &Api) -> Value {
-    let port = api.base.rsplit(':').next().expect("a port").to_owned();
-    let out = std::process::Command::new("cargo")
-        .args([
-            "lambda",
-            "invoke",
-            "scheduler",
-            "--invoke-address",
-            "127.0.0.1",
-            "--invoke-port",
-            &port,
-            "--color",
-            "never",
-            "--data-file",
-        ])
-        .arg(root().join("events/scheduler/scheduled.json"))
-        .current_dir(root())
-        .output()
-        .expect("cargo lambda runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the scheduler's report")
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use baladiya::domain::account::{self, Account, ActAs, HeldRoles};
 use baladiya::domain::otp::{self, OtpState, SendDecision, VerifyOutcome};
 use baladiya::domain::refresh::{self, FAMILY_IDLE_TTL, RefreshFamily, RefreshOutcome};
 use baladiya::domain::{DomainError, Id, Lang, Phone};
+use baladiya::http::Answer;
 use baladiya::http::auth::now_secs;
 use baladiya::http::response::{json, no_content};
 use baladiya::http::{AccessClaims, ApiError, RequestView};
@@ -52,12 +53,11 @@ fn utc_day(now: u64) -> String {
 #[serde(deny_unknown_fields)]
 pub struct CodeRequest {
     phone: String,
-    #[serde(default)]
     lang: Option<Lang>,
 }
 
 /// `POST /v1/auth/otp`: send a sign-in code by SMS.
-pub async fn request_code(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn request_code(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let body: CodeRequest = view.json()?;
     let phone = parse_sms_phone(ctx, &body.phone)?;
     let lang = body.lang.unwrap_or(view.lang);
@@ -188,9 +188,7 @@ async fn alert_operator(ctx: &Ctx, sent: u64, cap: u64) {
 pub struct SignInRequest {
     phone: String,
     code: String,
-    #[serde(default)]
     role: Option<String>,
-    #[serde(default)]
     municipality: Option<String>,
 }
 
@@ -207,7 +205,7 @@ fn requested_role(
 
 /// `POST /v1/auth/token`: exchange a phone number and its code for tokens. The
 /// first success creates the account.
-pub async fn sign_in(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn sign_in(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let body: SignInRequest = view.json()?;
     let phone = parse_sms_phone(ctx, &body.phone)?;
     let code = body.code.trim();
@@ -304,7 +302,7 @@ fn answer_tokens(
     roles: &HeldRoles,
     refresh_token: String,
     new_account: bool,
-) -> Result<Response<Body>, ApiError> {
+) -> Answer {
     let principal = roles.principal(user, act).ok_or_else(ApiError::internal)?;
     let claims = AccessClaims::for_principal(&principal, &ctx.issuer, ctx.settings.access_ttl);
     let access_token = ctx.signer.sign(&claims).map_err(|_| ApiError::internal())?;
@@ -328,15 +326,13 @@ fn answer_tokens(
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     refresh_token: String,
-    #[serde(default)]
     role: Option<String>,
-    #[serde(default)]
     municipality: Option<String>,
 }
 
 /// `POST /v1/auth/refresh`: rotate a refresh token, optionally switching role.
 /// An old token of the session revokes the whole session.
-pub async fn refresh(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn refresh(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let body: RefreshRequest = view.json()?;
     let requested = requested_role(body.role.as_deref(), body.municipality.as_deref())?;
     let presented = body.refresh_token.trim();
@@ -403,7 +399,6 @@ pub async fn refresh(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignOutRequest {
-    #[serde(default)]
     refresh_token: Option<String>,
     /// Sign out every session of the caller (needs the bearer token).
     #[serde(default)]
@@ -412,7 +407,7 @@ pub struct SignOutRequest {
 
 /// `POST /v1/auth/logout`: end this session (by its refresh token) or, with
 /// `all`, every session of the caller. Always 204: signing out twice is fine.
-pub async fn sign_out(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn sign_out(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let body: SignOutRequest = view.json()?;
     if body.all {
         let who = view.principal(&ctx.verifier)?;
@@ -435,7 +430,7 @@ pub async fn sign_out(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body
 
 /// `GET /.well-known/jwks.json`: the public keys that verify access tokens. During
 /// a key rotation it lists both the current and the next key.
-pub fn jwks(ctx: &Ctx, _view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub fn jwks(ctx: &Ctx, _view: &RequestView<'_>) -> Answer {
     Response::builder()
         .status(StatusCode::OK)
         .header("content-type", "application/jwk-set+json")

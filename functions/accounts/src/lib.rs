@@ -12,11 +12,11 @@ mod views;
 
 use baladiya::config::{Aws, Config};
 use baladiya::domain::otp::OtpPolicy;
-use baladiya::http::router::{Route, RouteMatch};
+use baladiya::http::Answer;
+use baladiya::http::router::RouteMatch;
 use baladiya::http::serve::Base;
-use baladiya::http::{ApiError, RequestView, TokenSigner};
+use baladiya::http::{RequestView, TokenSigner};
 use baladiya::notify::Notifier;
-use lambda_http::{Body, Response};
 
 pub use settings::{SettingsError, SigningSecret};
 
@@ -45,7 +45,7 @@ impl Ctx {
     /// The settings of the environment and the signing secret they name.
     pub async fn load(config: &Config, aws: &Aws) -> Result<Ctx, SettingsError> {
         let settings = settings::Settings::from_lookup(|k| std::env::var(k).ok())?;
-        let secret = SigningSecret::fetch(&aws.secrets(), &settings.signing_secret).await?;
+        let secret = SigningSecret::fetch(aws, &settings.signing_secret).await?;
         Ctx::new(config, settings, secret, aws)
     }
 
@@ -73,50 +73,25 @@ impl Ctx {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    RequestCode,
-    SignIn,
-    Refresh,
-    SignOut,
-    Jwks,
-    GetMe,
-    UpdateMe,
-    Follow,
-    Unfollow,
-    AddDevice,
-    RemoveDevice,
-    Export,
-    Notifications,
-    Erase,
+baladiya::routes! {
+    Ctx => dispatch;
+    RequestCode: post "/v1/auth/otp",
+    SignIn: post "/v1/auth/token",
+    Refresh: post "/v1/auth/refresh",
+    SignOut: post "/v1/auth/logout",
+    Jwks: get "/.well-known/jwks.json",
+    GetMe: get "/v1/me",
+    UpdateMe: patch "/v1/me",
+    Erase: delete "/v1/me",
+    Follow: put "/v1/me/follows/{m}",
+    Unfollow: delete "/v1/me/follows/{m}",
+    AddDevice: post "/v1/me/devices",
+    RemoveDevice: delete "/v1/me/devices/{id}",
+    Export: get "/v1/me/export",
+    Notifications: get "/v1/me/notifications",
 }
 
-/// This function's routes: the one list `template.yaml`, the local router table
-/// (`Cargo.toml`) and `openapi.yaml` are checked against.
-pub static ROUTES: &[Route<Op>] = &[
-    Route::post("/v1/auth/otp", Op::RequestCode),
-    Route::post("/v1/auth/token", Op::SignIn),
-    Route::post("/v1/auth/refresh", Op::Refresh),
-    Route::post("/v1/auth/logout", Op::SignOut),
-    Route::get("/.well-known/jwks.json", Op::Jwks),
-    Route::get("/v1/me", Op::GetMe),
-    Route::patch("/v1/me", Op::UpdateMe),
-    Route::delete("/v1/me", Op::Erase),
-    Route::put("/v1/me/follows/{m}", Op::Follow),
-    Route::delete("/v1/me/follows/{m}", Op::Unfollow),
-    Route::post("/v1/me/devices", Op::AddDevice),
-    Route::delete("/v1/me/devices/{id}", Op::RemoveDevice),
-    Route::get("/v1/me/export", Op::Export),
-    Route::get("/v1/me/notifications", Op::Notifications),
-];
-
-baladiya::http_function!(Ctx, Op, ROUTES, dispatch);
-
-async fn dispatch(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: RouteMatch<Op>,
-) -> Result<Response<Body>, ApiError> {
+async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answer {
     match m.op {
         Op::RequestCode => auth::request_code(ctx, view).await,
         Op::SignIn => auth::sign_in(ctx, view).await,

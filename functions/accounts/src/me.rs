@@ -7,6 +7,7 @@ use baladiya::domain::account::{
     self, Account, Device, MAX_DEVICES, MAX_FOLLOWS, NotifyPreference, PushPlatform,
 };
 use baladiya::domain::{DomainError, Id, Lang, MunicipalityId, Principal, ServiceState};
+use baladiya::http::Answer;
 use baladiya::http::patch::{double_option, non_null};
 use baladiya::http::response::{check_if_match, json, no_content, with_etag};
 use baladiya::http::{ApiError, RequestView};
@@ -14,7 +15,6 @@ use baladiya::notify::NotifyError;
 use baladiya::store::StoreError;
 use baladiya::store::accounts::Follow;
 use http::StatusCode;
-use lambda_http::{Body, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::Ctx;
@@ -36,7 +36,7 @@ async fn me(ctx: &Ctx, view: &RequestView<'_>) -> Result<(Principal, Account), A
     Ok((who, account))
 }
 
-async fn profile(ctx: &Ctx, user: &Id) -> Result<Response<Body>, ApiError> {
+async fn profile(ctx: &Ctx, user: &Id) -> Answer {
     let data = ctx.store.account_data(user).await?;
     let account = data.account.ok_or_else(ApiError::not_found)?;
     let roles = ctx.store.roles_by_phone(&account.phone).await?;
@@ -45,7 +45,7 @@ async fn profile(ctx: &Ctx, user: &Id) -> Result<Response<Body>, ApiError> {
 }
 
 /// `GET /v1/me`: the profile, follows, devices and the roles the person holds.
-pub async fn get(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn get(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     profile(ctx, who.user()).await
 }
@@ -66,7 +66,7 @@ pub struct ProfilePatch {
 /// `PATCH /v1/me` (merge patch): name, language, preferred municipality and how to
 /// be notified. `If-Match` guards against overwriting a change made on another
 /// device.
-pub async fn update(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn update(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let patch: ProfilePatch = view.json()?;
     let expected = view.if_match()?;
     let (_, current) = me(ctx, view).await?;
@@ -111,11 +111,7 @@ async fn visible_municipality(ctx: &Ctx, raw: &str) -> Result<MunicipalityId, Ap
 }
 
 /// `PUT /v1/me/follows/{m}`: follow a municipality's news and announcements.
-pub async fn follow(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn follow(ctx: &Ctx, view: &RequestView<'_>, m: &str) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let m = visible_municipality(ctx, m).await?;
     let data = ctx.store.account_data(who.user()).await?;
@@ -137,11 +133,7 @@ pub async fn follow(
 }
 
 /// `DELETE /v1/me/follows/{m}`: idempotent.
-pub async fn unfollow(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn unfollow(ctx: &Ctx, view: &RequestView<'_>, m: &str) -> Answer {
     let (who, _) = me(ctx, view).await?;
     if let Ok(m) = MunicipalityId::parse(m) {
         ctx.store.unfollow(who.user(), &m).await?;
@@ -154,14 +146,13 @@ pub async fn unfollow(
 pub struct NewDevice {
     platform: PushPlatform,
     token: String,
-    #[serde(default)]
     name: Option<String>,
 }
 
 /// `POST /v1/me/devices`: register the app's push token as an SNS platform
 /// endpoint. Registering the same token again answers the existing device (200);
 /// a token last registered by another account moves to this one.
-pub async fn add_device(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn add_device(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let body: NewDevice = view.json()?;
     let token = account::parse_push_token(&body.token)?;
@@ -235,11 +226,7 @@ async fn discard_endpoint(ctx: &Ctx, endpoint_arn: &str) {
 }
 
 /// `DELETE /v1/me/devices/{id}`: forget a device and delete its endpoint.
-pub async fn remove_device(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn remove_device(ctx: &Ctx, view: &RequestView<'_>, id: &str) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let id = Id::parse("dev", id).map_err(|_| ApiError::not_found())?;
     let data = ctx.store.account_data(who.user()).await?;
@@ -264,7 +251,7 @@ pub async fn remove_device(
 
 /// `GET /v1/me/notifications`: what the person was told, newest first, and
 /// whether it reached them (push, SMS, or only here in the app).
-pub async fn notifications(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn notifications(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let query = view.query(&["limit", "cursor"])?;
     let scope = format!("notifications:{}", who.user());
@@ -330,7 +317,7 @@ struct Export {
 
 /// `GET /v1/me/export`: everything held about the person, in one JSON document.
 /// Stored secrets (code and token hashes) are described, not copied.
-pub async fn export(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn export(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let data = ctx.store.account_data(who.user()).await?;
     let account = data.account.ok_or_else(ApiError::not_found)?;
@@ -401,7 +388,7 @@ pub async fn export(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>,
 /// profile (name, number) goes; what the person filed publicly stays, no longer
 /// linked to them. Staff and administrators are removed by their municipality
 /// first: their staff record is the municipality's.
-pub async fn erase(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn erase(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let (_, account) = me(ctx, view).await?;
     let roles = ctx.store.roles_by_phone(&account.phone).await?;
     if roles.blocks_erasure() {

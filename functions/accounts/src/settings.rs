@@ -124,25 +124,14 @@ impl SigningSecret {
     }
 
     pub async fn fetch(
-        client: &aws_sdk_secretsmanager::Client,
+        aws: &baladiya::config::Aws,
         secret_id: &str,
     ) -> Result<SigningSecret, SettingsError> {
-        let out = client
-            .get_secret_value()
-            .secret_id(secret_id)
-            .send()
+        let text = aws
+            .secret_string(secret_id)
             .await
-            .map_err(|e| {
-                use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
-                SettingsError(format!(
-                    "reading the signing secret: {}",
-                    e.code().unwrap_or("unreachable")
-                ))
-            })?;
-        let text = out
-            .secret_string()
-            .ok_or_else(|| SettingsError("signing secret has no string value".into()))?;
-        SigningSecret::parse(text)
+            .map_err(|code| SettingsError(format!("reading the signing secret: {code}")))?;
+        SigningSecret::parse(&text)
     }
 }
 

@@ -3,23 +3,20 @@
 //! areas. Read by everyone; managed by staff holding `complaints` for every
 //! category.
 
-use baladiya::domain::complaint::{self, Complaint, Names, OfferedCategory, OfferedSubcategory};
+use baladiya::domain::complaint::{self, Complaint, OfferedCategory, OfferedSubcategory};
+use baladiya::domain::text::{NameInput, Text};
 use baladiya::domain::{DomainError, MunicipalityId, Permission, Principal};
+use baladiya::http::Answer;
 use baladiya::http::response::{List, json, public_json};
 use baladiya::http::{ApiError, RequestView};
 use http::StatusCode;
-use lambda_http::{Body, Response};
 use serde::Deserialize;
 
 use crate::Ctx;
 use crate::views::CategoryView;
 
 /// `GET …/complaint-categories`: the categories a report can be filed under.
-pub async fn categories(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn categories(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     view.query(&[])?;
     let who = view.optional_principal(&ctx.verifier)?;
     ctx.cases.service::<Complaint>(m, who.as_ref()).await?;
@@ -71,30 +68,15 @@ pub(crate) async fn known_category(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawNames {
-    ar: String,
-    fr: String,
-    #[serde(default)]
-    en: Option<String>,
-}
-
-impl RawNames {
-    fn parse(&self) -> Result<Names, DomainError> {
-        Names::parse(&self.ar, &self.fr, self.en.as_deref())
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct RawSubcategory {
     code: String,
-    name: RawNames,
+    name: NameInput,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryBody {
-    name: RawNames,
+    name: NameInput,
     #[serde(default)]
     subcategories: Vec<RawSubcategory>,
     #[serde(default = "crate::yes")]
@@ -113,7 +95,7 @@ pub async fn put_category(
     view: &RequestView<'_>,
     m: &MunicipalityId,
     code: &str,
-) -> Result<Response<Body>, ApiError> {
+) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     manages_all_categories(&who, m)?;
     let code = category_code(code, "code").map_err(|_| ApiError::not_found())?;
@@ -144,18 +126,14 @@ pub async fn put_category(
 }
 
 /// `GET …/areas`: the municipality's areas, for the report form.
-pub async fn areas(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn areas(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     view.query(&[])?;
     let who = view.optional_principal(&ctx.verifier)?;
     ctx.cases.service::<Complaint>(m, who.as_ref()).await?;
     #[derive(serde::Serialize)]
     struct AreaView {
         code: String,
-        name: Names,
+        name: Text,
         label: String,
     }
     let items = ctx
@@ -175,16 +153,11 @@ pub async fn areas(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AreaBody {
-    name: RawNames,
+    name: NameInput,
 }
 
 /// `PUT …/areas/{code}`: add or rename an area (staff holding `complaints`).
-pub async fn put_area(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    code: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn put_area(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: &str) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     manages_all_categories(&who, m)?;
     let code = category_code(code, "code").map_err(|_| ApiError::not_found())?;

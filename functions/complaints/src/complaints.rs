@@ -10,17 +10,17 @@ use baladiya::domain::complaint::{
     self, Complaint, ComplaintData, NEARBY_RADIUS_M, cells_around, distance_m,
 };
 use baladiya::domain::geo::Coordinates;
+use baladiya::domain::geo::PointInput;
 use baladiya::domain::staff::parse_label;
 use baladiya::domain::workflow::COMPLAINT;
 use baladiya::domain::{DomainError, MunicipalityId, Principal};
-use baladiya::http::paging::{paging, request_fingerprint};
-use baladiya::http::response::{List, created, json, replay};
+use baladiya::http::Answer;
+use baladiya::http::paging::paging;
+use baladiya::http::request::query_point;
+use baladiya::http::response::{List, json};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::complaints::ComplaintFilter;
-use baladiya::store::idempotency::{Created, Idempotency};
-use baladiya::store::keys;
 use http::StatusCode;
-use lambda_http::{Body, Response};
 use serde::Deserialize;
 
 use crate::Ctx;
@@ -33,24 +33,13 @@ type Case = CaseRecord<ComplaintData>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Point {
-    lat: f64,
-    lon: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct NewComplaint {
     category: String,
-    #[serde(default)]
     subcategory: Option<String>,
     description: String,
-    #[serde(default)]
-    location: Option<Point>,
-    #[serde(default)]
+    location: Option<PointInput>,
     address: Option<String>,
     /// One of the municipality's areas (`…/areas`).
-    #[serde(default)]
     area: Option<String>,
     #[serde(default = "crate::yes")]
     public: bool,
@@ -59,11 +48,7 @@ pub struct NewComplaint {
 }
 
 /// `POST …/complaints`: file a report. Idempotent with `Idempotency-Key`.
-pub async fn create(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn create(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let idem_key = view.idempotency_key()?;
     let body: NewComplaint = view.json()?;
@@ -75,10 +60,7 @@ pub async fn create(
         body.subcategory.as_deref(),
     )?;
     let description = complaint::parse_description(&body.description)?;
-    let location = body
-        .location
-        .map(|p| Coordinates::parse(p.lat, p.lon, &ctx.geo))
-        .transpose()?;
+    let location = body.location.map(|p| p.parse(&ctx.geo)).transpose()?;
     let address = body
         .address
         .as_deref()
@@ -99,11 +81,7 @@ pub async fn create(
                 .ok_or_else(|| ApiError::from(DomainError::invalid("area", "unknown")))?,
         ),
     };
-    let reporter_name = ctx
-        .store
-        .get_account(who.user(), false)
-        .await?
-        .and_then(|a| a.name);
+    let reporter_name = ctx.cases.name_of(&who).await?;
     let data = ComplaintData {
         category,
         subcategory,
@@ -117,39 +95,16 @@ pub async fn create(
         origin: None,
     };
     let filing = decide::file::<Complaint>(m, &filer, data, None, view.now);
-    let mut answer = ComplaintView::new(&filing.case, Audience::Owner);
-    answer.timeline = Some(timeline::<Complaint>(
-        std::slice::from_ref(&filing.first),
-        Audience::Owner,
-    ));
-    let answer = serde_json::to_string(&answer).map_err(|_| ApiError::internal())?;
-    let idem = idem_key.map(|k| {
-        Idempotency::new(
-            &keys::tenant(m),
-            who.user().as_str(),
-            k.as_str(),
-            &request_fingerprint(view.request()),
-        )
-    });
-    match ctx
-        .cases
-        .file(&filing, Vec::new(), idem.as_ref(), &answer)
-        .await?
-    {
-        Created::New => created(
-            &format!("/v1/municipalities/{m}/complaints/{}", filing.case.id),
-            answer,
-        ),
-        Created::Replayed(stored) => replay(stored.status, stored.body),
-    }
+    ctx.cases
+        .create::<Complaint, _>(view, &who, idem_key, filing, |case, first| ComplaintView {
+            timeline: Some(first),
+            ..ComplaintView::new(case, Audience::Owner)
+        })
+        .await
 }
 
 /// `GET …/complaints`: public complaints, newest first; `state`, `category`.
-pub async fn list(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let query = view.query(&["state", "category", "bbox", "limit", "cursor"])?;
     let who = view.optional_principal(&ctx.verifier)?;
     let filter = ComplaintFilter {
@@ -191,37 +146,16 @@ pub async fn list(
 }
 
 /// `GET …/complaints/mine`: the caller's own complaints here, newest first.
-pub async fn mine(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    let query = view.query(&["limit", "cursor"])?;
-    let scope = format!("complaints-mine:{m}:{}", who.user());
-    let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
-    ctx.cases.service::<Complaint>(m, Some(&who)).await?;
-    let page = ctx
-        .store
-        .cases_owned::<ComplaintData>(m, Complaint::KIND, who.user().as_str(), limit, start)
-        .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|c| ComplaintView::new(c, Audience::Owner))
-        .collect();
-    json(
-        StatusCode::OK,
-        &List::page(items, page.next, &ctx.cursors, &scope),
-    )
+pub async fn mine(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
+    ctx.cases
+        .list_mine::<Complaint, _>(ctx, view, m, "complaints-mine", |c| {
+            ComplaintView::new(c, Audience::Owner)
+        })
+        .await
 }
 
 /// `GET …/complaints/followed`: the complaints the caller follows here.
-pub async fn followed(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn followed(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let query = view.query(&["limit", "cursor"])?;
     let scope = format!("complaints-followed:{m}:{}", who.user());
@@ -278,25 +212,11 @@ fn bbox(
     Ok((clamp(s, w)?, clamp(n, e)?))
 }
 
-fn number(query: &std::collections::HashMap<String, String>, k: &str) -> Result<f64, ApiError> {
-    query
-        .get(k)
-        .ok_or_else(|| {
-            ApiError::bad_request("invalid_query").with_detail(format!("{k}: required"))
-        })?
-        .parse::<f64>()
-        .map_err(|_| ApiError::bad_request("invalid_query").with_detail(format!("{k}: a number")))
-}
-
 /// `GET …/complaints/nearby?lat&lon[&category]`: open public complaints within
 /// 100 m, nearest first, so a citizen can support one instead of filing again.
-pub async fn nearby(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn nearby(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let query = view.query(&["lat", "lon", "category"])?;
-    let here = Coordinates::parse(number(&query, "lat")?, number(&query, "lon")?, &ctx.geo)?;
+    let here = query_point(&query, &ctx.geo)?;
     let category = match query.get("category") {
         Some(c) => Some(known_category(ctx, m, c).await?),
         None => None,
@@ -336,15 +256,8 @@ async fn detail(ctx: &Ctx, opened: &Opened<ComplaintData>) -> Result<ComplaintVi
 
 /// `GET …/complaints/{id}`: a complaint and its timeline. Private ones exist only
 /// for their reporter and the municipality's staff handling the category.
-pub async fn get(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
-    view.query(&[])?;
-    let who = view.optional_principal(&ctx.verifier)?;
-    let opened = ctx.cases.open::<Complaint>(who.as_ref(), m, id).await?;
+pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
+    let opened = ctx.cases.read::<Complaint>(ctx, view, m, id).await?;
     json(StatusCode::OK, &detail(ctx, &opened).await?)
 }
 
@@ -356,7 +269,7 @@ pub async fn follow(
     m: &MunicipalityId,
     id: &str,
     on: bool,
-) -> Result<Response<Body>, ApiError> {
+) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let opened = ctx.cases.open::<Complaint>(Some(&who), m, id).await?;
     ctx.cases.follow(&who, &opened, on, view.now).await?;
@@ -365,12 +278,7 @@ pub async fn follow(
 
 /// `POST …/complaints/{id}/support`: "me too", counted once per person; the
 /// supporter also follows the complaint.
-pub async fn support(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn support(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let opened = ctx.cases.open::<Complaint>(Some(&who), m, id).await?;
     let supported = ctx
@@ -380,53 +288,25 @@ pub async fn support(
     json(StatusCode::OK, &supported)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewUpload {
-    content_type: String,
-    size: u64,
-}
-
 /// `POST …/complaints/{id}/attachments`: a presigned URL to upload one photo
 /// straight to S3 (type and size are signed: S3 refuses anything else). The
 /// reporter, while the complaint is open, and staff handling it. The photo shows
 /// once the media function has checked it.
-pub async fn attach(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    let body: NewUpload = view.json()?;
-    FileKind::Photo.accept(&body.content_type, body.size)?;
-    let opened = ctx.cases.open::<Complaint>(Some(&who), m, id).await?;
-    let upload = ctx
-        .cases
-        .start_upload::<Complaint>(
-            &who,
-            &opened,
-            FileKind::Photo,
-            &body.content_type,
-            body.size,
-            view.now,
-        )
-        .await?;
-    json(StatusCode::CREATED, &upload)
+pub async fn attach(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
+    ctx.cases
+        .add_file::<Complaint>(ctx, view, m, id, FileKind::Photo)
+        .await
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewState {
     state: String,
-    #[serde(default)]
     note: Option<String>,
     /// With `state: duplicate`: the complaint this one repeats.
-    #[serde(default)]
     duplicate_of: Option<String>,
     /// A photo of this complaint (`att_…`, checked and ready) that goes with the
     /// change: the work done, the place now.
-    #[serde(default)]
     attachment: Option<String>,
 }
 
@@ -434,33 +314,25 @@ pub struct NewState {
 /// with an optional note (the reporter may withdraw theirs, or clarify a
 /// "not clear" one). The change, its timeline entry and the notice to the
 /// reporter and followers are written together.
-pub async fn transition(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    let body: NewState = view.json()?;
-    let mv = Move {
-        to: body.state,
-        note: body
-            .note
-            .as_deref()
-            .map(|n| parse_label(n, "note", NOTE_MAX))
-            .transpose()?,
-        duplicate_of: body.duplicate_of,
-        file: body.attachment,
-        fields: (),
-    };
-    let opened = ctx.cases.open::<Complaint>(Some(&who), m, id).await?;
+pub async fn transition(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     let moved = ctx
         .cases
-        .transition::<Complaint>(&who, opened, mv, &(), view.now)
+        .step::<Complaint, NewState>(ctx, view, m, id, &(), |body| {
+            Ok(Move {
+                duplicate_of: body.duplicate_of,
+                file: body.attachment,
+                ..Move::asked(body.state, body.note.as_deref(), NOTE_MAX, ())?
+            })
+        })
         .await?;
-    let mut answer = ComplaintView::new(&moved.case, moved.audience);
-    answer.timeline = Some(timeline::<Complaint>(&moved.history, moved.audience));
-    json(StatusCode::OK, &answer)
+    let audience = moved.opened.audience;
+    json(
+        StatusCode::OK,
+        &ComplaintView {
+            timeline: Some(timeline::<Complaint>(&moved.history, audience)),
+            ..ComplaintView::new(&moved.opened.case, audience)
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -471,12 +343,7 @@ pub struct Assignment {
 }
 
 /// `POST …/complaints/{id}/assignment`: give the complaint to a colleague.
-pub async fn assign(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn assign(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let body: Assignment = view.json()?;
     let opened = ctx.cases.open::<Complaint>(Some(&who), m, id).await?;
@@ -491,18 +358,12 @@ pub async fn assign(
 #[serde(deny_unknown_fields)]
 pub struct Moderation {
     hidden: bool,
-    #[serde(default)]
     reason: Option<String>,
 }
 
 /// `POST …/complaints/{id}/moderation`: hide abusive content from every public
 /// view (the reporter and staff still see it), or show it again.
-pub async fn moderate(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn moderate(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     let who: Principal = view.principal(&ctx.verifier)?;
     let body: Moderation = view.json()?;
     let reason = body

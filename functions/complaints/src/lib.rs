@@ -10,104 +10,38 @@ mod complaints;
 mod views;
 
 use baladiya::cases::Cases;
-use baladiya::config::{Aws, Config};
-use baladiya::http::router::{Route, RouteMatch};
-use baladiya::http::serve::Base;
-use baladiya::http::{ApiError, RequestView};
-use lambda_http::{Body, Response};
+use baladiya::http::Answer;
+use baladiya::http::RequestView;
+use baladiya::http::router::RouteMatch;
 
-/// What a handler needs, built once per cold start.
-pub struct Ctx {
-    pub base: Base,
+baladiya::context! {
     /// The case flow, and the photos (`BALADIYA_ATTACHMENTS_BUCKET`, uploads
     /// under `tmp/`).
-    pub cases: Cases,
+    cases: Cases,
 }
 
-impl Ctx {
-    pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, baladiya::http::auth::TokenError> {
-        Ok(Ctx {
-            base: Base::new(config, aws)?,
-            cases: Cases::new(config, aws),
-        })
-    }
+baladiya::routes! {
+    Ctx => dispatch;
+    Categories: get "/v1/municipalities/{m}/complaint-categories",
+    PutCategory: put "/v1/municipalities/{m}/complaint-categories/{code}",
+    Areas: get "/v1/municipalities/{m}/areas",
+    PutArea: put "/v1/municipalities/{m}/areas/{code}",
+    List: get "/v1/municipalities/{m}/complaints",
+    Create: post "/v1/municipalities/{m}/complaints",
+    Nearby: get "/v1/municipalities/{m}/complaints/nearby",
+    Mine: get "/v1/municipalities/{m}/complaints/mine",
+    Followed: get "/v1/municipalities/{m}/complaints/followed",
+    Get: get "/v1/municipalities/{m}/complaints/{id}",
+    Follow: put "/v1/municipalities/{m}/complaints/{id}/follow",
+    Unfollow: delete "/v1/municipalities/{m}/complaints/{id}/follow",
+    Support: post "/v1/municipalities/{m}/complaints/{id}/support",
+    Attach: post "/v1/municipalities/{m}/complaints/{id}/attachments",
+    Assign: post "/v1/municipalities/{m}/complaints/{id}/assignment",
+    Moderate: post "/v1/municipalities/{m}/complaints/{id}/moderation",
+    Transition: post "/v1/municipalities/{m}/complaints/{id}/transitions",
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Categories,
-    PutCategory,
-    Areas,
-    PutArea,
-    List,
-    Create,
-    Nearby,
-    Mine,
-    Followed,
-    Get,
-    Transition,
-    Follow,
-    Unfollow,
-    Support,
-    Attach,
-    Assign,
-    Moderate,
-}
-
-/// This function's routes: the one list `template.yaml`, the local router table
-/// (`Cargo.toml`) and `openapi.yaml` are checked against. Literal segments come
-/// before `{id}`: the first match wins.
-pub static ROUTES: &[Route<Op>] = &[
-    Route::get(
-        "/v1/municipalities/{m}/complaint-categories",
-        Op::Categories,
-    ),
-    Route::put(
-        "/v1/municipalities/{m}/complaint-categories/{code}",
-        Op::PutCategory,
-    ),
-    Route::get("/v1/municipalities/{m}/areas", Op::Areas),
-    Route::put("/v1/municipalities/{m}/areas/{code}", Op::PutArea),
-    Route::get("/v1/municipalities/{m}/complaints", Op::List),
-    Route::post("/v1/municipalities/{m}/complaints", Op::Create),
-    Route::get("/v1/municipalities/{m}/complaints/nearby", Op::Nearby),
-    Route::get("/v1/municipalities/{m}/complaints/mine", Op::Mine),
-    Route::get("/v1/municipalities/{m}/complaints/followed", Op::Followed),
-    Route::get("/v1/municipalities/{m}/complaints/{id}", Op::Get),
-    Route::put("/v1/municipalities/{m}/complaints/{id}/follow", Op::Follow),
-    Route::delete(
-        "/v1/municipalities/{m}/complaints/{id}/follow",
-        Op::Unfollow,
-    ),
-    Route::post(
-        "/v1/municipalities/{m}/complaints/{id}/support",
-        Op::Support,
-    ),
-    Route::post(
-        "/v1/municipalities/{m}/complaints/{id}/attachments",
-        Op::Attach,
-    ),
-    Route::post(
-        "/v1/municipalities/{m}/complaints/{id}/assignment",
-        Op::Assign,
-    ),
-    Route::post(
-        "/v1/municipalities/{m}/complaints/{id}/moderation",
-        Op::Moderate,
-    ),
-    Route::post(
-        "/v1/municipalities/{m}/complaints/{id}/transitions",
-        Op::Transition,
-    ),
-];
-
-baladiya::http_function!(Ctx, Op, ROUTES, dispatch);
-
-async fn dispatch(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: RouteMatch<Op>,
-) -> Result<Response<Body>, ApiError> {
+async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answer {
     let muni = m.municipality()?;
     match m.op {
         Op::Categories => categories::categories(ctx, view, &muni).await,

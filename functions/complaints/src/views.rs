@@ -1,8 +1,9 @@
 //! Answer shapes.
 
 use baladiya::domain::case::{Audience, CaseRecord, TimelineEntry};
-use baladiya::domain::complaint::{ComplaintData, Names, OfferedCategory};
+use baladiya::domain::complaint::{ComplaintData, OfferedCategory};
 use baladiya::domain::geo::Coordinates;
+use baladiya::domain::text::Text;
 use baladiya::domain::{Lang, MunicipalityId};
 use baladiya::uploads::PhotoView;
 use serde::Serialize;
@@ -10,13 +11,13 @@ use serde::Serialize;
 #[derive(Debug, Serialize)]
 pub struct SubcategoryView {
     pub code: String,
-    pub name: Names,
+    pub name: Text,
 }
 
 #[derive(Debug, Serialize)]
 pub struct CategoryView {
     pub code: String,
-    pub name: Names,
+    pub name: Text,
     /// The name in the caller's language.
     pub label: String,
     pub active: bool,

@@ -3,19 +3,22 @@
 
 use baladiya::clock::now_rfc3339;
 use baladiya::domain::calendar::Calendar;
-use baladiya::domain::complaint::{Names, distance_m};
+use baladiya::domain::complaint::distance_m;
+use baladiya::domain::eticket::agency::{Agency, Counter, QueueService};
 use baladiya::domain::eticket::{self, Candidate, WeeklyHours};
 use baladiya::domain::geo::Coordinates;
 use baladiya::domain::roles::authorize;
 use baladiya::domain::staff::parse_label;
+use baladiya::domain::text::{NameInput, Text};
 use baladiya::domain::{
     DomainError, Lang, Municipality, MunicipalityId, Permission, Principal, Service,
 };
+use baladiya::http::Answer;
+use baladiya::http::request::query_point;
 use baladiya::http::response::{json, public_json};
 use baladiya::http::{ApiError, RequestView};
-use baladiya::store::etickets::{Agency, Counter, QueueKey, QueueService};
+use baladiya::store::etickets::QueueKey;
 use http::StatusCode;
-use lambda_http::{Body, Response};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -78,7 +81,7 @@ pub struct ServiceBoard {
 #[derive(Debug, Serialize)]
 pub struct AgencyView {
     pub code: String,
-    pub name: Names,
+    pub name: Text,
     pub label: String,
     pub address: Option<String>,
     pub location: Option<Coordinates>,
@@ -153,11 +156,7 @@ struct List<T> {
 }
 
 /// `GET …/agencies`: every agency with its services' boards.
-pub async fn list(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     view.query(&[])?;
     let who = view.optional_principal(&ctx.verifier)?;
     municipality(ctx, m, who.as_ref()).await?;
@@ -177,12 +176,7 @@ pub async fn list(
 }
 
 /// `GET …/agencies/{agency}`.
-pub async fn get(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    code: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: &str) -> Answer {
     view.query(&[])?;
     let who = view.optional_principal(&ctx.verifier)?;
     municipality(ctx, m, who.as_ref()).await?;
@@ -194,12 +188,7 @@ pub async fn get(
 
 /// `GET …/agencies/{agency}/board`: what the hall's screen shows, per service:
 /// the number called and at which counter, how many wait.
-pub async fn board(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    code: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn board(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: &str) -> Answer {
     view.query(&[])?;
     municipality(ctx, m, None).await?;
     let a = agency(ctx, m, code).await?;
@@ -225,25 +214,11 @@ pub async fn board(
     Ok(r)
 }
 
-fn number(query: &std::collections::HashMap<String, String>, k: &str) -> Result<f64, ApiError> {
-    query
-        .get(k)
-        .ok_or_else(|| {
-            ApiError::bad_request("invalid_query").with_detail(format!("{k}: required"))
-        })?
-        .parse::<f64>()
-        .map_err(|_| ApiError::bad_request("invalid_query").with_detail(format!("{k}: a number")))
-}
-
 /// `GET …/agencies/best?lat&lon[&service]`: agencies offering the service,
 /// by travel time plus estimated wait; closed ones last.
-pub async fn best(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn best(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let query = view.query(&["lat", "lon", "service"])?;
-    let here = Coordinates::parse(number(&query, "lat")?, number(&query, "lon")?, &ctx.geo)?;
+    let here = query_point(&query, &ctx.geo)?;
     let service = query
         .get("service")
         .map(|s| eticket::parse_code(s, "service"))
@@ -285,24 +260,9 @@ pub async fn best(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawNames {
-    ar: String,
-    fr: String,
-    #[serde(default)]
-    en: Option<String>,
-}
-
-impl RawNames {
-    fn parse(&self) -> Result<Names, DomainError> {
-        Names::parse(&self.ar, &self.fr, self.en.as_deref())
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawService {
     code: String,
-    name: RawNames,
+    name: NameInput,
     prefix: String,
     daily_max: u64,
     #[serde(default = "yes")]
@@ -331,10 +291,8 @@ struct RawPoint {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AgencyBody {
-    name: RawNames,
-    #[serde(default)]
+    name: NameInput,
     address: Option<String>,
-    #[serde(default)]
     location: Option<RawPoint>,
     hours: WeeklyHours,
     #[serde(default)]
@@ -348,12 +306,7 @@ struct AgencyBody {
 /// `PUT …/agencies/{agency}`: staff with `e_ticket` describe an agency: names,
 /// place, opening hours (several shifts a day), closures, services (one queue
 /// each, with a letter and a daily maximum) and counters.
-pub async fn put(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    code: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn put(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: &str) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::ETicket)?;
     let code = eticket::parse_code(code, "agency").map_err(|_| ApiError::not_found())?;

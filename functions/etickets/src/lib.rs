@@ -9,87 +9,29 @@
 mod agencies;
 mod tickets;
 
-use baladiya::config::{Aws, Config};
-use baladiya::http::router::{Route, RouteMatch};
-use baladiya::http::serve::Base;
-use baladiya::http::{ApiError, RequestView};
-use lambda_http::{Body, Response};
+use baladiya::http::Answer;
+use baladiya::http::RequestView;
+use baladiya::http::router::RouteMatch;
 
-/// What a handler needs, built once per cold start.
-pub struct Ctx {
-    pub base: Base,
+baladiya::context!();
+
+baladiya::routes! {
+    Ctx => dispatch;
+    List: get "/v1/municipalities/{m}/agencies",
+    Best: get "/v1/municipalities/{m}/agencies/best",
+    Get: get "/v1/municipalities/{m}/agencies/{agency}",
+    Put: put "/v1/municipalities/{m}/agencies/{agency}",
+    Board: get "/v1/municipalities/{m}/agencies/{agency}/board",
+    Take: post "/v1/municipalities/{m}/agencies/{agency}/services/{service}/tickets",
+    Paper: post "/v1/municipalities/{m}/agencies/{agency}/services/{service}/paper-tickets",
+    Call: post "/v1/municipalities/{m}/agencies/{agency}/services/{service}/call",
+    Ticket: get "/v1/municipalities/{m}/agencies/{agency}/services/{service}/tickets/{number}",
+    Cancel: delete "/v1/municipalities/{m}/agencies/{agency}/services/{service}/tickets/{number}",
+    Status: post "/v1/municipalities/{m}/agencies/{agency}/services/{service}/tickets/{number}/status",
+    Claim: post "/v1/municipalities/{m}/agencies/{agency}/services/{service}/tickets/{number}/claim",
 }
 
-impl Ctx {
-    pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, baladiya::http::auth::TokenError> {
-        Ok(Ctx {
-            base: Base::new(config, aws)?,
-        })
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    List,
-    Best,
-    Get,
-    Put,
-    Board,
-    Take,
-    Paper,
-    Call,
-    Ticket,
-    Cancel,
-    Status,
-    Claim,
-}
-
-/// This function's routes: the one list `template.yaml`, the local router table
-/// (`Cargo.toml`) and `openapi.yaml` are checked against. Literal segments come
-/// before `{agency}`.
-pub static ROUTES: &[Route<Op>] = &[
-    Route::get("/v1/municipalities/{m}/agencies", Op::List),
-    Route::get("/v1/municipalities/{m}/agencies/best", Op::Best),
-    Route::get("/v1/municipalities/{m}/agencies/{agency}", Op::Get),
-    Route::put("/v1/municipalities/{m}/agencies/{agency}", Op::Put),
-    Route::get("/v1/municipalities/{m}/agencies/{agency}/board", Op::Board),
-    Route::post(
-        "/v1/municipalities/{m}/agencies/{agency}/services/{service}/tickets",
-        Op::Take,
-    ),
-    Route::post(
-        "/v1/municipalities/{m}/agencies/{agency}/services/{service}/paper-tickets",
-        Op::Paper,
-    ),
-    Route::post(
-        "/v1/municipalities/{m}/agencies/{agency}/services/{service}/call",
-        Op::Call,
-    ),
-    Route::get(
-        "/v1/municipalities/{m}/agencies/{agency}/services/{service}/tickets/{number}",
-        Op::Ticket,
-    ),
-    Route::delete(
-        "/v1/municipalities/{m}/agencies/{agency}/services/{service}/tickets/{number}",
-        Op::Cancel,
-    ),
-    Route::post(
-        "/v1/municipalities/{m}/agencies/{agency}/services/{service}/tickets/{number}/status",
-        Op::Status,
-    ),
-    Route::post(
-        "/v1/municipalities/{m}/agencies/{agency}/services/{service}/tickets/{number}/claim",
-        Op::Claim,
-    ),
-];
-
-baladiya::http_function!(Ctx, Op, ROUTES, dispatch);
-
-async fn dispatch(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: RouteMatch<Op>,
-) -> Result<Response<Body>, ApiError> {
+async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answer {
     let muni = m.municipality()?;
     let a = m.param("agency");
     let s = m.param("service");

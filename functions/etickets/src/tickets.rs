@@ -2,17 +2,18 @@
 //! paper tickets (staff at the counter and the kiosk); claim a paper ticket.
 
 use baladiya::clock::now_rfc3339;
+use baladiya::domain::eticket::agency::{Agency, QueueService, Ticket};
 use baladiya::domain::eticket::{self, TicketStatus};
 use baladiya::domain::notice::Notice;
 use baladiya::domain::roles::authorize;
 use baladiya::domain::workflow::CaseKind;
 use baladiya::domain::{DomainError, Id, MunicipalityId, Permission, Principal};
+use baladiya::http::Answer;
 use baladiya::http::auth::now_secs;
 use baladiya::http::response::{json, no_content};
 use baladiya::http::{ApiError, RequestView};
-use baladiya::store::etickets::{Agency, QueueKey, QueueService, TakeError, Ticket};
+use baladiya::store::etickets::{QueueKey, TakeError};
 use http::StatusCode;
-use lambda_http::{Body, Response};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -205,7 +206,7 @@ pub async fn take(
     m: &MunicipalityId,
     a: &str,
     s: &str,
-) -> Result<Response<Body>, ApiError> {
+) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let now = OffsetDateTime::now_utc();
     let q = checked_queue(ctx, &who, m, a, s, now).await?;
@@ -248,7 +249,7 @@ pub async fn paper(
     m: &MunicipalityId,
     a: &str,
     s: &str,
-) -> Result<Response<Body>, ApiError> {
+) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::ETicket)?;
     let now = OffsetDateTime::now_utc();
@@ -331,7 +332,7 @@ pub async fn get(
     a: &str,
     s: &str,
     n: &str,
-) -> Result<Response<Body>, ApiError> {
+) -> Answer {
     view.query(&[])?;
     let who = view.principal(&ctx.verifier)?;
     let q = checked_queue(ctx, &who, m, a, s, OffsetDateTime::now_utc()).await?;
@@ -347,7 +348,7 @@ pub async fn cancel(
     a: &str,
     s: &str,
     n: &str,
-) -> Result<Response<Body>, ApiError> {
+) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let q = checked_queue(ctx, &who, m, a, s, OffsetDateTime::now_utc()).await?;
     let number = parse_number(&q, n)?;
@@ -387,7 +388,7 @@ pub struct CallBody {
 fn counter_of<'a>(
     q: &'a Queue,
     raw: &str,
-) -> Result<&'a baladiya::store::etickets::Counter, ApiError> {
+) -> Result<&'a baladiya::domain::eticket::agency::Counter, ApiError> {
     q.agency
         .counters
         .iter()
@@ -404,7 +405,7 @@ pub async fn call(
     m: &MunicipalityId,
     a: &str,
     s: &str,
-) -> Result<Response<Body>, ApiError> {
+) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::ETicket)?;
     let body: CallBody = view.json()?;
@@ -457,7 +458,6 @@ pub async fn call(
 pub struct StatusBody {
     /// `served`, `absent`, or `called` (an absent ticket recalled, once).
     status: TicketStatus,
-    #[serde(default)]
     counter: Option<String>,
 }
 
@@ -470,7 +470,7 @@ pub async fn status(
     a: &str,
     s: &str,
     n: &str,
-) -> Result<Response<Body>, ApiError> {
+) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::ETicket)?;
     let body: StatusBody = view.json()?;
@@ -534,7 +534,7 @@ pub async fn claim(
     a: &str,
     s: &str,
     n: &str,
-) -> Result<Response<Body>, ApiError> {
+) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let body: ClaimBody = view.json()?;
     let q = checked_queue(ctx, &who, m, a, s, OffsetDateTime::now_utc()).await?;

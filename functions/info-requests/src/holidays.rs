@@ -6,11 +6,11 @@
 use baladiya::domain::calendar::{self, HolidayRecord};
 use baladiya::domain::roles::authorize_platform;
 use baladiya::domain::staff::parse_label;
+use baladiya::http::Answer;
 use baladiya::http::response::{List, json, no_content};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
 use http::StatusCode;
-use lambda_http::{Body, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::Ctx;
@@ -29,7 +29,7 @@ struct Names {
 }
 
 /// `GET /v1/holidays`: anyone.
-pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     view.query(&[])?;
     let mut items: Vec<HolidayView> = ctx
         .store
@@ -55,11 +55,7 @@ struct Body_ {
 }
 
 /// `PUT /v1/holidays/{date}`: platform administrators add or rename one.
-pub async fn put(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    date: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn put(ctx: &Ctx, view: &RequestView<'_>, date: &str) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     authorize_platform(&who)?;
     let date = calendar::parse_date(date).ok_or_else(ApiError::not_found)?;
@@ -89,11 +85,7 @@ pub async fn put(
 }
 
 /// `DELETE /v1/holidays/{date}`: platform administrators remove one.
-pub async fn delete(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    date: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn delete(ctx: &Ctx, view: &RequestView<'_>, date: &str) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     authorize_platform(&who)?;
     let date = calendar::parse_date(date).ok_or_else(ApiError::not_found)?;

@@ -12,76 +12,31 @@ mod requests;
 mod views;
 
 use baladiya::cases::Cases;
-use baladiya::config::{Aws, Config};
-use baladiya::http::router::{Route, RouteMatch};
-use baladiya::http::serve::Base;
+use baladiya::http::Answer;
+use baladiya::http::router::RouteMatch;
 use baladiya::http::{ApiError, RequestView};
-use lambda_http::{Body, Response};
 
-/// What a handler needs, built once per cold start.
-pub struct Ctx {
-    pub base: Base,
+baladiya::context! {
     /// The case flow, and the answers' documents (`BALADIYA_ATTACHMENTS_BUCKET`).
-    pub cases: Cases,
+    cases: Cases,
 }
 
-impl Ctx {
-    pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, baladiya::http::auth::TokenError> {
-        Ok(Ctx {
-            base: Base::new(config, aws)?,
-            cases: Cases::new(config, aws),
-        })
-    }
+baladiya::routes! {
+    Ctx => dispatch;
+    Holidays: get "/v1/holidays",
+    PutHoliday: put "/v1/holidays/{date}",
+    DeleteHoliday: delete "/v1/holidays/{date}",
+    Create: post "/v1/municipalities/{m}/info-requests",
+    Queue: get "/v1/municipalities/{m}/info-requests",
+    Mine: get "/v1/municipalities/{m}/info-requests/mine",
+    Register: get "/v1/municipalities/{m}/info-requests/register",
+    Get: get "/v1/municipalities/{m}/info-requests/{id}",
+    Transition: post "/v1/municipalities/{m}/info-requests/{id}/transitions",
+    Document: post "/v1/municipalities/{m}/info-requests/{id}/documents",
+    Reminders: get "/v1/municipalities/{m}/reminders",
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Holidays,
-    PutHoliday,
-    DeleteHoliday,
-    Create,
-    Queue,
-    Mine,
-    Register,
-    Get,
-    Transition,
-    Document,
-    Reminders,
-}
-
-/// This function's routes: the one list `template.yaml`, the local router table
-/// (`Cargo.toml`) and `openapi.yaml` are checked against. Literal segments come
-/// before `{id}`.
-pub static ROUTES: &[Route<Op>] = &[
-    Route::get("/v1/holidays", Op::Holidays),
-    Route::put("/v1/holidays/{date}", Op::PutHoliday),
-    Route::delete("/v1/holidays/{date}", Op::DeleteHoliday),
-    Route::post("/v1/municipalities/{m}/info-requests", Op::Create),
-    Route::get("/v1/municipalities/{m}/info-requests", Op::Queue),
-    Route::get("/v1/municipalities/{m}/info-requests/mine", Op::Mine),
-    Route::get(
-        "/v1/municipalities/{m}/info-requests/register",
-        Op::Register,
-    ),
-    Route::get("/v1/municipalities/{m}/info-requests/{id}", Op::Get),
-    Route::post(
-        "/v1/municipalities/{m}/info-requests/{id}/transitions",
-        Op::Transition,
-    ),
-    Route::post(
-        "/v1/municipalities/{m}/info-requests/{id}/documents",
-        Op::Document,
-    ),
-    Route::get("/v1/municipalities/{m}/reminders", Op::Reminders),
-];
-
-baladiya::http_function!(Ctx, Op, ROUTES, dispatch);
-
-async fn dispatch(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: RouteMatch<Op>,
-) -> Result<Response<Body>, ApiError> {
+async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answer {
     match m.op {
         Op::Holidays => return holidays::list(ctx, view).await,
         Op::PutHoliday => return holidays::put(ctx, view, m.param("date")).await,

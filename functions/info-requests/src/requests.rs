@@ -14,21 +14,17 @@ use baladiya::domain::roles::authorize;
 use baladiya::domain::staff::parse_label;
 use baladiya::domain::workflow::CaseKind;
 use baladiya::domain::{DomainError, MunicipalityId, Permission};
-use baladiya::http::paging::{paging, request_fingerprint};
-use baladiya::http::response::{List, created, json, public_json, replay};
+use baladiya::http::Answer;
+use baladiya::http::paging::paging;
+use baladiya::http::response::{List, json, public_json};
 use baladiya::http::{ApiError, RequestView};
-use baladiya::store::idempotency::{Created, Idempotency};
-use baladiya::store::keys;
 use http::StatusCode;
-use lambda_http::{Body, Response};
 use serde::Deserialize;
 
 use crate::Ctx;
 use crate::views::InfoRequestView;
 
 const NOTE_MAX: usize = 2000;
-/// Past every due time: the whole queue.
-const OPEN_UNTIL: &str = "9999-12-31T23:59:59Z";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,7 +34,6 @@ pub struct NewRequest {
     #[serde(default)]
     urgent: bool,
     /// Why a person's life or liberty depends on it (required when urgent).
-    #[serde(default)]
     urgent_reason: Option<String>,
     #[serde(default)]
     publish_consent: bool,
@@ -46,11 +41,7 @@ pub struct NewRequest {
 
 /// `POST …/info-requests`: ask for information. The deadline is computed now
 /// and shown with its reasons. Idempotent with `Idempotency-Key`.
-pub async fn create(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn create(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let filer = decide::filer::<InfoRequest>(&who, m)?;
     let idem_key = view.idempotency_key()?;
@@ -66,11 +57,7 @@ pub async fn create(
     ctx.cases.service::<InfoRequest>(m, Some(&who)).await?;
     let cal = ctx.store.calendar().await?;
     let deadline = deadline::answer_deadline(view.now, access_mode, body.urgent, &cal);
-    let requester_name = ctx
-        .store
-        .get_account(who.user(), false)
-        .await?
-        .and_then(|a| a.name);
+    let requester_name = ctx.cases.name_of(&who).await?;
     let data = InfoRequestData {
         information,
         access_mode,
@@ -86,102 +73,40 @@ pub async fn create(
         appeal_until: None,
     };
     let filing = decide::file::<InfoRequest>(m, &filer, data, Some(deadline.due_at), view.now);
-    let mut answer = InfoRequestView::new(
-        &filing.case,
-        Audience::Owner,
-        view.lang,
-        &filing.case.created_at,
-    );
-    answer.timeline = Some(timeline::<InfoRequest>(
-        std::slice::from_ref(&filing.first),
-        Audience::Owner,
-    ));
-    let answer = serde_json::to_string(&answer).map_err(|_| ApiError::internal())?;
-    let idem = idem_key.map(|k| {
-        Idempotency::new(
-            &keys::tenant(m),
-            who.user().as_str(),
-            k.as_str(),
-            &request_fingerprint(view.request()),
-        )
-    });
-    match ctx
-        .cases
-        .file(&filing, Vec::new(), idem.as_ref(), &answer)
-        .await?
-    {
-        Created::New => created(
-            &format!("/v1/municipalities/{m}/info-requests/{}", filing.case.id),
-            answer,
-        ),
-        Created::Replayed(stored) => replay(stored.status, stored.body),
-    }
+    ctx.cases
+        .create::<InfoRequest, _>(view, &who, idem_key, filing, |case, first| {
+            InfoRequestView {
+                timeline: Some(first),
+                ..InfoRequestView::new(case, Audience::Owner, view.lang, &case.created_at)
+            }
+        })
+        .await
 }
 
 /// `GET …/info-requests`: staff's queue, the requests still owed an answer
 /// (and appeals), soonest deadline first; overdue ones flagged.
-pub async fn queue(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    authorize(&who, m, Permission::AccessToInformation)?;
-    let query = view.query(&["limit", "cursor"])?;
-    let scope = format!("air-queue:{m}");
-    let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
-    ctx.cases.service::<InfoRequest>(m, Some(&who)).await?;
-    let page = ctx
-        .store
-        .queue::<InfoRequestData>(m, InfoRequest::KIND, OPEN_UNTIL, limit, start)
-        .await?;
+pub async fn queue(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let now = view.now_rfc3339();
-    let items = page
-        .items
-        .iter()
-        .map(|c| InfoRequestView::new(c, Audience::Staff, view.lang, &now))
-        .collect();
-    json(
-        StatusCode::OK,
-        &List::page(items, page.next, &ctx.cursors, &scope),
-    )
+    ctx.cases
+        .list_queue::<InfoRequest, _>(ctx, view, m, "air-queue", |c| {
+            InfoRequestView::new(c, Audience::Staff, view.lang, &now)
+        })
+        .await
 }
 
 /// `GET …/info-requests/mine`: the caller's requests here, newest first.
-pub async fn mine(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    baladiya::http::access::outsider(&who, m)?;
-    let query = view.query(&["limit", "cursor"])?;
-    let scope = format!("air-mine:{m}:{}", who.user());
-    let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
-    ctx.cases.service::<InfoRequest>(m, Some(&who)).await?;
-    let page = ctx
-        .store
-        .cases_owned::<InfoRequestData>(m, InfoRequest::KIND, who.user().as_str(), limit, start)
-        .await?;
+pub async fn mine(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let now = view.now_rfc3339();
-    let items = page
-        .items
-        .iter()
-        .map(|c| InfoRequestView::new(c, Audience::Owner, view.lang, &now))
-        .collect();
-    json(
-        StatusCode::OK,
-        &List::page(items, page.next, &ctx.cursors, &scope),
-    )
+    ctx.cases
+        .list_mine::<InfoRequest, _>(ctx, view, m, "air-mine", |c| {
+            InfoRequestView::new(c, Audience::Owner, view.lang, &now)
+        })
+        .await
 }
 
 /// `GET …/info-requests/register`: answered requests whose requester agreed to
 /// publication, newest first, with the answer; no personal data.
-pub async fn register(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn register(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let query = view.query(&["limit", "cursor"])?;
     let scope = format!("air-register:{m}");
     let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
@@ -238,15 +163,8 @@ async fn detail(
 
 /// `GET …/info-requests/{id}`: the requester and staff; the public only for a
 /// published one.
-pub async fn get(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
-    view.query(&[])?;
-    let who = view.optional_principal(&ctx.verifier)?;
-    let opened = ctx.cases.open::<InfoRequest>(who.as_ref(), m, id).await?;
+pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
+    let opened = ctx.cases.read::<InfoRequest>(ctx, view, m, id).await?;
     let history = ctx.cases.history(&opened.case).await?;
     json(StatusCode::OK, &detail(ctx, view, &opened, &history).await?)
 }
@@ -255,106 +173,56 @@ pub async fn get(
 #[serde(deny_unknown_fields)]
 pub struct NewState {
     state: String,
-    #[serde(default)]
     note: Option<String>,
     /// With `extended`: `multiple` (10 more days, once) or `third_party` (45
     /// days from receipt).
-    #[serde(default)]
     extension: Option<Extension>,
     /// With `rejected`: the legal ground (art. 24).
-    #[serde(default)]
     legal_ground: Option<String>,
     /// With `not_held`: the body that holds the information.
-    #[serde(default)]
     redirect_to: Option<String>,
     /// A document of the request (`att_…`, uploaded) that goes with the step:
     /// the answer itself.
-    #[serde(default)]
     document: Option<String>,
 }
 
 /// `POST …/info-requests/{id}/transitions`: staff process, extend, answer,
 /// refuse or redirect; the requester clarifies, withdraws or appeals. Each step
 /// and its notice are written together; the deadline follows the law.
-pub async fn transition(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    let body: NewState = view.json()?;
-    let mv = Move {
-        to: body.state,
-        note: body
-            .note
-            .as_deref()
-            .map(|n| parse_label(n, "note", NOTE_MAX))
-            .transpose()?,
-        duplicate_of: None,
-        file: body.document,
-        fields: StepFields {
-            extension: body.extension,
-            legal_ground: body.legal_ground,
-            redirect_to: body.redirect_to,
-        },
-    };
-    let opened = ctx.cases.open::<InfoRequest>(Some(&who), m, id).await?;
+pub async fn transition(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     let cal = ctx.store.calendar().await?;
     let moved = ctx
         .cases
-        .transition::<InfoRequest>(&who, opened, mv, &cal, view.now)
+        .step::<InfoRequest, NewState>(ctx, view, m, id, &cal, |body| {
+            let fields = StepFields {
+                extension: body.extension,
+                legal_ground: body.legal_ground,
+                redirect_to: body.redirect_to,
+            };
+            Ok(Move {
+                file: body.document,
+                ..Move::asked(body.state, body.note.as_deref(), NOTE_MAX, fields)?
+            })
+        })
         .await?;
-    let opened = Opened {
-        case: moved.case,
-        audience: moved.audience,
-    };
     json(
         StatusCode::OK,
-        &detail(ctx, view, &opened, &moved.history).await?,
+        &detail(ctx, view, &moved.opened, &moved.history).await?,
     )
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewDocument {
-    content_type: String,
-    size: u64,
 }
 
 /// `POST …/info-requests/{id}/documents`: a presigned upload of one document
 /// (PDF, JPEG, PNG; 20 MB): staff's answers, the requester's clarifications.
-pub async fn document(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    let body: NewDocument = view.json()?;
-    let opened = ctx.cases.open::<InfoRequest>(Some(&who), m, id).await?;
-    let upload = ctx
-        .cases
-        .start_upload::<InfoRequest>(
-            &who,
-            &opened,
-            FileKind::Document,
-            &body.content_type,
-            body.size,
-            view.now,
-        )
-        .await?;
-    json(StatusCode::CREATED, &upload)
+pub async fn document(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
+    ctx.cases
+        .add_file::<InfoRequest>(ctx, view, m, id, FileKind::Document)
+        .await
 }
 
 /// `GET …/reminders`: what the scheduler reminded the municipality's staff of
 /// (files due within 48 hours, overdue ones), newest first; each member sees
 /// the kinds of files they handle.
-pub async fn reminders(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn reminders(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let permits = authorize(&who, m, Permission::Permits);
     let info = authorize(&who, m, Permission::AccessToInformation);

@@ -9,61 +9,27 @@ mod municipalities;
 mod staff;
 mod views;
 
-use baladiya::config::{Aws, Config};
-use baladiya::http::router::{Route, RouteMatch};
-use baladiya::http::serve::Base;
+use baladiya::http::Answer;
+use baladiya::http::router::RouteMatch;
 use baladiya::http::{ApiError, RequestView};
-use lambda_http::{Body, Response};
 
-/// What a handler needs, built once per cold start.
-pub struct Ctx {
-    pub base: Base,
+baladiya::context!();
+
+baladiya::routes! {
+    Ctx => dispatch;
+    ListGovernorates: get "/v1/governorates",
+    ListMunicipalities: get "/v1/municipalities",
+    CreateMunicipality: post "/v1/municipalities",
+    GetMunicipality: get "/v1/municipalities/{m}",
+    UpdateMunicipality: patch "/v1/municipalities/{m}",
+    ListStaff: get "/v1/municipalities/{m}/staff",
+    AddStaff: post "/v1/municipalities/{m}/staff",
+    GetStaff: get "/v1/municipalities/{m}/staff/{user}",
+    UpdateStaff: patch "/v1/municipalities/{m}/staff/{user}",
+    RemoveStaff: delete "/v1/municipalities/{m}/staff/{user}",
 }
 
-impl Ctx {
-    pub fn new(config: &Config, aws: &Aws) -> Result<Ctx, baladiya::http::auth::TokenError> {
-        Ok(Ctx {
-            base: Base::new(config, aws)?,
-        })
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    ListGovernorates,
-    ListMunicipalities,
-    CreateMunicipality,
-    GetMunicipality,
-    UpdateMunicipality,
-    ListStaff,
-    AddStaff,
-    GetStaff,
-    UpdateStaff,
-    RemoveStaff,
-}
-
-/// This function's routes: the one list `template.yaml`, the local router table
-/// (`Cargo.toml`) and `openapi.yaml` are checked against.
-pub static ROUTES: &[Route<Op>] = &[
-    Route::get("/v1/governorates", Op::ListGovernorates),
-    Route::get("/v1/municipalities", Op::ListMunicipalities),
-    Route::post("/v1/municipalities", Op::CreateMunicipality),
-    Route::get("/v1/municipalities/{m}", Op::GetMunicipality),
-    Route::patch("/v1/municipalities/{m}", Op::UpdateMunicipality),
-    Route::get("/v1/municipalities/{m}/staff", Op::ListStaff),
-    Route::post("/v1/municipalities/{m}/staff", Op::AddStaff),
-    Route::get("/v1/municipalities/{m}/staff/{user}", Op::GetStaff),
-    Route::patch("/v1/municipalities/{m}/staff/{user}", Op::UpdateStaff),
-    Route::delete("/v1/municipalities/{m}/staff/{user}", Op::RemoveStaff),
-];
-
-baladiya::http_function!(Ctx, Op, ROUTES, dispatch);
-
-async fn dispatch(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: RouteMatch<Op>,
-) -> Result<Response<Body>, ApiError> {
+async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answer {
     let muni = || m.municipality();
     match m.op {
         Op::ListGovernorates => municipalities::list_governorates(view),

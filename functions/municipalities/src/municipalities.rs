@@ -1,5 +1,6 @@
 //! Municipality catalogue and administration.
 
+use baladiya::http::Answer;
 use std::collections::BTreeMap;
 
 use baladiya::clock::now_rfc3339;
@@ -18,13 +19,12 @@ use baladiya::store::StoreError;
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;
 use http::StatusCode;
-use lambda_http::{Body, Response};
 use serde::Deserialize;
 
 use crate::views::{List, MunicipalityView, governorates};
 use crate::{Ctx, paging, request_fingerprint};
 
-pub fn list_governorates(view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub fn list_governorates(view: &RequestView<'_>) -> Answer {
     view.query(&[])?;
     public_json(&serde_json::json!({ "items": governorates() }), 86_400)
 }
@@ -37,7 +37,7 @@ fn sees_deactivated(ctx: &Ctx, view: &RequestView<'_>) -> Result<bool, ApiError>
         .is_some_and(|p| p.is_platform_admin()))
 }
 
-pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let query = view.query(&["governorate", "limit", "cursor"])?;
     let governorate = query
         .get("governorate")
@@ -66,11 +66,7 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, A
     public_json(&body, 60)
 }
 
-pub async fn get(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    id: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn get(ctx: &Ctx, view: &RequestView<'_>, id: &MunicipalityId) -> Answer {
     view.query(&[])?;
     let all = sees_deactivated(ctx, view)?;
     let m = ctx
@@ -176,17 +172,14 @@ pub struct NewMunicipality {
     id: String,
     governorate: String,
     name: RawLocalizedText,
-    #[serde(default)]
     status: Option<ServiceState>,
     #[serde(default)]
     services: BTreeMap<Service, ServiceState>,
-    #[serde(default)]
     contact: Option<RawContact>,
-    #[serde(default)]
     center: Option<RawPoint>,
 }
 
-pub async fn create(ctx: &Ctx, view: &RequestView<'_>) -> Result<Response<Body>, ApiError> {
+pub async fn create(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     authorize_platform(&who)?;
     let idem_key = view.idempotency_key()?;
@@ -272,11 +265,7 @@ impl MunicipalityPatch {
     }
 }
 
-pub async fn update(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    id: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn update(ctx: &Ctx, view: &RequestView<'_>, id: &MunicipalityId) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, id, Permission::Permissions)?;
     let if_match = view.if_match()?;

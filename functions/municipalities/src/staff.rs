@@ -2,6 +2,7 @@
 //! Managed by platform administrators and by the municipality's own staff holding
 //! the `permissions` permission; staff of other municipalities get 404.
 
+use baladiya::http::Answer;
 use std::collections::BTreeSet;
 
 use baladiya::clock::now_rfc3339;
@@ -17,7 +18,6 @@ use baladiya::store::StoreError;
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;
 use http::StatusCode;
-use lambda_http::{Body, Response};
 use serde::Deserialize;
 
 use crate::views::{List, StaffView};
@@ -39,11 +39,7 @@ fn parse_staff_id(raw: &str) -> Result<Id, ApiError> {
     Id::parse("stf", raw).map_err(|_| ApiError::not_found())
 }
 
-pub async fn list(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::Permissions)?;
     let query = view.query(&["limit", "cursor"])?;
@@ -67,18 +63,12 @@ pub async fn list(
 pub struct NewStaff {
     phone: String,
     name: String,
-    #[serde(default)]
     title: Option<String>,
     permissions: Vec<Permission>,
-    #[serde(default)]
     complaint_categories: Option<Vec<String>>,
 }
 
-pub async fn add(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn add(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::Permissions)?;
     let idem_key = view.idempotency_key()?;
@@ -137,12 +127,7 @@ pub async fn add(
     }
 }
 
-pub async fn get(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    raw_id: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_id: &str) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let id = parse_staff_id(raw_id)?;
     // Staff may read their own record; managing others needs the permission.
@@ -176,12 +161,7 @@ pub struct StaffPatch {
     complaint_categories: Option<Option<Vec<String>>>,
 }
 
-pub async fn update(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    raw_id: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn update(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_id: &str) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let id = parse_staff_id(raw_id)?;
     authorize_staff_change(&who, m, &id)?;
@@ -247,12 +227,7 @@ pub async fn update(
     Err(StoreError::VersionConflict.into())
 }
 
-pub async fn remove(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    raw_id: &str,
-) -> Result<Response<Body>, ApiError> {
+pub async fn remove(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_id: &str) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let id = parse_staff_id(raw_id)?;
     authorize_staff_change(&who, m, &id)?;

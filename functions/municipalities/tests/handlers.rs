@@ -2,25 +2,20 @@
 //! events — the fixtures of `events/municipalities/` — against the local
 //! emulator's DynamoDB (started by `scripts/test`).
 
-use baladiya::fixtures::{body_json, fixture, serve_fixtures, stack};
+use baladiya::fixtures::{body_json, context, fixture, serve_fixtures};
 
 use municipalities::{Ctx, handle};
-
-async fn ctx() -> Ctx {
-    let (config, aws) = stack();
-    Ctx::new(&config, &aws).expect("valid JWKS")
-}
 
 /// Every fixture names the status it must get: `<name>.<status>.json`.
 #[tokio::test]
 async fn event_fixtures_get_their_expected_status() {
-    let ctx = &ctx().await;
+    let ctx = &context(Ctx::new);
     serve_fixtures("municipalities", 5, |req| handle(ctx, req), |_, _, _| {}).await;
 }
 
 #[tokio::test]
 async fn the_ghazala_fixture_returns_ghazala() {
-    let ctx = ctx().await;
+    let ctx = context(Ctx::new);
     let res = handle(&ctx, fixture("municipalities", "get-municipality.200.json")).await;
     let body = body_json(&res);
     assert_eq!(body["id"], "ghazala");
@@ -33,7 +28,7 @@ async fn the_ghazala_fixture_returns_ghazala() {
 /// not ASCII. The function answers 4xx, never 5xx.
 #[tokio::test]
 async fn binary_bodies_and_non_ascii_headers_are_client_errors() {
-    let ctx = ctx().await;
+    let ctx = context(Ctx::new);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/municipalities");
     let text =
         std::fs::read_to_string(dir.join("create-municipality-without-token.401.json")).unwrap();

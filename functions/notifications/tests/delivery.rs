@@ -26,36 +26,13 @@ fn live() -> Ctx {
 /// stack's table stream to the function, as AWS would) cannot deliver the notices
 /// behind the test's back, so the test decides when delivery runs.
 async fn isolated() -> Store {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
-    let db = Aws::from_env().expect("AWS settings").dynamodb();
+    use baladiya::store::provision::{TableSpec, create_table};
+    let aws = Aws::from_env().expect("AWS settings");
     let name = format!("notifications-test-{}", ulid::Ulid::new()).to_lowercase();
-    let attr = |n: &str| {
-        AttributeDefinition::builder()
-            .attribute_name(n)
-            .attribute_type(ScalarAttributeType::S)
-            .build()
-            .unwrap()
-    };
-    let key = |n: &str, t| {
-        KeySchemaElement::builder()
-            .attribute_name(n)
-            .key_type(t)
-            .build()
-            .unwrap()
-    };
-    db.create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(attr("PK"))
-        .attribute_definitions(attr("SK"))
-        .key_schema(key("PK", KeyType::Hash))
-        .key_schema(key("SK", KeyType::Range))
-        .send()
+    create_table(&aws, &TableSpec::keys_only(&name))
         .await
         .expect("a test table");
-    Store::new(db, name)
+    Store::new(aws.dynamodb(), name)
 }
 
 /// The function's context on `store`, with SNS reachable or not (nothing listens

@@ -9,11 +9,11 @@ use baladiya::domain::open311::ApiKeyRecord;
 use baladiya::domain::roles::authorize;
 use baladiya::domain::staff::parse_label;
 use baladiya::domain::{Id, MunicipalityId, Permission, Principal, Service, ServiceState};
+use baladiya::http::Answer;
 use baladiya::http::response::{json, no_content};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
 use http::StatusCode;
-use lambda_http::{Body, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::Ctx;
@@ -86,11 +86,7 @@ struct List {
 }
 
 /// `GET …/open311-keys`: every key, revoked ones included, oldest first.
-pub async fn list(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: Option<MunicipalityId>,
-) -> Result<Response<Body>, ApiError> {
+pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: Option<MunicipalityId>) -> Answer {
     view.query(&[])?;
     let (_, m) = manager(ctx, view, m).await?;
     let items = ctx
@@ -117,11 +113,7 @@ struct NewKey {
 }
 
 /// `POST …/open311-keys`: issue a key. The answer is the only time it is shown.
-pub async fn issue(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: Option<MunicipalityId>,
-) -> Result<Response<Body>, ApiError> {
+pub async fn issue(ctx: &Ctx, view: &RequestView<'_>, m: Option<MunicipalityId>) -> Answer {
     let (who, m) = manager(ctx, view, m).await?;
     let body: NewKey = view.json()?;
     let name = parse_label(&body.name, "name", 60)?;
@@ -166,7 +158,7 @@ pub async fn revoke(
     view: &RequestView<'_>,
     m: Option<MunicipalityId>,
     id: &str,
-) -> Result<Response<Body>, ApiError> {
+) -> Answer {
     let (who, m) = manager(ctx, view, m).await?;
     let id = Id::parse("key", id).map_err(|_| ApiError::not_found())?;
     match ctx

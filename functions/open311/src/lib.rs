@@ -13,6 +13,7 @@ mod keys;
 use baladiya::config::{Aws, Config};
 use baladiya::domain::MunicipalityId;
 use baladiya::domain::open311::Format;
+use baladiya::http::Answer;
 use baladiya::http::router::{Route, RouteMatch};
 use baladiya::http::serve::Base;
 use baladiya::http::{ApiError, RequestView};
@@ -93,11 +94,7 @@ pub static ROUTES: &[Route<Op>] = &[
 
 baladiya::http_function!(Ctx, Op, ROUTES, dispatch, refuse = refuse);
 
-async fn dispatch(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: RouteMatch<Op>,
-) -> Result<Response<Body>, ApiError> {
+async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answer {
     let muni = MunicipalityId::parse(m.param("m")).ok();
     match m.op {
         Op::Keys => keys::list(ctx, view, muni).await,

@@ -2,19 +2,14 @@
 //! events — the fixtures of `events/open311/` — against the local emulator's
 //! DynamoDB (started by `scripts/test`, which seeds `tunis`).
 
-use baladiya::fixtures::{body_text, serve_fixtures, stack};
+use baladiya::fixtures::{body_text, context, serve_fixtures};
 use open311::{Ctx, handle};
-
-async fn ctx() -> Ctx {
-    let (config, aws) = stack();
-    Ctx::new(&config, &aws).expect("valid JWKS")
-}
 
 /// Every fixture names the status it must get: `<name>.<status>.json`; an
 /// Open311 answer is in the format its path names, errors included.
 #[tokio::test]
 async fn event_fixtures_get_their_expected_status_and_format() {
-    let ctx = &ctx().await;
+    let ctx = &context(Ctx::new);
     serve_fixtures(
         "open311",
         10,

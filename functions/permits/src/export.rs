@@ -4,6 +4,7 @@
 //! nothing names or identifies a holder (`blds::PermitFacts` has no field for
 //! it, and a description that might is replaced by the dossier type's name).
 
+use baladiya::http::Answer;
 use std::time::Duration;
 
 use baladiya::domain::case::{CaseRecord, CaseType};
@@ -15,7 +16,6 @@ use baladiya::files::object_key;
 use baladiya::http::response::json;
 use baladiya::http::{ApiError, RequestView};
 use http::StatusCode;
-use lambda_http::{Body, Response};
 use serde::Serialize;
 
 use crate::Ctx;
@@ -71,11 +71,7 @@ fn facts<'a>(
 }
 
 /// `POST …/permits/exports` (staff holding `permits`).
-pub async fn export(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn export(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     view.query(&[])?;
     authorize(&who, m, Permission::Permits)?;

@@ -16,10 +16,10 @@ mod views;
 use baladiya::cases::Cases;
 use baladiya::config::{Aws, Config};
 use baladiya::files::Files;
-use baladiya::http::router::{Route, RouteMatch};
+use baladiya::http::Answer;
+use baladiya::http::RequestView;
+use baladiya::http::router::RouteMatch;
 use baladiya::http::serve::Base;
-use baladiya::http::{ApiError, RequestView};
-use lambda_http::{Body, Response};
 
 /// What a handler needs, built once per cold start.
 pub struct Ctx {
@@ -48,45 +48,19 @@ impl Ctx {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    List,
-    Create,
-    Mine,
-    Follow,
-    Export,
-    Get,
-    Transition,
-    Document,
+baladiya::routes! {
+    Ctx => dispatch;
+    List: get "/v1/municipalities/{m}/permits",
+    Create: post "/v1/municipalities/{m}/permits",
+    Mine: get "/v1/municipalities/{m}/permits/mine",
+    Follow: post "/v1/municipalities/{m}/permits/follow",
+    Export: post "/v1/municipalities/{m}/permits/exports",
+    Get: get "/v1/municipalities/{m}/permits/{id}",
+    Transition: post "/v1/municipalities/{m}/permits/{id}/transitions",
+    Document: post "/v1/municipalities/{m}/permits/{id}/documents",
 }
 
-/// This function's routes: the one list `template.yaml`, the local router table
-/// (`Cargo.toml`) and `openapi.yaml` are checked against. Literal segments come
-/// before `{id}`: the first match wins.
-pub static ROUTES: &[Route<Op>] = &[
-    Route::get("/v1/municipalities/{m}/permits", Op::List),
-    Route::post("/v1/municipalities/{m}/permits", Op::Create),
-    Route::get("/v1/municipalities/{m}/permits/mine", Op::Mine),
-    Route::post("/v1/municipalities/{m}/permits/follow", Op::Follow),
-    Route::post("/v1/municipalities/{m}/permits/exports", Op::Export),
-    Route::get("/v1/municipalities/{m}/permits/{id}", Op::Get),
-    Route::post(
-        "/v1/municipalities/{m}/permits/{id}/transitions",
-        Op::Transition,
-    ),
-    Route::post(
-        "/v1/municipalities/{m}/permits/{id}/documents",
-        Op::Document,
-    ),
-];
-
-baladiya::http_function!(Ctx, Op, ROUTES, dispatch);
-
-async fn dispatch(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: RouteMatch<Op>,
-) -> Result<Response<Body>, ApiError> {
+async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answer {
     let muni = m.municipality()?;
     match m.op {
         Op::List => permits::list(ctx, view, &muni).await,

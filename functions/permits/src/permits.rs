@@ -3,27 +3,25 @@
 //! answer in the dossier's view. Particular to dossiers: their reference
 //! numbers, and following one by its reference and the holder's national ID.
 
-use baladiya::cases::Opened;
+use baladiya::cases::{Moved, Opened};
 use baladiya::domain::attachment::FileKind;
 use baladiya::domain::case::decide::{self, Move};
 use baladiya::domain::case::{Actor, Audience, CaseType};
 use baladiya::domain::complaint::{parse_address, parse_description};
-use baladiya::domain::geo::Coordinates;
+use baladiya::domain::geo::PointInput;
 use baladiya::domain::permit::holder::{self, PermitRef};
 use baladiya::domain::permit::{
     self, Channel, Permit, PermitData, days_after, parse_postal_code, parse_type, year_in_tunisia,
 };
-use baladiya::domain::roles::authorize;
 use baladiya::domain::staff::parse_label;
-use baladiya::domain::{DomainError, MunicipalityId, Permission};
-use baladiya::http::paging::paging;
-use baladiya::http::response::{List, created, json, replay};
+use baladiya::domain::{DomainError, MunicipalityId};
+use baladiya::http::Answer;
+use baladiya::http::paging::idempotency;
+use baladiya::http::response::json;
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
-use baladiya::store::idempotency::{Created, Idempotency};
-use baladiya::store::keys;
 use http::StatusCode;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request};
 use serde::Deserialize;
 
 use crate::Ctx;
@@ -31,8 +29,6 @@ use crate::views::PermitView;
 
 const NOTE_MAX: usize = 1000;
 const HOLDER_NAME_MAX: usize = 100;
-/// Past every due time: the whole queue.
-const OPEN_UNTIL: &str = "9999-12-31T23:59:59Z";
 /// Tries at one moment that lose the race to count themselves before giving up.
 const COUNT_RETRIES: usize = 5;
 
@@ -55,27 +51,17 @@ async fn detail(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Point {
-    lat: f64,
-    lon: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct NewPermit {
     #[serde(rename = "type")]
     dossier_type: String,
     description: String,
     address: String,
     postal_code: String,
-    #[serde(default)]
-    location: Option<Point>,
+    location: Option<PointInput>,
     /// The holder's CIN: required when staff register a dossier, optional for a
     /// citizen's own. Kept only as a keyed digest.
-    #[serde(default)]
     holder_national_id: Option<String>,
     /// Staff only.
-    #[serde(default)]
     holder_name: Option<String>,
 }
 
@@ -105,11 +91,7 @@ fn fingerprint(req: &Request, holder_digest: Option<&str>) -> Vec<u8> {
 /// `POST …/permits`: staff holding `permits` register a dossier deposited at the
 /// counter (with the holder's national ID), or a signed-in citizen submits their
 /// own. Idempotent with `Idempotency-Key`.
-pub async fn create(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn create(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let idem_key = view.idempotency_key()?;
     let body: NewPermit = view.json()?;
@@ -120,10 +102,7 @@ pub async fn create(
     let description = parse_description(&body.description)?;
     let address = parse_address(&body.address)?;
     let postal_code = parse_postal_code(&body.postal_code)?;
-    let location = body
-        .location
-        .map(|p| Coordinates::parse(p.lat, p.lon, &ctx.geo))
-        .transpose()?;
+    let location = body.location.map(|p| p.parse(&ctx.geo)).transpose()?;
     let national_id = match (body.holder_national_id.as_deref(), by_staff) {
         (Some(raw), _) => Some(holder::parse_national_id(raw, "holder_national_id")?),
         (None, true) => {
@@ -177,15 +156,12 @@ pub async fn create(
         Vec::new(),
         audience,
     );
-    let answer = serde_json::to_string(&answer).map_err(|_| ApiError::internal())?;
-    let idem = idem_key.map(|k| {
-        Idempotency::new(
-            &keys::tenant(m),
-            who.user().as_str(),
-            k.as_str(),
-            &fingerprint(view.request(), holder_digest.as_deref()),
-        )
-    });
+    let idem = idempotency(
+        idem_key,
+        m,
+        &who,
+        &fingerprint(view.request(), holder_digest.as_deref()),
+    );
     let reference_item = ctx.store.permit_reference_write(
         m,
         &PermitRef {
@@ -196,84 +172,33 @@ pub async fn create(
             locked_until: 0,
         },
     )?;
-    match ctx
-        .cases
-        .file(&filing, vec![reference_item], idem.as_ref(), &answer)
-        .await?
-    {
-        Created::New => created(
-            &format!("/v1/municipalities/{m}/permits/{}", filing.case.id),
-            answer,
-        ),
-        Created::Replayed(stored) => replay(stored.status, stored.body),
-    }
+    ctx.cases
+        .file::<Permit>(&filing, vec![reference_item], idem, &answer)
+        .await
 }
 
 /// `GET …/permits`: the open dossiers, the soonest due first (staff).
-pub async fn list(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    let query = view.query(&["limit", "cursor"])?;
-    authorize(&who, m, Permission::Permits)?;
-    let scope = format!("permits-queue:{m}");
-    let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
-    ctx.cases.service::<Permit>(m, Some(&who)).await?;
-    let page = ctx
-        .store
-        .queue::<PermitData>(m, Permit::KIND, OPEN_UNTIL, limit, start)
-        .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|c| PermitView::new(c, Audience::Staff, view.lang))
-        .collect();
-    json(
-        StatusCode::OK,
-        &List::page(items, page.next, &ctx.cursors, &scope),
-    )
+pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
+    ctx.cases
+        .list_queue::<Permit, _>(ctx, view, m, "permits-queue", |c| {
+            PermitView::new(c, Audience::Staff, view.lang)
+        })
+        .await
 }
 
 /// `GET …/permits/mine`: the dossiers the caller submitted here, newest first.
-pub async fn mine(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    baladiya::http::access::outsider(&who, m)?;
-    let query = view.query(&["limit", "cursor"])?;
-    let scope = format!("permits-mine:{m}:{}", who.user());
-    let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
-    ctx.cases.service::<Permit>(m, Some(&who)).await?;
-    let page = ctx
-        .store
-        .cases_owned::<PermitData>(m, Permit::KIND, who.user().as_str(), limit, start)
-        .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|c| PermitView::new(c, Audience::Owner, view.lang))
-        .collect();
-    json(
-        StatusCode::OK,
-        &List::page(items, page.next, &ctx.cursors, &scope),
-    )
+pub async fn mine(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
+    ctx.cases
+        .list_mine::<Permit, _>(ctx, view, m, "permits-mine", |c| {
+            PermitView::new(c, Audience::Owner, view.lang)
+        })
+        .await
 }
 
 /// `GET …/permits/{id}`: a dossier with its timeline, documents and the states
 /// the caller may move it to: staff, its submitter, its followers.
-pub async fn get(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
-    view.query(&[])?;
-    let who = view.optional_principal(&ctx.verifier)?;
-    let opened = ctx.cases.open::<Permit>(who.as_ref(), m, id).await?;
+pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
+    let opened = ctx.cases.read::<Permit>(ctx, view, m, id).await?;
     json(StatusCode::OK, &detail(ctx, &opened, view).await?)
 }
 
@@ -321,11 +246,7 @@ async fn count_try(
 /// and its holder's national ID follows it (told of every stage) and sees it. A
 /// wrong number and an unknown reference get the same 404; a reference is locked
 /// for an hour after `FOLLOW_TRIES` tries.
-pub async fn follow(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-) -> Result<Response<Body>, ApiError> {
+pub async fn follow(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     baladiya::http::access::outsider(&who, m)?;
     let body: FollowRequest = view.json()?;
@@ -359,11 +280,9 @@ pub async fn follow(
 #[serde(deny_unknown_fields)]
 pub struct NewState {
     state: String,
-    #[serde(default)]
     note: Option<String>,
     /// One of the dossier's documents (`att_…`, uploaded) that goes with the
     /// change: a decision, the missing plans.
-    #[serde(default)]
     document: Option<String>,
 }
 
@@ -371,77 +290,30 @@ pub struct NewState {
 /// each time with a note; its submitter may cancel it, send it back complete
 /// (`not_clear` → `received`) or appeal a refusal. The change, its timeline
 /// entry and the notice to the submitter and followers are written together.
-pub async fn transition(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    baladiya::http::access::outsider(&who, m)?;
-    let body: NewState = view.json()?;
-    let mv = Move {
-        to: body.state,
-        note: body
-            .note
-            .as_deref()
-            .map(|n| parse_label(n, "note", NOTE_MAX))
-            .transpose()?,
-        duplicate_of: None,
-        file: body.document,
-        fields: (),
-    };
-    let opened = ctx.cases.open::<Permit>(Some(&who), m, id).await?;
+pub async fn transition(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     let moved = ctx
         .cases
-        .transition::<Permit>(&who, opened, mv, &(), view.now)
+        .step::<Permit, NewState>(ctx, view, m, id, &(), |body| {
+            Ok(Move {
+                file: body.document,
+                ..Move::asked(body.state, body.note.as_deref(), NOTE_MAX, ())?
+            })
+        })
         .await?;
-    let opened = Opened {
-        case: moved.case,
-        audience: moved.audience,
-    };
+    let Moved { opened, history } = moved;
     let docs = ctx.cases.documents(&opened).await?;
+    let answer = PermitView::new(&opened.case, opened.audience, view.lang);
     json(
         StatusCode::OK,
-        &PermitView::new(&opened.case, opened.audience, view.lang).detailed(
-            &moved.history,
-            docs,
-            opened.audience,
-        ),
+        &answer.detailed(&history, docs, opened.audience),
     )
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewDocument {
-    content_type: String,
-    size: u64,
 }
 
 /// `POST …/permits/{id}/documents`: a presigned URL to upload one document (PDF,
 /// JPEG or PNG, at most 20 MB) straight to S3, for staff and the submitter while
 /// the dossier is open. A step of the dossier then refers to it (`document`).
-pub async fn document(
-    ctx: &Ctx,
-    view: &RequestView<'_>,
-    m: &MunicipalityId,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    baladiya::http::access::outsider(&who, m)?;
-    let body: NewDocument = view.json()?;
-    FileKind::Document.accept(&body.content_type, body.size)?;
-    let opened = ctx.cases.open::<Permit>(Some(&who), m, id).await?;
-    let upload = ctx
-        .cases
-        .start_upload::<Permit>(
-            &who,
-            &opened,
-            FileKind::Document,
-            &body.content_type,
-            body.size,
-            view.now,
-        )
-        .await?;
-    json(StatusCode::CREATED, &upload)
+pub async fn document(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
+    ctx.cases
+        .add_file::<Permit>(ctx, view, m, id, FileKind::Document)
+        .await
 }

@@ -2,37 +2,20 @@
 //! events — the fixtures of `events/permits/` — against the local emulator's
 //! DynamoDB (started by `scripts/test`).
 
-use baladiya::fixtures::{body_json, fixture, serve_fixtures, stack};
+use baladiya::fixtures::{body_json, context, fixture, problem_answer, serve_fixtures};
 
 use permits::{Ctx, handle};
-
-async fn ctx() -> Ctx {
-    let (config, aws) = stack();
-    Ctx::new(&config, &aws).expect("valid JWKS and keys")
-}
 
 /// Every fixture names the status it must get: `<name>.<status>.json`.
 #[tokio::test]
 async fn event_fixtures_get_their_expected_status() {
-    let ctx = &ctx().await;
-    serve_fixtures(
-        "permits",
-        10,
-        |req| handle(ctx, req),
-        |name, _, res| {
-            assert_eq!(
-                res.headers()["content-type"],
-                "application/problem+json",
-                "{name}"
-            );
-        },
-    )
-    .await;
+    let ctx = &context(Ctx::new);
+    serve_fixtures("permits", 10, |req| handle(ctx, req), problem_answer).await;
 }
 
 #[tokio::test]
 async fn an_unknown_dossier_is_a_problem_in_the_callers_language() {
-    let ctx = ctx().await;
+    let ctx = context(Ctx::new);
     let res = handle(&ctx, fixture("permits", "unknown-dossier.404.json")).await;
     let body = body_json(&res);
     assert_eq!(body["code"], "not_found");
@@ -41,7 +24,7 @@ async fn an_unknown_dossier_is_a_problem_in_the_callers_language() {
 
 #[tokio::test]
 async fn staff_lists_need_a_bearer_token_and_say_so() {
-    let ctx = ctx().await;
+    let ctx = context(Ctx::new);
     let res = handle(&ctx, fixture("permits", "list-without-token.401.json")).await;
     assert_eq!(body_json(&res)["code"], "unauthenticated");
     assert!(
@@ -60,7 +43,7 @@ async fn staff_lists_need_a_bearer_token_and_say_so() {
 
 #[tokio::test]
 async fn the_list_accepts_get_and_post_only() {
-    let ctx = ctx().await;
+    let ctx = context(Ctx::new);
     let res = handle(&ctx, fixture("permits", "delete-the-list.405.json")).await;
     assert_eq!(res.headers()["allow"], "GET, POST");
 }

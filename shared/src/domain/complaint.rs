@@ -10,24 +10,20 @@ use super::case::{CaseRecord, CaseType, Deny, NoteRule, Policy, Refusal, StepFil
 use super::geo::Coordinates;
 use super::roles::authorize_complaint_category;
 use super::workflow::CaseKind;
-use super::{DomainError, Lang, Permission, Principal, Service, StaffMember};
+use super::{DomainError, Permission, Principal, Service, StaffMember, Text, tr};
 
 /// A category of problem, with its sub-categories.
 #[derive(Debug, Clone, Copy)]
 pub struct Category {
     pub code: &'static str,
-    pub ar: &'static str,
-    pub fr: &'static str,
-    pub en: &'static str,
+    pub name: Text<&'static str>,
     pub subcategories: &'static [Subcategory],
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct Subcategory {
     pub code: &'static str,
-    pub ar: &'static str,
-    pub fr: &'static str,
-    pub en: &'static str,
+    pub name: Text<&'static str>,
 }
 
 const fn sub(
@@ -36,7 +32,10 @@ const fn sub(
     fr: &'static str,
     en: &'static str,
 ) -> Subcategory {
-    Subcategory { code, ar, fr, en }
+    Subcategory {
+        code,
+        name: tr(ar, fr, en),
+    }
 }
 
 /// The national defaults every municipality starts with: what Tunisian
@@ -44,9 +43,7 @@ const fn sub(
 pub static NATIONAL_CATEGORIES: &[Category] = &[
     Category {
         code: "lighting",
-        ar: "الإنارة العمومية",
-        fr: "Éclairage public",
-        en: "Street lighting",
+        name: tr("الإنارة العمومية", "Éclairage public", "Street lighting"),
         subcategories: &[
             sub("lamp-out", "مصباح معطّل", "Lampadaire éteint", "Lamp out"),
             sub(
@@ -65,9 +62,11 @@ pub static NATIONAL_CATEGORIES: &[Category] = &[
     },
     Category {
         code: "roads",
-        ar: "الطرقات والأرصفة",
-        fr: "Voirie et trottoirs",
-        en: "Roads and pavements",
+        name: tr(
+            "الطرقات والأرصفة",
+            "Voirie et trottoirs",
+            "Roads and pavements",
+        ),
         subcategories: &[
             sub("pothole", "حفرة", "Nid-de-poule", "Pothole"),
             sub(
@@ -81,9 +80,11 @@ pub static NATIONAL_CATEGORIES: &[Category] = &[
     },
     Category {
         code: "waste",
-        ar: "النظافة والفضلات",
-        fr: "Propreté et déchets",
-        en: "Waste and cleanliness",
+        name: tr(
+            "النظافة والفضلات",
+            "Propreté et déchets",
+            "Waste and cleanliness",
+        ),
         subcategories: &[
             sub(
                 "not-collected",
@@ -98,9 +99,11 @@ pub static NATIONAL_CATEGORIES: &[Category] = &[
     },
     Category {
         code: "water-sanitation",
-        ar: "المياه والتطهير",
-        fr: "Eau et assainissement",
-        en: "Water and sanitation",
+        name: tr(
+            "المياه والتطهير",
+            "Eau et assainissement",
+            "Water and sanitation",
+        ),
         subcategories: &[
             sub("flooding", "تجمع مياه الأمطار", "Inondation", "Flooding"),
             sub("sewer", "تسرب مياه مستعملة", "Fuite d'égout", "Sewer leak"),
@@ -109,9 +112,7 @@ pub static NATIONAL_CATEGORIES: &[Category] = &[
     },
     Category {
         code: "green-spaces",
-        ar: "المساحات الخضراء",
-        fr: "Espaces verts",
-        en: "Green spaces",
+        name: tr("المساحات الخضراء", "Espaces verts", "Green spaces"),
         subcategories: &[
             sub("trees", "أشجار", "Arbres", "Trees"),
             sub("parks", "حدائق عمومية", "Jardins publics", "Parks"),
@@ -119,9 +120,11 @@ pub static NATIONAL_CATEGORIES: &[Category] = &[
     },
     Category {
         code: "buildings",
-        ar: "البناء والعمران",
-        fr: "Construction et urbanisme",
-        en: "Building and planning",
+        name: tr(
+            "البناء والعمران",
+            "Construction et urbanisme",
+            "Building and planning",
+        ),
         subcategories: &[
             sub(
                 "unauthorised",
@@ -145,23 +148,17 @@ pub static NATIONAL_CATEGORIES: &[Category] = &[
     },
     Category {
         code: "stray-animals",
-        ar: "الحيوانات السائبة",
-        fr: "Animaux errants",
-        en: "Stray animals",
+        name: tr("الحيوانات السائبة", "Animaux errants", "Stray animals"),
         subcategories: &[],
     },
     Category {
         code: "noise",
-        ar: "الضجيج",
-        fr: "Nuisances sonores",
-        en: "Noise",
+        name: tr("الضجيج", "Nuisances sonores", "Noise"),
         subcategories: &[],
     },
     Category {
         code: "other",
-        ar: "أخرى",
-        fr: "Autre",
-        en: "Other",
+        name: tr("أخرى", "Autre", "Other"),
         subcategories: &[],
     },
 ];
@@ -170,40 +167,12 @@ pub fn category(code: &str) -> Option<&'static Category> {
     NATIONAL_CATEGORIES.iter().find(|c| c.code == code)
 }
 
-/// A name in the three languages (English optional).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Names {
-    pub ar: String,
-    pub fr: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub en: Option<String>,
-}
-
-impl Names {
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Ar => &self.ar,
-            Lang::Fr => &self.fr,
-            Lang::En => self.en.as_deref().unwrap_or(&self.fr),
-        }
-    }
-
-    pub fn parse(ar: &str, fr: &str, en: Option<&str>) -> Result<Names, DomainError> {
-        let label = |v: &str, field| super::staff::parse_label(v, field, 60);
-        Ok(Names {
-            ar: label(ar, "name.ar")?,
-            fr: label(fr, "name.fr")?,
-            en: en.map(|e| label(e, "name.en")).transpose()?,
-        })
-    }
-}
-
 /// A category as a municipality offers it: a national default, renamed,
 /// extended or switched off, or one of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferedCategory {
     pub code: String,
-    pub name: Names,
+    pub name: Text,
     pub subcategories: Vec<OfferedSubcategory>,
     pub active: bool,
 }
@@ -211,25 +180,20 @@ pub struct OfferedCategory {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferedSubcategory {
     pub code: String,
-    pub name: Names,
+    pub name: Text,
 }
 
 impl From<&Category> for OfferedCategory {
     fn from(c: &Category) -> Self {
-        let names = |ar: &str, fr: &str, en: &str| Names {
-            ar: ar.into(),
-            fr: fr.into(),
-            en: Some(en.into()),
-        };
         OfferedCategory {
             code: c.code.into(),
-            name: names(c.ar, c.fr, c.en),
+            name: c.name.to_owned_text(),
             subcategories: c
                 .subcategories
                 .iter()
                 .map(|s| OfferedSubcategory {
                     code: s.code.into(),
-                    name: names(s.ar, s.fr, s.en),
+                    name: s.name.to_owned_text(),
                 })
                 .collect(),
             active: true,
@@ -286,7 +250,7 @@ pub fn parse_offered(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Area {
     pub code: String,
-    pub name: Names,
+    pub name: Text,
 }
 
 /// Areas per municipality at most.
@@ -444,6 +408,7 @@ impl CaseType for Complaint {
 mod tests {
     use super::*;
     use crate::domain::GeoBounds;
+    use crate::domain::Lang;
 
     fn at(lat: f64, lon: f64) -> Coordinates {
         Coordinates::parse(lat, lon, &GeoBounds::TUNISIA).unwrap()
@@ -458,13 +423,17 @@ mod tests {
         assert_eq!(codes.len(), n);
         for c in NATIONAL_CATEGORIES {
             assert!(
-                c.ar.chars()
+                c.name
+                    .ar
+                    .chars()
                     .any(|ch| ('\u{0600}'..='\u{06FF}').contains(&ch))
             );
-            assert!(!c.fr.is_empty() && !c.en.is_empty());
+            assert!(!c.name.fr.is_empty() && !c.name.en.is_empty());
             for s in c.subcategories {
                 assert!(
-                    s.ar.chars()
+                    s.name
+                        .ar
+                        .chars()
                         .any(|ch| ('\u{0600}'..='\u{06FF}').contains(&ch))
                 );
             }
@@ -485,7 +454,7 @@ mod tests {
         lighting.name.fr = "Éclairage".into();
         let market = OfferedCategory {
             code: "market".into(),
-            name: Names::parse("السوق البلدي", "Marché municipal", None).unwrap(),
+            name: Text::name("السوق البلدي", "Marché municipal", None).unwrap(),
             subcategories: vec![],
             active: true,
         };

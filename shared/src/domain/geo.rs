@@ -72,6 +72,21 @@ pub struct Coordinates {
     pub lon: f64,
 }
 
+/// A point as a request body gives it: `{"lat", "lon"}` in degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointInput {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl PointInput {
+    /// The point, if it lies within `bounds`.
+    pub fn parse(self, bounds: &GeoBounds) -> Result<Coordinates, DomainError> {
+        Coordinates::parse(self.lat, self.lon, bounds)
+    }
+}
+
 impl Coordinates {
     pub fn parse(lat: f64, lon: f64, bounds: &GeoBounds) -> Result<Coordinates, DomainError> {
         Self::check_range(lat, lon)?;

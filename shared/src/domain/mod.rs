@@ -32,5 +32,5 @@ pub use phone::Phone;
 pub use roles::{Permission, Principal};
 pub use staff::StaffMember;
 pub use tenancy::{Governorate, Municipality, Service, ServiceState};
-pub use text::{Lang, LocalizedText};
+pub use text::{Lang, LocalizedText, Text, tr};
 pub use workflow::CaseKind;

@@ -33,15 +33,118 @@ impl Lang {
     }
 }
 
-/// A text given in one or more of Arabic, French and English, at least one non-empty.
-/// Values are trimmed; empty strings count as absent.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct LocalizedText {
-    pub ar: Option<String>,
-    pub fr: Option<String>,
+/// A text in Arabic, French and English: the one trilingual shape of the
+/// platform, for names kept as data (`Text`, the default), for the texts of
+/// the code itself (`Text<&'static str>`, written with [`tr`]), and for texts
+/// where any language may be missing ([`LocalizedText`]). A language left
+/// empty is left out of answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    bound(
+        serialize = "S: Serialize + Blank",
+        deserialize = "S: Deserialize<'de> + Default"
+    )
+)]
+pub struct Text<S = String> {
+    #[serde(default, skip_serializing_if = "Blank::is_blank")]
+    pub ar: S,
+    #[serde(default, skip_serializing_if = "Blank::is_blank")]
+    pub fr: S,
+    #[serde(default, skip_serializing_if = "Blank::is_blank")]
+    pub en: S,
+}
+
+/// A text of the code in the three languages.
+pub const fn tr(ar: &'static str, fr: &'static str, en: &'static str) -> Text<&'static str> {
+    Text { ar, fr, en }
+}
+
+/// Whether a language of a [`Text`] is missing.
+pub trait Blank {
+    fn is_blank(&self) -> bool;
+}
+
+impl Blank for String {
+    fn is_blank(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl Blank for &str {
+    fn is_blank(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl Blank for Option<String> {
+    fn is_blank(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<S: AsRef<str>> Text<S> {
+    /// The text in `lang`; where it is missing, in French, then in Arabic.
+    pub fn get(&self, lang: Lang) -> &str {
+        fn of<S: AsRef<str>>(s: &S) -> Option<&str> {
+            Some(s.as_ref()).filter(|t| !t.is_empty())
+        }
+        let chosen = match lang {
+            Lang::Ar => &self.ar,
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
+        };
+        of(chosen)
+            .or(of(&self.fr))
+            .or(of(&self.ar))
+            .unwrap_or_default()
+    }
+
+    /// The same text, owned.
+    pub fn to_owned_text(&self) -> Text {
+        Text {
+            ar: self.ar.as_ref().to_owned(),
+            fr: self.fr.as_ref().to_owned(),
+            en: self.en.as_ref().to_owned(),
+        }
+    }
+}
+
+impl Text {
+    /// A name as a client gives it: Arabic and French required, English
+    /// optional, each a label of at most 60 characters.
+    pub fn name(ar: &str, fr: &str, en: Option<&str>) -> Result<Text, DomainError> {
+        let label = |v: &str, field| super::staff::parse_label(v, field, 60);
+        Ok(Text {
+            ar: label(ar, "name.ar")?,
+            fr: label(fr, "name.fr")?,
+            en: en
+                .map(|e| label(e, "name.en"))
+                .transpose()?
+                .unwrap_or_default(),
+        })
+    }
+}
+
+/// A name in a request body (`{"ar", "fr", "en"?}`), before [`Text::name`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameInput {
+    pub ar: String,
+    pub fr: String,
     pub en: Option<String>,
 }
+
+impl NameInput {
+    pub fn parse(&self) -> Result<Text, DomainError> {
+        Text::name(&self.ar, &self.fr, self.en.as_deref())
+    }
+}
+
+/// A text given in one or more of Arabic, French and English, at least one
+/// non-empty (a municipality's name, an address). Values are trimmed; empty
+/// strings count as absent.
+pub type LocalizedText = Text<Option<String>>;
 
 /// The raw shape accepted from clients before [`LocalizedText::parse`].
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -52,7 +155,7 @@ pub struct RawLocalizedText {
     pub en: Option<String>,
 }
 
-impl LocalizedText {
+impl Text<Option<String>> {
     /// Validate: trimmed, at most `max_chars` characters each, no control characters,
     /// at least one language present.
     pub fn parse(
@@ -85,7 +188,8 @@ impl LocalizedText {
         Ok(text)
     }
 
-    pub fn get(&self, lang: Lang) -> Option<&str> {
+    /// The text in `lang`, if given.
+    pub fn in_lang(&self, lang: Lang) -> Option<&str> {
         match lang {
             Lang::Ar => self.ar.as_deref(),
             Lang::Fr => self.fr.as_deref(),
@@ -96,23 +200,11 @@ impl LocalizedText {
     /// The text in `lang`, else in the first language present (Arabic, French,
     /// English).
     pub fn best(&self, lang: Lang) -> &str {
-        self.get(lang)
+        self.in_lang(lang)
             .or(self.ar.as_deref())
             .or(self.fr.as_deref())
             .or(self.en.as_deref())
             .unwrap_or_default()
-    }
-}
-
-impl<'de> Deserialize<'de> for LocalizedText {
-    /// Stored values were validated when written; reading them back only reshapes.
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = RawLocalizedText::deserialize(d)?;
-        Ok(LocalizedText {
-            ar: raw.ar,
-            fr: raw.fr,
-            en: raw.en,
-        })
     }
 }
 
@@ -136,6 +228,23 @@ mod tests {
         let t = LocalizedText::parse(raw(Some("تونس"), Some("Tunis")), "name", 80).unwrap();
         assert_eq!(t.best(Lang::Fr), "Tunis");
         assert_eq!(t.best(Lang::En), "تونس");
+    }
+
+    #[test]
+    fn names_fall_back_to_french_then_arabic_and_leave_out_what_is_missing() {
+        let n = Text::name(" تونس ", "Tunis", None).unwrap();
+        assert_eq!((n.get(Lang::Ar), n.get(Lang::En)), ("تونس", "Tunis"));
+        assert_eq!(
+            serde_json::to_value(&n).unwrap(),
+            serde_json::json!({"ar": "تونس", "fr": "Tunis"})
+        );
+        assert_eq!(
+            Text::name("", "Tunis", None),
+            Err(DomainError::invalid("name.ar", "empty"))
+        );
+        let t = tr("نعم", "oui", "yes");
+        assert_eq!(t.get(Lang::En), "yes");
+        assert_eq!(t.to_owned_text().get(Lang::Fr), "oui");
     }
 
     #[test]

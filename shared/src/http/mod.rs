@@ -21,3 +21,6 @@ pub use cursor::CursorCodec;
 pub use problem::ApiError;
 pub use request::{IdempotencyKey, RequestView};
 pub use router::{Route, RouteMatch};
+
+/// What a handler answers: a response, or the error that becomes one.
+pub type Answer = Result<lambda_http::Response<lambda_http::Body>, ApiError>;

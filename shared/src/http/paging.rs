@@ -4,8 +4,10 @@ use std::collections::HashMap;
 
 use lambda_http::{Body, Request};
 
-use super::ApiError;
 use super::cursor::{CursorCodec, PageKey};
+use super::{ApiError, IdempotencyKey};
+use crate::domain::{MunicipalityId, Principal};
+use crate::store::idempotency::Idempotency;
 
 /// `limit` (1..=`max`, default `min(max, 50)`) and `cursor` query parameters of a
 /// list endpoint. A cursor is only accepted for the list (`scope`) it came from.
@@ -48,4 +50,23 @@ pub fn request_fingerprint(req: &Request) -> Vec<u8> {
         Err(_) => out.extend_from_slice(raw),
     }
     out
+}
+
+/// The idempotency record of a create by `who` in `m`, if the request carries
+/// an `Idempotency-Key`: keyed per municipality, caller and key, and bound to
+/// the request's `fingerprint`.
+pub fn idempotency(
+    key: Option<IdempotencyKey>,
+    m: &MunicipalityId,
+    who: &Principal,
+    fingerprint: &[u8],
+) -> Option<Idempotency> {
+    key.map(|k| {
+        Idempotency::new(
+            &crate::store::keys::tenant(m),
+            who.user().as_str(),
+            k.as_str(),
+            fingerprint,
+        )
+    })
 }

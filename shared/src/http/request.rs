@@ -235,6 +235,27 @@ impl IdempotencyKey {
     }
 }
 
+/// The point `lat`, `lon` of a query string (both required, in degrees, within
+/// `bounds`).
+pub fn query_point(
+    query: &HashMap<String, String>,
+    bounds: &crate::domain::GeoBounds,
+) -> Result<crate::domain::Coordinates, ApiError> {
+    let number = |k: &str| {
+        query
+            .get(k)
+            .ok_or_else(|| {
+                ApiError::bad_request("invalid_query").with_detail(format!("{k}: required"))
+            })?
+            .parse::<f64>()
+            .map_err(|_| {
+                ApiError::bad_request("invalid_query").with_detail(format!("{k}: a number"))
+            })
+    };
+    let (lat, lon) = (number("lat")?, number("lon")?);
+    Ok(crate::domain::Coordinates::parse(lat, lon, bounds)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

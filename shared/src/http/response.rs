@@ -1,3 +1,4 @@
+use crate::http::Answer;
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::Serialize;
@@ -5,6 +6,7 @@ use serde::Serialize;
 use super::ApiError;
 use super::cursor::CursorCodec;
 use crate::store::PageKey;
+use crate::store::idempotency::Created;
 
 /// A page of a list, as every list endpoint answers: the items and the cursor
 /// of the next page (`null` on the last).
@@ -38,7 +40,7 @@ impl<T> List<T> {
 }
 
 /// A JSON answer. Personal answers must not be cached by intermediaries.
-pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response<Body>, ApiError> {
+pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Answer {
     let body = serde_json::to_string(value).map_err(|_| ApiError::internal())?;
     Response::builder()
         .status(status)
@@ -49,7 +51,7 @@ pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response<Body
 }
 
 /// A JSON answer anyone may cache for `max_age` seconds (public catalogue data).
-pub fn public_json<T: Serialize>(value: &T, max_age: u32) -> Result<Response<Body>, ApiError> {
+pub fn public_json<T: Serialize>(value: &T, max_age: u32) -> Answer {
     let mut r = json(StatusCode::OK, value)?;
     let value = format!("public, max-age={max_age}");
     r.headers_mut().insert(
@@ -61,7 +63,7 @@ pub fn public_json<T: Serialize>(value: &T, max_age: u32) -> Result<Response<Bod
 
 /// 201 with the new resource's JSON (already serialised, as an idempotent
 /// create stores it) and its `Location`.
-pub fn created(location: &str, body: String) -> Result<Response<Body>, ApiError> {
+pub fn created(location: &str, body: String) -> Answer {
     Response::builder()
         .status(StatusCode::CREATED)
         .header("content-type", "application/json")
@@ -71,8 +73,17 @@ pub fn created(location: &str, body: String) -> Result<Response<Body>, ApiError>
         .map_err(|_| ApiError::internal())
 }
 
+/// The answer to an idempotent create: 201 with `location` for a new
+/// resource, the stored answer for a retry.
+pub fn created_once(created: Created, location: &str, answer: String) -> Answer {
+    match created {
+        Created::New => self::created(location, answer),
+        Created::Replayed(stored) => replay(stored.status, stored.body),
+    }
+}
+
 /// A replayed answer (idempotent retry): the stored status and body, marked as such.
-pub fn replay(status: u16, body: String) -> Result<Response<Body>, ApiError> {
+pub fn replay(status: u16, body: String) -> Answer {
     Response::builder()
         .status(status)
         .header("content-type", "application/json")
@@ -83,7 +94,7 @@ pub fn replay(status: u16, body: String) -> Result<Response<Body>, ApiError> {
 }
 
 /// Set the `ETag` of a versioned resource: what a client sends back in `If-Match`.
-pub fn with_etag(mut r: Response<Body>, version: u64) -> Result<Response<Body>, ApiError> {
+pub fn with_etag(mut r: Response<Body>, version: u64) -> Answer {
     let value = format!("\"{version}\"")
         .parse()
         .map_err(|_| ApiError::internal())?;
@@ -102,7 +113,7 @@ pub fn check_if_match(expected: Option<u64>, current: u64) -> Result<(), ApiErro
     }
 }
 
-pub fn no_content() -> Result<Response<Body>, ApiError> {
+pub fn no_content() -> Answer {
     Response::builder()
         .status(StatusCode::NO_CONTENT)
         .body(Body::Empty)

@@ -9,6 +9,33 @@ use super::ApiError;
 use crate::domain::MunicipalityId;
 use http::StatusCode;
 
+/// Declares an HTTP function at once: its context, the function that
+/// dispatches an operation to its handler, and its routes, one line a route
+/// (`Get: get "/v1/municipalities/{m}/complaints/{id}"`). It defines `Op` (one
+/// variant a route), `ROUTES` (in the order given: literal segments before
+/// parameters, the first match wins) and, through [`http_function!`], the
+/// function's `handle`.
+#[macro_export]
+macro_rules! routes {
+    (
+        $ctx:ty => $dispatch:path $(, refuse = $refuse:path)?;
+        $($(#[$doc:meta])* $op:ident: $method:ident $path:literal),* $(,)?
+    ) => {
+        /// What a request asks the function to do: one per route.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Op {
+            $($(#[$doc])* $op),*
+        }
+
+        /// This function's routes: the one list `template.yaml`, the local router
+        /// table (`Cargo.toml`) and `openapi.yaml` are checked against.
+        pub static ROUTES: &[$crate::http::router::Route<Op>] =
+            &[$($crate::http::router::Route::$method($path, Op::$op)),*];
+
+        $crate::http_function!($ctx, Op, ROUTES, $dispatch $(, refuse = $refuse)?);
+    };
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route<Op: 'static> {
     pub method: &'static str,

@@ -3,6 +3,7 @@
 //! error format), log one line. Each function implements [`Service`] for its
 //! context and its `main.rs` calls [`run`].
 
+use crate::http::Answer;
 use std::convert::Infallible;
 use std::future::Future;
 use std::time::Instant;
@@ -35,7 +36,7 @@ pub trait Service: Sync + 'static {
         &self,
         view: &RequestView<'_>,
         route: RouteMatch<Self::Op>,
-    ) -> impl Future<Output = Result<Response<Body>, ApiError>> + Send;
+    ) -> impl Future<Output = Answer> + Send;
 
     /// The answer to a refused request: problem+json in the caller's language,
     /// unless the function speaks another error format.
@@ -89,6 +90,32 @@ pub async fn run<S: Service>(svc: S) -> Result<(), lambda_http::Error> {
 /// `base: Base` field, which it derefs to) serves `$routes` by calling
 /// `$dispatch(ctx, view, route)`, and `handle(ctx, request)` serves one request
 /// (what `main.rs`, through [`run`], and the handler tests call).
+/// The context of a function that needs [`Base`] and, perhaps, parts each
+/// built by its `new(config, aws)` (`cases: Cases`): `Ctx`, built once per
+/// cold start by `Ctx::new(config, aws)`.
+#[macro_export]
+macro_rules! context {
+    ($($(#[$doc:meta])* $field:ident: $part:ty),* $(,)?) => {
+        /// What a handler needs, built once per cold start.
+        pub struct Ctx {
+            pub base: $crate::http::serve::Base,
+            $($(#[$doc])* pub $field: $part,)*
+        }
+
+        impl Ctx {
+            pub fn new(
+                config: &$crate::config::Config,
+                aws: &$crate::config::Aws,
+            ) -> Result<Ctx, $crate::http::auth::TokenError> {
+                Ok(Ctx {
+                    base: $crate::http::serve::Base::new(config, aws)?,
+                    $($field: <$part>::new(config, aws),)*
+                })
+            }
+        }
+    };
+}
+
 #[macro_export]
 macro_rules! http_function {
     ($ctx:ty, $op:ty, $routes:expr, $dispatch:path) => {

@@ -18,6 +18,7 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, ReturnValue, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
+use super::Cond;
 use super::query::Query;
 use super::{Item, Store, StoreError, TxError, from_item, keys, n, s, sdk_error, to_item};
 use crate::domain::account::{Account, Device};
@@ -150,41 +151,26 @@ impl Store {
             n(next.window_start.max(next.issued_at) + 3600),
         );
         item.insert("type".into(), s("otp"));
-        let mut req = self
-            .db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item));
-        req = match previous {
-            None => req.condition_expression("attribute_not_exists(PK)"),
-            Some(p) => req
-                .condition_expression(
-                    "issued_at = :i AND wrong_attempts = :w AND spent = :s AND sent_in_window = :c",
-                )
-                .expression_attribute_values(":i", n(p.issued_at))
-                .expression_attribute_values(":w", n(p.wrong_attempts))
-                .expression_attribute_values(":s", AttributeValue::Bool(p.spent))
-                .expression_attribute_values(":c", n(p.sent_in_window)),
+        let condition = match previous {
+            None => Cond::new("attribute_not_exists(PK)"),
+            Some(p) => Cond::new(
+                "issued_at = :i AND wrong_attempts = :w AND spent = :s AND sent_in_window = :c",
+            )
+            .value(":i", n(p.issued_at))
+            .value(":w", n(p.wrong_attempts))
+            .value(":s", AttributeValue::Bool(p.spent))
+            .value(":c", n(p.sent_in_window)),
         };
-        match req.send().await {
-            Ok(_) => Ok(()),
-            Err(e) => match sdk_error("otp.put", e) {
-                StoreError::VersionConflict => Err(OtpWriteError::Raced),
-                other => Err(OtpWriteError::Store(other)),
-            },
+        match self.put("otp.put", item, condition).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::VersionConflict) => Err(OtpWriteError::Raced),
+            Err(other) => Err(OtpWriteError::Store(other)),
         }
     }
 
     pub async fn delete_otp(&self, digest: &str) -> Result<(), StoreError> {
-        self.db
-            .delete_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::otp_pk(digest)))
-            .key(keys::SK, s(keys::OTP))
-            .send()
+        self.delete("otp.delete", keys::otp_pk(digest), keys::OTP, None)
             .await
-            .map_err(|e| sdk_error("otp.delete", e))?;
-        Ok(())
     }
 
     /// Count one SMS against the day's platform-wide budget. Returns the count
@@ -333,16 +319,10 @@ impl Store {
         updated: &Account,
         expected_version: u64,
     ) -> Result<(), StoreError> {
-        self.db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(account_item(updated)?))
-            .condition_expression("attribute_exists(PK) AND version = :v")
-            .expression_attribute_values(":v", n(expected_version))
-            .send()
+        let condition =
+            Cond::new("attribute_exists(PK) AND version = :v").value(":v", n(expected_version));
+        self.put("account.update", account_item(updated)?, condition)
             .await
-            .map_err(|e| sdk_error("account.update", e))?;
-        Ok(())
     }
 
     // ------------------------------------------------------------------ follows
@@ -376,15 +356,9 @@ impl Store {
     }
 
     pub async fn unfollow(&self, user: &Id, m: &MunicipalityId) -> Result<(), StoreError> {
-        self.db
-            .delete_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::user_pk(user.as_str())))
-            .key(keys::SK, s(keys::follow_sk(m)))
-            .send()
+        let pk = keys::user_pk(user.as_str());
+        self.delete("follow.delete", pk, keys::follow_sk(m), None)
             .await
-            .map_err(|e| sdk_error("follow.delete", e))?;
-        Ok(())
     }
 
     // ------------------------------------------------------------------ devices
@@ -547,17 +521,11 @@ impl Store {
         next: &RefreshFamily,
         previous_hash: &str,
     ) -> Result<(), StoreError> {
-        self.db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(session_item(next)?))
-            .condition_expression("current_hash = :h AND revoked = :f")
-            .expression_attribute_values(":h", s(previous_hash))
-            .expression_attribute_values(":f", AttributeValue::Bool(false))
-            .send()
+        let condition = Cond::new("current_hash = :h AND revoked = :f")
+            .value(":h", s(previous_hash))
+            .value(":f", AttributeValue::Bool(false));
+        self.put("session.rotate", session_item(next)?, condition)
             .await
-            .map_err(|e| sdk_error("session.rotate", e))?;
-        Ok(())
     }
 
     /// Mark a session revoked (kept until it expires, so that a replayed token is
@@ -584,15 +552,13 @@ impl Store {
     }
 
     pub async fn delete_session(&self, family: &str) -> Result<(), StoreError> {
-        self.db
-            .delete_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::session_pk(family)))
-            .key(keys::SK, s(keys::SESSION))
-            .send()
-            .await
-            .map_err(|e| sdk_error("session.delete", e))?;
-        Ok(())
+        self.delete(
+            "session.delete",
+            keys::session_pk(family),
+            keys::SESSION,
+            None,
+        )
+        .await
     }
 
     /// Every item linked to a person on GSI2 (`USER#<usr>`): their sessions,

@@ -3,17 +3,18 @@
 //! are one Query).
 
 use super::query::Query;
-use super::{Item, Store, StoreError, keys, s, sdk_error, to_item};
+use super::{Cond, Item, Store, StoreError, keyed, keys, s};
 use crate::domain::attachment::{Attachment, FileOwner};
 
 const PREFIX: &str = "ATT#";
 
 fn item(owner: &FileOwner, a: &Attachment) -> Result<Item, StoreError> {
-    let mut item = to_item(a)?;
-    item.insert(keys::PK.into(), s(keys::owner_pk(owner)));
-    item.insert(keys::SK.into(), s(format!("{PREFIX}{}", a.id)));
-    item.insert("type".into(), s("attachment"));
-    Ok(item)
+    keyed(
+        a,
+        keys::owner_pk(owner),
+        format!("{PREFIX}{}", a.id),
+        "attachment",
+    )
 }
 
 impl Store {
@@ -23,15 +24,8 @@ impl Store {
         owner: &FileOwner,
         a: &Attachment,
     ) -> Result<(), StoreError> {
-        self.db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item(owner, a)?))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await
-            .map_err(|e| sdk_error("attachment.put", e))?;
-        Ok(())
+        let new = Some("attribute_not_exists(PK)");
+        self.put("attachment.put", item(owner, a)?, new).await
     }
 
     pub async fn get_attachment(
@@ -55,17 +49,11 @@ impl Store {
         owner: &FileOwner,
         a: &Attachment,
     ) -> Result<(), StoreError> {
-        self.db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item(owner, a)?))
-            .condition_expression("#st = :pending")
-            .expression_attribute_names("#st", "status")
-            .expression_attribute_values(":pending", s("pending"))
-            .send()
+        let pending = Cond::new("#st = :pending")
+            .name("#st", "status")
+            .value(":pending", s("pending"));
+        self.put("attachment.finish", item(owner, a)?, pending)
             .await
-            .map_err(|e| sdk_error("attachment.finish", e))?;
-        Ok(())
     }
 
     /// Every file of an owner, oldest first.

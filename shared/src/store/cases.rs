@@ -6,12 +6,13 @@
 //! tells of it, together with any extra write of the caller's, so that none is
 //! written without the others.
 
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::idempotency::{Created, Idempotency};
 use super::query::Query;
+use super::update::Edit;
 use super::{
     Item, Page, PageKey, Store, StoreError, TxError, Write, from_item, keys, n, s, sdk_error,
     to_item,
@@ -119,10 +120,7 @@ impl Changes {
 }
 
 /// The update of `CASE` a transition plan makes, conditioned on the version read.
-fn transition_update<D: Serialize>(
-    table: &str,
-    plan: &TransitionPlan<D>,
-) -> Result<TransactWriteItem, StoreError> {
+fn transition_update<D: Serialize>(plan: &TransitionPlan<D>) -> Result<Edit, StoreError> {
     let case = &plan.case;
     let mut c = Changes::default();
     c.set("#state", s(&case.state));
@@ -149,30 +147,26 @@ fn transition_update<D: Serialize>(
         DueChange::Clear => c.remove.extend(["due_at", keys::GSI3PK, keys::GSI3SK]),
     }
     if plan.data_changed {
-        c.set(
-            "#data",
-            serde_dynamo::to_attribute_value(&case.data)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        );
+        let data = serde_dynamo::to_attribute_value(&case.data)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        c.set("#data", data);
     }
-    let mut update = Update::builder()
-        .table_name(table)
-        .key(keys::PK, s(case_key(case)))
-        .key(keys::SK, s(keys::CASE))
-        .update_expression(c.expression())
-        .condition_expression("seq = :read")
-        .expression_attribute_names("#state", "state")
-        .expression_attribute_values(":read", n(plan.read_seq));
+    let mut edit = Edit::new(
+        "case.transition",
+        case_key(case),
+        keys::CASE,
+        c.expression(),
+    )
+    .only_if("seq = :read")
+    .name("#state", "state")
+    .value(":read", n(plan.read_seq));
     if plan.data_changed {
-        update = update.expression_attribute_names("#data", "data");
+        edit = edit.name("#data", "data");
     }
     for (name, value) in c.values {
-        update = update.expression_attribute_values(name, value);
+        edit = edit.value(name, value);
     }
-    let update = update
-        .build()
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(TransactWriteItem::builder().update(update).build())
+    Ok(edit)
 }
 
 impl Store {
@@ -205,7 +199,7 @@ impl Store {
             return Err(StoreError::VersionConflict);
         }
         let mut tx = vec![
-            transition_update(&self.table, plan)?,
+            self.edit_write(transition_update(plan)?)?.0,
             self.put_new(history_item(&plan.case, &plan.entry)?)?.0,
             self.notice_write(&plan.notice)?.0,
         ];
@@ -281,20 +275,22 @@ impl Store {
         case: &CaseRecord<D>,
         staff: Option<&str>,
     ) -> Result<(), StoreError> {
-        let req = self
-            .db
-            .update_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(case_key(case)))
-            .key(keys::SK, s(keys::CASE))
-            .condition_expression("attribute_exists(PK)");
-        let req = match staff {
-            Some(stf) => req
-                .update_expression("SET assigned_to = :s")
-                .expression_attribute_values(":s", s(stf)),
-            None => req.update_expression("REMOVE assigned_to"),
+        let edit = match staff {
+            Some(stf) => Edit::new(
+                "case.assign",
+                case_key(case),
+                keys::CASE,
+                "SET assigned_to = :s",
+            )
+            .value(":s", s(stf)),
+            None => Edit::new(
+                "case.assign",
+                case_key(case),
+                keys::CASE,
+                "REMOVE assigned_to",
+            ),
         };
-        req.send().await.map_err(|e| sdk_error("case.assign", e))?;
+        self.edit(edit.only_if("attribute_exists(PK)")).await?;
         Ok(())
     }
 
@@ -306,27 +302,29 @@ impl Store {
         reason: Option<&str>,
         by: &str,
     ) -> Result<(), StoreError> {
-        let mut req = self
-            .db
-            .update_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(case_key(case)))
-            .key(keys::SK, s(keys::CASE))
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":h", AttributeValue::Bool(hidden))
-            .expression_attribute_values(":by", s(by))
-            // HIDDEN is one of DynamoDB's reserved words.
-            .expression_attribute_names("#hidden", "hidden");
-        req = match reason {
-            Some(r) => req
-                .update_expression("SET #hidden = :h, moderated_by = :by, moderation_reason = :r")
-                .expression_attribute_values(":r", s(r)),
-            None => req
-                .update_expression("SET #hidden = :h, moderated_by = :by REMOVE moderation_reason"),
+        let set = "SET #hidden = :h, moderated_by = :by";
+        let edit = match reason {
+            Some(r) => Edit::new(
+                "case.moderate",
+                case_key(case),
+                keys::CASE,
+                format!("{set}, moderation_reason = :r"),
+            )
+            .value(":r", s(r)),
+            None => Edit::new(
+                "case.moderate",
+                case_key(case),
+                keys::CASE,
+                format!("{set} REMOVE moderation_reason"),
+            ),
         };
-        req.send()
-            .await
-            .map_err(|e| sdk_error("case.moderate", e))?;
+        let edit = edit
+            .only_if("attribute_exists(PK)")
+            // HIDDEN is one of DynamoDB's reserved words.
+            .name("#hidden", "hidden")
+            .value(":h", AttributeValue::Bool(hidden))
+            .value(":by", s(by));
+        self.edit(edit).await?;
         Ok(())
     }
 

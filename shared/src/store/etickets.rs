@@ -17,80 +17,15 @@
 //! deletes the queue 90 days after its day.
 
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
-use serde::{Deserialize, Serialize};
 
 use super::query::Query;
-use super::{Item, Store, StoreError, TxError, from_item, keys, n, s, sdk_error, text, to_item};
+use super::{
+    Item, Store, StoreError, TxError, from_item, keyed, keys, n, s, sdk_error, text, to_item,
+};
 use crate::domain::MunicipalityId;
-use crate::domain::complaint::Names;
-use crate::domain::eticket::{QUEUE_RETENTION_DAYS, TicketStatus, WeeklyHours, queue_expiry};
-use crate::domain::geo::Coordinates;
+use crate::domain::eticket::agency::{Agency, Ticket};
+use crate::domain::eticket::{QUEUE_RETENTION_DAYS, TicketStatus, queue_expiry};
 use crate::domain::notice::Notice;
-
-/// A service of an agency: one queue.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueueService {
-    pub code: String,
-    pub name: Names,
-    /// The letter before its numbers ("A007").
-    pub prefix: String,
-    /// Tickets a day at most.
-    pub daily_max: u64,
-    #[serde(default = "yes")]
-    pub active: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// A counter (window) of an agency, and the services it serves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counter {
-    pub code: String,
-    pub label: String,
-    pub services: Vec<String>,
-}
-
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Agency {
-    pub code: String,
-    pub name: Names,
-    pub address: Option<String>,
-    pub location: Option<Coordinates>,
-    pub hours: WeeklyHours,
-    /// Days closed ("YYYY-MM-DD"), besides public holidays.
-    #[serde(default)]
-    pub closures: Vec<String>,
-    /// Open on public holidays too (a permanence), else closed on them.
-    #[serde(default)]
-    pub open_on_public_holidays: bool,
-    pub services: Vec<QueueService>,
-    pub counters: Vec<Counter>,
-    pub updated_at: String,
-}
-
-/// A ticket of a day's queue.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Ticket {
-    pub number: u64,
-    pub status: TicketStatus,
-    /// `usr_…` of its holder in the app (none for a paper ticket not claimed).
-    pub holder: Option<String>,
-    /// Printed on a paper ticket: proves it is yours when you claim it.
-    pub claim_code: Option<String>,
-    pub taken_at: String,
-    pub called_at: Option<String>,
-    pub counter: Option<String>,
-    pub finished_at: Option<String>,
-    #[serde(default)]
-    pub recalls: u32,
-    /// The "people ahead" levels already told (2, 1, 0).
-    #[serde(default)]
-    pub notified: Vec<u64>,
-}
 
 /// Where a day's queue of one service is, and when it expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +40,7 @@ pub struct QueueKey {
 impl QueueKey {
     pub fn new(m: &MunicipalityId, agency: &str, service: &str, day: &str) -> QueueKey {
         QueueKey {
-            pk: format!("M#{m}#Q#{agency}#{service}#{day}"),
+            pk: keys::queue_pk(m, agency, service, day),
             expires_at: queue_expiry(day).unwrap_or_else(|| {
                 crate::http::auth::now_secs() + QUEUE_RETENTION_DAYS.unsigned_abs() * 86_400
             }),
@@ -151,18 +86,8 @@ impl From<StoreError> for TakeError {
 
 impl Store {
     pub async fn put_agency(&self, m: &MunicipalityId, a: &Agency) -> Result<(), StoreError> {
-        let mut item = to_item(a)?;
-        item.insert(keys::PK.into(), s(keys::tenant(m)));
-        item.insert(keys::SK.into(), s(keys::agency_sk(&a.code)));
-        item.insert("type".into(), s("agency"));
-        self.db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| sdk_error("agency.put", e))?;
-        Ok(())
+        let item = keyed(a, keys::tenant(m), keys::agency_sk(&a.code), "agency")?;
+        self.put("agency.put", item, None).await
     }
 
     pub async fn get_agency(

@@ -3,10 +3,10 @@
 //! GSI2 (`USER#<usr>`) so that "the cases I follow" is one Query and their data
 //! can be found for export and erasure. For cases of every kind.
 
-use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use serde::de::DeserializeOwned;
 
 use super::query::Query;
+use super::update::Edit;
 use super::{Item, Page, PageKey, Store, StoreError, TxError, keys, n, s, text};
 use crate::domain::MunicipalityId;
 use crate::domain::case::CaseRecord;
@@ -144,19 +144,11 @@ impl Store {
             )),
         );
         let put = self.put_new(item)?.0;
-        let count = Update::builder()
-            .table_name(&self.table)
-            .key(
-                keys::PK,
-                s(keys::case_pk(&case.municipality, case.kind, &case.id)),
-            )
-            .key(keys::SK, s(keys::CASE))
-            .update_expression("ADD supporters :one")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":one", n(1))
-            .build()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let tx = vec![put, TransactWriteItem::builder().update(count).build()];
+        let pk = keys::case_pk(&case.municipality, case.kind, &case.id);
+        let count = Edit::new("case.support", pk, keys::CASE, "ADD supporters :one")
+            .only_if("attribute_exists(PK)")
+            .value(":one", n(1));
+        let tx = vec![put, self.edit_write(count)?.0];
         match self.transact("case.support", tx).await {
             Ok(()) => Ok(true),
             Err(e) if e.failed_at(0) => Ok(false),

@@ -128,6 +128,10 @@ pub const AGENCY_PREFIX: &str = "AGENCY#";
 pub fn agency_sk(code: &str) -> String {
     format!("{AGENCY_PREFIX}{code}")
 }
+/// A day's queue of one service of an agency: numbers restart each Tunis day.
+pub fn queue_pk(m: &MunicipalityId, agency: &str, service: &str, day: &str) -> String {
+    format!("M#{m}#Q#{agency}#{service}#{day}")
+}
 /// What a municipality offers to file complaints under: its own categories and
 /// its areas, items of its tenant partition.
 pub const CATEGORY_PREFIX: &str = "CATEGORY#";

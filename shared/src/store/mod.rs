@@ -16,9 +16,13 @@ pub mod keys;
 pub mod municipalities;
 pub mod notices;
 pub mod open311;
+pub mod provision;
 mod query;
+#[cfg(feature = "fixtures")]
+mod raw;
 pub mod staff;
 pub mod tracked;
+mod update;
 
 use std::collections::HashMap;
 
@@ -57,6 +61,46 @@ pub enum StoreError {
     Unavailable(String),
     #[error("stored item does not match its type ({0})")]
     Corrupt(String),
+}
+
+/// A write's condition, with the names and values it uses.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cond {
+    expression: Option<String>,
+    names: Option<HashMap<String, String>>,
+    values: Option<HashMap<String, AttributeValue>>,
+}
+
+impl Cond {
+    pub(crate) fn new(expression: impl Into<String>) -> Cond {
+        Cond {
+            expression: Some(expression.into()),
+            ..Cond::default()
+        }
+    }
+
+    pub(crate) fn name(mut self, name: &str, attribute: &str) -> Cond {
+        self.names
+            .get_or_insert_default()
+            .insert(name.to_owned(), attribute.to_owned());
+        self
+    }
+
+    pub(crate) fn value(mut self, name: &str, value: AttributeValue) -> Cond {
+        self.values
+            .get_or_insert_default()
+            .insert(name.to_owned(), value);
+        self
+    }
+}
+
+impl From<Option<&str>> for Cond {
+    fn from(expression: Option<&str>) -> Cond {
+        Cond {
+            expression: expression.map(str::to_owned),
+            ..Cond::default()
+        }
+    }
 }
 
 /// One write of a transaction, built by the store (a notice, a dossier's
@@ -216,13 +260,16 @@ impl Store {
         &self,
         op: &'static str,
         item: Item,
-        condition: Option<&str>,
+        condition: impl Into<Cond>,
     ) -> Result<(), StoreError> {
+        let c = condition.into();
         self.db
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
-            .set_condition_expression(condition.map(str::to_owned))
+            .set_condition_expression(c.expression)
+            .set_expression_attribute_names(c.names)
+            .set_expression_attribute_values(c.values)
             .send()
             .await
             .map_err(|e| sdk_error(op, e))?;
@@ -235,14 +282,17 @@ impl Store {
         op: &'static str,
         pk: impl Into<String>,
         sk: impl Into<String>,
-        condition: Option<&str>,
+        condition: impl Into<Cond>,
     ) -> Result<(), StoreError> {
+        let c = condition.into();
         self.db
             .delete_item()
             .table_name(&self.table)
             .key(keys::PK, s(pk))
             .key(keys::SK, s(sk))
-            .set_condition_expression(condition.map(str::to_owned))
+            .set_condition_expression(c.expression)
+            .set_expression_attribute_names(c.names)
+            .set_expression_attribute_values(c.values)
             .send()
             .await
             .map_err(|e| sdk_error(op, e))?;

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::idempotency::{Created, Idempotency};
 use super::query::Query;
-use super::{Item, Page, PageKey, Store, StoreError, keys, n, s, sdk_error, to_item};
+use super::{Cond, Item, Page, PageKey, Store, StoreError, keys, n, s, to_item};
 use crate::domain::{Municipality, MunicipalityId};
 
 fn item(m: &Municipality) -> Result<Item, StoreError> {
@@ -64,16 +64,9 @@ impl Store {
         m: &Municipality,
         expected_version: u64,
     ) -> Result<(), StoreError> {
-        self.db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item(m)?))
-            .condition_expression("attribute_exists(PK) AND version = :v")
-            .expression_attribute_values(":v", n(expected_version))
-            .send()
-            .await
-            .map_err(|e| sdk_error("municipality.update", e))?;
-        Ok(())
+        let condition =
+            Cond::new("attribute_exists(PK) AND version = :v").value(":v", n(expected_version));
+        self.put("municipality.update", item(m)?, condition).await
     }
 
     /// All municipalities, by governorate then id; optionally one governorate only.

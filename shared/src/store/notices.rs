@@ -14,11 +14,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::query::Query;
+use super::update::Edit;
 use super::{
-    Item, Page, PageKey, Store, StoreError, Write, from_item, keys, n, s, sdk_error, text, to_item,
+    Cond, Item, Page, PageKey, Store, StoreError, Write, from_item, keyed, keys, n, s, text,
+    to_item,
 };
 use crate::domain::MunicipalityId;
 use crate::domain::notice::{Channel, Notice};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 pub fn notice_pk(m: &MunicipalityId, id: &str) -> String {
     format!("M#{m}#OUTBOX#{id}")
@@ -137,17 +140,14 @@ impl Store {
 
     /// Every person reached: off the sweep's index.
     pub async fn complete_notice(&self, notice: &Notice, at: u64) -> Result<(), StoreError> {
-        self.db
-            .update_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(notice_pk(&notice.municipality, &notice.id)))
-            .key(keys::SK, s(NOTICE))
-            .update_expression("REMOVE GSI1PK, GSI1SK SET delivered_at = :at")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":at", n(at))
-            .send()
-            .await
-            .map_err(|e| sdk_error("notice.complete", e))?;
+        let pk = notice_pk(&notice.municipality, &notice.id);
+        let set = "REMOVE GSI1PK, GSI1SK SET delivered_at = :at";
+        self.edit(
+            Edit::new("notice.complete", pk, NOTICE, set)
+                .only_if("attribute_exists(PK)")
+                .value(":at", n(at)),
+        )
+        .await?;
         Ok(())
     }
 
@@ -158,32 +158,30 @@ impl Store {
         attempts: u32,
         due: Option<u64>,
     ) -> Result<(), StoreError> {
-        let mut req = self
-            .db
-            .update_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(notice_pk(&notice.municipality, &notice.id)))
-            .key(keys::SK, s(NOTICE))
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":a", n(attempts));
-        req = match due {
-            Some(due) => req
-                .update_expression(
-                    "SET attempts = :a, next_attempt_at = :due, GSI1PK = :o, GSI1SK = :sk",
-                )
-                .expression_attribute_values(":o", s(outbox_gsi(&notice.municipality)))
-                .expression_attribute_values(":due", n(due))
-                .expression_attribute_values(":sk", s(due_sk(due, &notice.id))),
-            None => req
-                .update_expression("SET attempts = :a, given_up = :t REMOVE GSI1PK, GSI1SK")
-                .expression_attribute_values(
-                    ":t",
-                    aws_sdk_dynamodb::types::AttributeValue::Bool(true),
-                ),
+        let pk = notice_pk(&notice.municipality, &notice.id);
+        let edit = match due {
+            Some(due) => Edit::new(
+                "notice.reschedule",
+                pk,
+                NOTICE,
+                "SET attempts = :a, next_attempt_at = :due, GSI1PK = :o, GSI1SK = :sk",
+            )
+            .value(":o", s(outbox_gsi(&notice.municipality)))
+            .value(":due", n(due))
+            .value(":sk", s(due_sk(due, &notice.id))),
+            None => Edit::new(
+                "notice.reschedule",
+                pk,
+                NOTICE,
+                "SET attempts = :a, given_up = :t REMOVE GSI1PK, GSI1SK",
+            )
+            .value(":t", AttributeValue::Bool(true)),
         };
-        req.send()
-            .await
-            .map_err(|e| sdk_error("notice.reschedule", e))?;
+        self.edit(
+            edit.only_if("attribute_exists(PK)")
+                .value(":a", n(attempts)),
+        )
+        .await?;
         Ok(())
     }
 
@@ -195,27 +193,17 @@ impl Store {
         d: &Delivery,
         now: u64,
     ) -> Result<Claim, StoreError> {
-        let mut item = to_item(d)?;
-        item.insert(keys::PK.into(), s(deliveries_pk(user)));
-        item.insert(keys::SK.into(), s(delivery_sk(&d.notice)));
-        item.insert("type".into(), s("delivery"));
-        let res = self
-            .db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(
-                "attribute_not_exists(PK) OR #st = :failed OR (#st = :sending AND updated < :stale)",
-            )
-            .expression_attribute_names("#st", "status")
-            .expression_attribute_values(":failed", s("failed"))
-            .expression_attribute_values(":sending", s("sending"))
-            .expression_attribute_values(":stale", n(now.saturating_sub(SENDING_TIMEOUT)))
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(Claim::Claimed),
-            Err(e) => match sdk_error("delivery.claim", e) {
+        let item = keyed(d, deliveries_pk(user), delivery_sk(&d.notice), "delivery")?;
+        let free = Cond::new(
+            "attribute_not_exists(PK) OR #st = :failed OR (#st = :sending AND updated < :stale)",
+        )
+        .name("#st", "status")
+        .value(":failed", s("failed"))
+        .value(":sending", s("sending"))
+        .value(":stale", n(now.saturating_sub(SENDING_TIMEOUT)));
+        match self.put("delivery.claim", item, free).await {
+            Ok(()) => Ok(Claim::Claimed),
+            Err(e) => match e {
                 StoreError::VersionConflict => {
                     // Which kind of "taken": read it.
                     let item = self
@@ -251,25 +239,23 @@ impl Store {
         status: DeliveryStatus,
         now: u64,
     ) -> Result<(), StoreError> {
-        self.db
-            .update_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(deliveries_pk(user)))
-            .key(keys::SK, s(delivery_sk(notice)))
-            .update_expression("SET #st = :st, updated = :now")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_names("#st", "status")
-            .expression_attribute_values(
-                ":st",
-                s(serde_json::to_value(status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()),
+        let status = serde_json::to_value(status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        self.edit(
+            Edit::new(
+                "delivery.settle",
+                deliveries_pk(user),
+                delivery_sk(notice),
+                "SET #st = :st, updated = :now",
             )
-            .expression_attribute_values(":now", n(now))
-            .send()
-            .await
-            .map_err(|e| sdk_error("delivery.settle", e))?;
+            .only_if("attribute_exists(PK)")
+            .name("#st", "status")
+            .value(":st", s(status))
+            .value(":now", n(now)),
+        )
+        .await?;
         Ok(())
     }
 

@@ -4,7 +4,8 @@
 //! time (GSI1 `M#<m>#CMP#UPDATES`, see `cases::history_item`).
 
 use super::query::Query;
-use super::{Store, StoreError, from_item, keyed, keys, s, sdk_error, text};
+use super::update::Edit;
+use super::{Store, StoreError, from_item, keyed, keys, s, text};
 use crate::domain::MunicipalityId;
 use crate::domain::case::CaseRecord;
 use crate::domain::open311::{ApiKeyRecord, CaseUpdate};
@@ -66,20 +67,21 @@ impl Store {
         by: &str,
         at: &str,
     ) -> Result<(), StoreError> {
-        let out = self
-            .db
-            .update_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::tenant(m)))
-            .key(keys::SK, s(keys::api_key_sk(id)))
-            .update_expression("SET revoked_at = :at, revoked_by = :by")
-            .condition_expression("attribute_exists(PK) AND attribute_not_exists(revoked_at)")
-            .expression_attribute_values(":at", s(at))
-            .expression_attribute_values(":by", s(by))
-            .send()
-            .await
-            .map_err(|e| sdk_error("open311.key.revoke", e));
-        match out {
+        let set = "SET revoked_at = :at, revoked_by = :by";
+        let revoked = self
+            .edit(
+                Edit::new(
+                    "open311.key.revoke",
+                    keys::tenant(m),
+                    keys::api_key_sk(id),
+                    set,
+                )
+                .only_if("attribute_exists(PK) AND attribute_not_exists(revoked_at)")
+                .value(":at", s(at))
+                .value(":by", s(by)),
+            )
+            .await;
+        match revoked {
             Ok(_) => Ok(()),
             Err(StoreError::VersionConflict) => Err(StoreError::NotFound),
             Err(e) => Err(e),

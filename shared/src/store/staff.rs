@@ -9,8 +9,7 @@ use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 use super::idempotency::{Created, Idempotency};
 use super::query::Query;
 use super::{
-    Item, Page, PageKey, Store, StoreError, TxError, from_item, keys, n, s, sdk_error, text,
-    to_item,
+    Item, Page, PageKey, Store, StoreError, TxError, from_item, keys, n, s, text, to_item,
 };
 use crate::domain::{Id, MunicipalityId, Phone, StaffMember};
 
@@ -171,14 +170,7 @@ impl Store {
         item.insert(keys::GSI2PK.into(), s(keys::phone_gsi(phone)));
         item.insert(keys::GSI2SK.into(), s(keys::ADMIN_ROLE_GSI));
         item.insert("type".into(), s("platform_admin"));
-        self.db
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| sdk_error("admin.put", e))?;
-        Ok(())
+        self.put("admin.put", item, None).await
     }
 
     /// Every role held by `phone`: one Query on GSI2.

@@ -14,7 +14,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
 
 use super::query::Query;
-use super::{Item, Page, PageKey, Store, StoreError, TxError, Write, keyed, keys, n, s, sdk_error};
+use super::update::Edit;
+use super::{Item, Page, PageKey, Store, StoreError, TxError, Write, keyed, keys, n, s};
 use crate::domain::MunicipalityId;
 use crate::domain::case::CaseRecord;
 use crate::domain::notice::{Notice, Reminder};
@@ -24,22 +25,20 @@ use crate::domain::workflow::CaseKind;
 impl Store {
     /// The next number of counter `name` in `m` (1, 2, 3…), atomically.
     pub async fn next_number(&self, m: &MunicipalityId, name: &str) -> Result<u64, StoreError> {
-        let out = self
-            .db
-            .update_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::tenant(m)))
-            .key(keys::SK, s(keys::counter_sk(name)))
-            .update_expression("ADD #n :one")
-            .expression_attribute_names("#n", "n")
-            .expression_attribute_values(":one", n(1))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(|e| sdk_error("counter.next", e))?;
-        out.attributes
-            .as_ref()
-            .and_then(|a| a.get("n"))
+        let counted = self
+            .edit(
+                Edit::new(
+                    "counter.next",
+                    keys::tenant(m),
+                    keys::counter_sk(name),
+                    "ADD #n :one",
+                )
+                .name("#n", "n")
+                .value(":one", n(1)),
+            )
+            .await?;
+        counted
+            .get("n")
             .and_then(|v| v.as_n().ok())
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| StoreError::Corrupt("counter".into()))
@@ -75,19 +74,16 @@ impl Store {
         now: u64,
     ) -> Result<(), StoreError> {
         let (failures, locked_until) = r.after_failure(now);
-        self.db
-            .update_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::permit_ref_pk(m, &r.reference)))
-            .key(keys::SK, s(keys::PERMIT_REF))
-            .update_expression("SET failures = :f, locked_until = :l")
-            .condition_expression("failures = :was")
-            .expression_attribute_values(":f", n(failures))
-            .expression_attribute_values(":l", n(locked_until))
-            .expression_attribute_values(":was", n(r.failures))
-            .send()
-            .await
-            .map_err(|e| sdk_error("permit.ref.fail", e))?;
+        let pk = keys::permit_ref_pk(m, &r.reference);
+        let set = "SET failures = :f, locked_until = :l";
+        self.edit(
+            Edit::new("permit.ref.fail", pk, keys::PERMIT_REF, set)
+                .only_if("failures = :was")
+                .value(":f", n(failures))
+                .value(":l", n(locked_until))
+                .value(":was", n(r.failures)),
+        )
+        .await?;
         Ok(())
     }
 
@@ -97,20 +93,21 @@ impl Store {
         m: &MunicipalityId,
         reference: &str,
     ) -> Result<(), StoreError> {
-        let out = self
-            .db
-            .update_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::permit_ref_pk(m, reference)))
-            .key(keys::SK, s(keys::PERMIT_REF))
-            .update_expression("SET failures = failures - :one")
-            .condition_expression("failures > :zero")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":zero", n(0))
-            .send()
-            .await
-            .map_err(|e| sdk_error("permit.ref.ok", e));
-        match out {
+        let pk = keys::permit_ref_pk(m, reference);
+        let given_back = self
+            .edit(
+                Edit::new(
+                    "permit.ref.ok",
+                    pk,
+                    keys::PERMIT_REF,
+                    "SET failures = failures - :one",
+                )
+                .only_if("failures > :zero")
+                .value(":one", n(1))
+                .value(":zero", n(0)),
+            )
+            .await;
+        match given_back {
             // Nothing counted (the count was reset by a lock): nothing to give.
             Ok(_) | Err(StoreError::VersionConflict) => Ok(()),
             Err(e) => Err(e),

@@ -14,6 +14,7 @@
 //! ```
 //! Paths are relative to the workspace root. The emulator is `AWS_ENDPOINT_URL`.
 
+use baladiya::store::provision::{TableSpec, create_table};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -163,122 +164,57 @@ fn s_of(v: &Value, key: &str) -> String {
         .to_owned()
 }
 
-fn key_schema(v: &Value) -> Vec<aws_sdk_dynamodb::types::KeySchemaElement> {
-    use aws_sdk_dynamodb::types::{KeySchemaElement, KeyType};
-    strs(v, "KeySchema")
+/// `[(AttributeName, <field>)]` of a list of the template's key elements.
+fn pairs(v: &Value, list: &str, field: &str) -> Vec<(String, String)> {
+    strs(v, list)
         .iter()
-        .map(|k| {
-            KeySchemaElement::builder()
-                .attribute_name(s_of(k, "AttributeName"))
-                .key_type(KeyType::from(s_of(k, "KeyType").as_str()))
-                .build()
-                .expect("complete key schema")
-        })
+        .map(|k| (s_of(k, "AttributeName"), s_of(k, field)))
         .collect()
 }
 
+/// The table `name` as the template declares it.
+fn table_spec(name: String, props: &Value) -> TableSpec {
+    TableSpec {
+        name,
+        attributes: pairs(props, "AttributeDefinitions", "AttributeType"),
+        key: pairs(props, "KeySchema", "KeyType"),
+        indexes: strs(props, "GlobalSecondaryIndexes")
+            .iter()
+            .map(|g| (s_of(g, "IndexName"), pairs(g, "KeySchema", "KeyType")))
+            .collect(),
+        stream: props
+            .get("StreamSpecification")
+            .map(|s| s_of(s, "StreamViewType")),
+        ttl: props
+            .get("TimeToLiveSpecification")
+            .map(|t| s_of(t, "AttributeName")),
+    }
+}
+
 async fn provision() -> Result<(), String> {
-    use aws_sdk_dynamodb::types::*;
     let t = load_template()?;
     let aws = aws()?;
-    let db = aws.dynamodb();
-    let s3 = aws.s3();
-    let sns = aws.sns();
+    let files = baladiya::files::Files::new(aws.s3());
+    let sns = baladiya::notify::Notifier::new(aws.sns(), None);
     for (logical, kind, props) in resources(&t) {
         let name = local_name(&logical);
         match kind.as_str() {
             "AWS::DynamoDB::Table" => {
-                let attrs = strs(&props, "AttributeDefinitions")
-                    .iter()
-                    .map(|a| {
-                        AttributeDefinition::builder()
-                            .attribute_name(s_of(a, "AttributeName"))
-                            .attribute_type(ScalarAttributeType::from(
-                                s_of(a, "AttributeType").as_str(),
-                            ))
-                            .build()
-                            .expect("complete attribute")
-                    })
-                    .collect();
-                let gsis = strs(&props, "GlobalSecondaryIndexes")
-                    .iter()
-                    .map(|g| {
-                        GlobalSecondaryIndex::builder()
-                            .index_name(s_of(g, "IndexName"))
-                            .set_key_schema(Some(key_schema(g)))
-                            .projection(
-                                Projection::builder()
-                                    .projection_type(ProjectionType::All)
-                                    .build(),
-                            )
-                            .build()
-                            .expect("complete index")
-                    })
-                    .collect::<Vec<_>>();
-                let stream = props.get("StreamSpecification").map(|s| {
-                    StreamSpecification::builder()
-                        .stream_enabled(true)
-                        .stream_view_type(StreamViewType::from(s_of(s, "StreamViewType").as_str()))
-                        .build()
-                        .expect("complete stream spec")
-                });
-                let res = db
-                    .create_table()
-                    .table_name(&name)
-                    .billing_mode(BillingMode::PayPerRequest)
-                    .set_attribute_definitions(Some(attrs))
-                    .set_key_schema(Some(key_schema(&props)))
-                    .set_global_secondary_indexes((!gsis.is_empty()).then_some(gsis))
-                    .set_stream_specification(stream)
-                    .send()
-                    .await;
-                match res {
-                    Ok(_) => println!("table {name} created"),
-                    Err(e) if format!("{e:?}").contains("ResourceInUse") => {
-                        println!("table {name} exists")
-                    }
-                    Err(e) => return Err(format!("create table {name}: {e:?}")),
-                }
-                if let Some(ttl) = props.get("TimeToLiveSpecification") {
-                    let _ = db
-                        .update_time_to_live()
-                        .table_name(&name)
-                        .time_to_live_specification(
-                            TimeToLiveSpecification::builder()
-                                .attribute_name(s_of(ttl, "AttributeName"))
-                                .enabled(true)
-                                .build()
-                                .expect("complete ttl"),
-                        )
-                        .send()
-                        .await;
-                }
+                let created = create_table(&aws, &table_spec(name.clone(), &props)).await?;
+                println!(
+                    "table {name} {}",
+                    if created { "created" } else { "exists" }
+                );
             }
             "AWS::S3::Bucket" => {
-                let mut req = s3.create_bucket().bucket(&name);
-                if region() != "us-east-1" {
-                    req = req.create_bucket_configuration(
-                        aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                            .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
-                                region().as_str(),
-                            ))
-                            .build(),
-                    );
-                }
-                match req.send().await {
-                    Ok(_) => println!("bucket {name} created"),
-                    Err(e) if format!("{e:?}").contains("BucketAlreadyOwnedByYou") => {
-                        println!("bucket {name} exists")
-                    }
-                    Err(e) => return Err(format!("create bucket {name}: {e:?}")),
-                }
+                let created = files.create_bucket(&name, &region()).await?;
+                println!(
+                    "bucket {name} {}",
+                    if created { "created" } else { "exists" }
+                );
             }
             "AWS::SNS::Topic" => {
-                sns.create_topic()
-                    .name(&name)
-                    .send()
-                    .await
-                    .map_err(|e| format!("create topic {name}: {e:?}"))?;
+                sns.create_topic(&name).await?;
                 println!("topic {name} ready");
             }
             _ => {}
@@ -290,43 +226,15 @@ async fn provision() -> Result<(), String> {
         .and_then(|p| p.get("TokenSigningSecretArn"))
         .is_some()
     {
-        let secrets = aws.secrets();
-        let value = dev_signing_secret()?;
-        let created = secrets
-            .create_secret()
-            .name(LOCAL_SIGNING_SECRET)
-            .secret_string(&value)
-            .send()
-            .await;
-        if let Err(e) = created {
-            if !format!("{e:?}").contains("ResourceExists") {
-                return Err(format!("create secret: {e:?}"));
-            }
-            secrets
-                .put_secret_value()
-                .secret_id(LOCAL_SIGNING_SECRET)
-                .secret_string(&value)
-                .send()
-                .await
-                .map_err(|e| format!("update secret: {e:?}"))?;
-        }
+        aws.put_secret(LOCAL_SIGNING_SECRET, &dev_signing_secret()?)
+            .await?;
         println!("secret {LOCAL_SIGNING_SECRET} ready");
     }
     for (param, platform, name) in LOCAL_PUSH_APPS {
         if params.and_then(|p| p.get(*param)).is_none() {
             continue;
         }
-        let arn = sns
-            .create_platform_application()
-            .name(*name)
-            .platform(*platform)
-            .attributes("PlatformCredential", "local-development")
-            .attributes("PlatformPrincipal", "local-development")
-            .send()
-            .await
-            .map_err(|e| format!("create platform application {name}: {e:?}"))?
-            .platform_application_arn
-            .unwrap_or_default();
+        let arn = sns.create_platform_application(name, platform).await?;
         if arn != push_app_arn(platform, name) {
             return Err(format!("platform application {name}: unexpected ARN {arn}"));
         }
@@ -618,9 +526,8 @@ async fn demo_open311_key(store: &Store, tunis: &MunicipalityId) -> Result<(), S
 /// An e-ticket agency for Tunis (civil status and tax collection), open on
 /// weekdays in two shifts and on Saturday mornings.
 async fn demo_agency(store: &baladiya::store::Store) -> Result<(), String> {
-    use baladiya::domain::complaint::Names;
-    use baladiya::domain::eticket::{Shift, WeeklyHours};
-    use baladiya::store::etickets::{Agency, Counter, QueueService};
+    use baladiya::domain::Text;
+    use baladiya::domain::eticket::{Agency, Counter, QueueService, Shift, WeeklyHours};
     let tunis = MunicipalityId::parse("tunis").expect("valid slug");
     if store
         .get_agency(&tunis, "bab-bhar")
@@ -635,10 +542,10 @@ async fn demo_agency(store: &baladiya::store::Store) -> Result<(), String> {
         close: close.into(),
     };
     let weekday = vec![shift("08:00", "12:30"), shift("14:00", "17:30")];
-    let names = |ar: &str, fr: &str| Names {
+    let names = |ar: &str, fr: &str| Text {
         ar: ar.into(),
         fr: fr.into(),
-        en: None,
+        en: String::new(),
     };
     let agency = Agency {
         code: "bab-bhar".into(),

@@ -127,6 +127,27 @@ pub struct Move<F> {
     pub fields: F,
 }
 
+impl<F> Move<F> {
+    /// A move to `to` as a request asks it, its note checked (trimmed, at most
+    /// `note_max` characters, no control characters).
+    pub fn asked(
+        to: String,
+        note: Option<&str>,
+        note_max: usize,
+        fields: F,
+    ) -> Result<Move<F>, DomainError> {
+        Ok(Move {
+            to,
+            note: note
+                .map(|n| crate::domain::staff::parse_label(n, "note", note_max))
+                .transpose()?,
+            duplicate_of: None,
+            file: None,
+            fields,
+        })
+    }
+}
+
 impl<F: Default> Move<F> {
     /// A plain move to `to`.
     pub fn to(to: &str) -> Move<F> {

@@ -9,6 +9,9 @@
 //! nothing here reads a clock, a store or the network. Times are converted to Tunis
 //! time with `jiff`'s embedded time-zone database, as in [`super::deadline`].
 
+pub mod agency;
+pub use agency::{Agency, Counter, QueueService, Ticket};
+
 use std::sync::OnceLock;
 
 use jiff::civil;
