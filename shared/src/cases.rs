@@ -50,6 +50,27 @@ pub struct Moved<D> {
     pub history: Vec<HistoryEntry>,
 }
 
+/// The body of a step that carries nothing of its kind's own:
+/// `{"state", "note"?, "document"?}`, the document one of the case's files
+/// (`att_…`, uploaded) that goes with the step.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub state: String,
+    pub note: Option<String>,
+    pub document: Option<String>,
+}
+
+impl Step {
+    /// The move it asks for, its note at most `note_max` characters.
+    pub fn asked(self, note_max: usize) -> Result<Move<()>, DomainError> {
+        Ok(Move {
+            file: self.document,
+            ..Move::asked(self.state, self.note.as_deref(), note_max, ())?
+        })
+    }
+}
+
 /// The answer to "me too".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Supported {

@@ -4,13 +4,11 @@
 //! refused for cooldown or cap) the same way for any number, and a wrong code is
 //! wrong the same way.
 
-use baladiya::clock::now_rfc3339;
 use baladiya::domain::account::{self, Account, ActAs, HeldRoles};
 use baladiya::domain::otp::{self, OtpState, SendDecision, VerifyOutcome};
 use baladiya::domain::refresh::{self, FAMILY_IDLE_TTL, RefreshFamily, RefreshOutcome};
 use baladiya::domain::{DomainError, Id, Lang, Phone};
 use baladiya::http::Answer;
-use baladiya::http::auth::now_secs;
 use baladiya::http::response::{json, no_content};
 use baladiya::http::{AccessClaims, ApiError, RequestView};
 use baladiya::store::StoreError;
@@ -62,7 +60,7 @@ pub async fn request_code(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let phone = parse_sms_phone(ctx, &body.phone)?;
     let lang = body.lang.unwrap_or(view.lang);
     let digest = account::phone_digest(&ctx.phone_key, &phone);
-    let now = now_secs();
+    let now = view.now_secs();
     let previous = ctx.store.get_otp(&digest).await?;
     let code = otp::new_code().map_err(|_| ApiError::internal())?;
     let hash = otp::code_hash(&ctx.phone_key, &phone, &code);
@@ -214,7 +212,7 @@ pub async fn sign_in(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     }
     let requested = requested_role(body.role.as_deref(), body.municipality.as_deref())?;
     let digest = account::phone_digest(&ctx.phone_key, &phone);
-    let now = now_secs();
+    let now = view.now_secs();
     let Some(state) = ctx.store.get_otp(&digest).await? else {
         return Err(otp_error("otp_invalid"));
     };
@@ -255,7 +253,8 @@ pub async fn sign_in(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         VerifyOutcome::Spent => return Err(otp_error("otp_locked")),
         VerifyOutcome::Expired => return Err(otp_error("otp_expired")),
     }
-    let (user, new_account) = find_or_create_account(ctx, &digest, &phone, view.lang).await?;
+    let (user, new_account) =
+        find_or_create_account(ctx, &digest, &phone, view.lang, &view.now_rfc3339()).await?;
     let roles = roles.ok_or_else(ApiError::internal)?;
     let act = roles
         .choose(requested.as_ref())
@@ -277,11 +276,12 @@ async fn find_or_create_account(
     digest: &str,
     phone: &Phone,
     lang: Lang,
+    now: &str,
 ) -> Result<(Id, bool), ApiError> {
     if let Some(user) = ctx.store.account_by_phone(digest).await? {
         return Ok((user, false));
     }
-    let account = Account::new(Id::generate("usr"), phone.clone(), lang, &now_rfc3339());
+    let account = Account::new(Id::generate("usr"), phone.clone(), lang, now);
     match ctx.store.create_account(digest, &account).await {
         Ok(()) => Ok((account.id, true)),
         // Created a moment ago by a concurrent sign-in of the same person.
@@ -342,7 +342,7 @@ pub async fn refresh(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         .get_session(family_id)
         .await?
         .ok_or_else(refresh_invalid)?;
-    let now = now_secs();
+    let now = view.now_secs();
     match refresh::check(&family, presented, now) {
         RefreshOutcome::Rotate => {}
         RefreshOutcome::Reused => {

@@ -2,7 +2,6 @@
 //! rights under Tunisia's personal-data law (organic law 2004-63): a copy of
 //! everything held about them, and erasure.
 
-use baladiya::clock::now_rfc3339;
 use baladiya::domain::account::{
     self, Account, Device, MAX_DEVICES, MAX_FOLLOWS, NotifyPreference, PushPlatform,
 };
@@ -96,7 +95,7 @@ pub async fn update(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     }
     if next != current {
         next.version = current.version + 1;
-        next.updated_at = now_rfc3339();
+        next.updated_at = view.now_rfc3339();
         ctx.store.update_account(&next, current.version).await?;
     }
     profile(ctx, &current.id).await
@@ -126,7 +125,7 @@ pub async fn follow(ctx: &Ctx, view: &RequestView<'_>, m: &str) -> Answer {
     }
     let f = Follow {
         municipality: m,
-        since: now_rfc3339(),
+        since: view.now_rfc3339(),
     };
     ctx.store.follow(who.user(), &f).await?;
     no_content()
@@ -193,7 +192,7 @@ pub async fn add_device(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         platform: body.platform,
         endpoint_arn: endpoint,
         name,
-        created_at: now_rfc3339(),
+        created_at: view.now_rfc3339(),
     };
     let previous = ctx.store.endpoint_owner(&device.endpoint_arn).await?;
     if let Err(e) = ctx
@@ -352,7 +351,7 @@ pub async fn export(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     }
     let body = Export {
         notifications,
-        exported_at: now_rfc3339(),
+        exported_at: view.now_rfc3339(),
         follows: data.follows.iter().map(FollowView::from).collect(),
         devices: data.devices,
         sessions,

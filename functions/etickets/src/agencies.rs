@@ -1,7 +1,6 @@
 //! Agencies: their configuration (staff), their display board and the best
 //! one for a citizen (anyone).
 
-use baladiya::clock::now_rfc3339;
 use baladiya::domain::calendar::Calendar;
 use baladiya::domain::complaint::distance_m;
 use baladiya::domain::eticket::agency::{Agency, Counter, QueueService};
@@ -161,7 +160,7 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
     let who = view.optional_principal(&ctx.verifier)?;
     municipality(ctx, m, who.as_ref()).await?;
     let holidays = ctx.store.calendar().await?;
-    let now = OffsetDateTime::now_utc();
+    let now = view.now;
     let mut items = Vec::new();
     for a in ctx.store.agencies(m).await? {
         items.push(view_of(ctx, m, a, view.lang, &holidays, now).await?);
@@ -182,7 +181,7 @@ pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: &s
     municipality(ctx, m, who.as_ref()).await?;
     let a = agency(ctx, m, code).await?;
     let holidays = ctx.store.calendar().await?;
-    let v = view_of(ctx, m, a, view.lang, &holidays, OffsetDateTime::now_utc()).await?;
+    let v = view_of(ctx, m, a, view.lang, &holidays, view.now).await?;
     public_json(&v, 15)
 }
 
@@ -192,7 +191,7 @@ pub async fn board(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: 
     view.query(&[])?;
     municipality(ctx, m, None).await?;
     let a = agency(ctx, m, code).await?;
-    let services = boards(ctx, m, &a, view.lang, OffsetDateTime::now_utc()).await?;
+    let services = boards(ctx, m, &a, view.lang, view.now).await?;
     #[derive(Serialize)]
     struct Board {
         agency: String,
@@ -204,7 +203,7 @@ pub async fn board(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: 
         &Board {
             agency: a.code,
             services,
-            at: now_rfc3339(),
+            at: view.now_rfc3339(),
         },
     )?;
     r.headers_mut().insert(
@@ -226,7 +225,7 @@ pub async fn best(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
         .map_err(|_| ApiError::bad_request("invalid_query").with_detail("service: a code"))?;
     municipality(ctx, m, None).await?;
     let holidays = ctx.store.calendar().await?;
-    let now = OffsetDateTime::now_utc();
+    let now = view.now;
     let mut candidates = Vec::new();
     for a in ctx.store.agencies(m).await? {
         let Some(at) = a.location else { continue };
@@ -382,7 +381,7 @@ pub async fn put(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: &s
         open_on_public_holidays: body.open_on_public_holidays,
         services,
         counters,
-        updated_at: now_rfc3339(),
+        updated_at: view.now_rfc3339(),
     };
     municipality(ctx, m, Some(&who)).await?;
     let existing = ctx.store.agencies(m).await?;
@@ -393,14 +392,6 @@ pub async fn put(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: &s
     }
     ctx.store.put_agency(m, &agency).await?;
     let holidays = ctx.store.calendar().await?;
-    let v = view_of(
-        ctx,
-        m,
-        agency,
-        view.lang,
-        &holidays,
-        OffsetDateTime::now_utc(),
-    )
-    .await?;
+    let v = view_of(ctx, m, agency, view.lang, &holidays, view.now).await?;
     json(StatusCode::OK, &v)
 }

@@ -1,7 +1,6 @@
 //! Tickets: take, look, cancel (citizens); call next, served, absent, recall,
 //! paper tickets (staff at the counter and the kiosk); claim a paper ticket.
 
-use baladiya::clock::now_rfc3339;
 use baladiya::domain::eticket::agency::{Agency, QueueService, Ticket};
 use baladiya::domain::eticket::{self, TicketStatus};
 use baladiya::domain::notice::Notice;
@@ -9,7 +8,6 @@ use baladiya::domain::roles::authorize;
 use baladiya::domain::workflow::CaseKind;
 use baladiya::domain::{DomainError, Id, MunicipalityId, Permission, Principal};
 use baladiya::http::Answer;
-use baladiya::http::auth::now_secs;
 use baladiya::http::response::{json, no_content};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::etickets::{QueueKey, TakeError};
@@ -140,7 +138,15 @@ fn view_from(
     }
 }
 
-fn notice(m: &MunicipalityId, q: &Queue, t: &Ticket, state: String, to: &str) -> Notice {
+/// A notice to the ticket's holder, due now.
+fn notice(
+    m: &MunicipalityId,
+    q: &Queue,
+    t: &Ticket,
+    state: String,
+    to: &str,
+    now: OffsetDateTime,
+) -> Notice {
     Notice {
         id: Id::generate("ntf").to_string(),
         municipality: m.clone(),
@@ -151,9 +157,9 @@ fn notice(m: &MunicipalityId, q: &Queue, t: &Ticket, state: String, to: &str) ->
         ),
         state,
         seq: 0,
-        at: now_rfc3339(),
+        at: baladiya::clock::rfc3339(now),
         attempts: 0,
-        next_attempt_at: now_secs() + 60,
+        next_attempt_at: baladiya::clock::epoch_secs(now) + 60,
         reference: Some(eticket::display_number(q.prefix, t.number)),
         to: Some(to.to_owned()),
     }
@@ -161,20 +167,20 @@ fn notice(m: &MunicipalityId, q: &Queue, t: &Ticket, state: String, to: &str) ->
 
 /// Tell the holders of the first three waiting tickets that 0, 1 and 2 people
 /// are ahead of them, each level once. Failures are logged, never the caller's.
-async fn tell_front(ctx: &Ctx, m: &MunicipalityId, q: &Queue) {
+async fn tell_front(ctx: &Ctx, m: &MunicipalityId, q: &Queue, now: OffsetDateTime) {
     match ctx
         .store
         .waiting_after(&q.key, 0, eticket::NOTICE_LEVELS.len())
         .await
     {
-        Ok(front) => tell(ctx, m, q, &front).await,
+        Ok(front) => tell(ctx, m, q, &front, now).await,
         Err(e) => tracing::warn!(error = %e, "reading the front of a queue failed"),
     }
 }
 
 /// Tell the holders of `front` (the first waiting tickets, in order) how many
 /// people are ahead of them, each level once.
-async fn tell(ctx: &Ctx, m: &MunicipalityId, q: &Queue, front: &[Ticket]) {
+async fn tell(ctx: &Ctx, m: &MunicipalityId, q: &Queue, front: &[Ticket], now: OffsetDateTime) {
     let result = async {
         for (ahead, t) in front.iter().enumerate() {
             let ahead = ahead as u64;
@@ -184,7 +190,7 @@ async fn tell(ctx: &Ctx, m: &MunicipalityId, q: &Queue, front: &[Ticket]) {
             if t.notified.contains(&level) {
                 continue;
             }
-            let n = notice(m, q, t, format!("ahead_{level}"), holder);
+            let n = notice(m, q, t, format!("ahead_{level}"), holder, now);
             ctx.store
                 .tell_ticket_once(&q.key, t.number, level, &n)
                 .await?;
@@ -208,7 +214,7 @@ pub async fn take(
     s: &str,
 ) -> Answer {
     let who = view.principal(&ctx.verifier)?;
-    let now = OffsetDateTime::now_utc();
+    let now = view.now;
     let q = checked_queue(ctx, &who, m, a, s, now).await?;
     let holidays = ctx.store.calendar().await?;
     if !open(&q.agency, &holidays, now) {
@@ -219,15 +225,15 @@ pub async fn take(
         return Err(ApiError::conflict("ticket_already_held").with_detail(format!("number: {n}")));
     }
     let t = number_ticket(ctx, &q, Some(holder), None, now).await?;
-    let view = view_of(ctx, &q, &t).await?;
+    let answer = view_of(ctx, &q, &t).await?;
     // A newcomer changes the front only if it is in it.
-    if view
+    if answer
         .ahead
         .is_some_and(|a| a < eticket::NOTICE_LEVELS.len() as u64)
     {
-        tell_front(ctx, m, &q).await;
+        tell_front(ctx, m, &q, now).await;
     }
-    json(StatusCode::CREATED, &view)
+    json(StatusCode::CREATED, &answer)
 }
 
 fn random_code() -> Result<String, ApiError> {
@@ -252,7 +258,7 @@ pub async fn paper(
 ) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::ETicket)?;
-    let now = OffsetDateTime::now_utc();
+    let now = view.now;
     let q = checked_queue(ctx, &who, m, a, s, now).await?;
     let code = random_code()?;
     let t = number_ticket(ctx, &q, None, Some(code.clone()), now).await?;
@@ -335,7 +341,7 @@ pub async fn get(
 ) -> Answer {
     view.query(&[])?;
     let who = view.principal(&ctx.verifier)?;
-    let q = checked_queue(ctx, &who, m, a, s, OffsetDateTime::now_utc()).await?;
+    let q = checked_queue(ctx, &who, m, a, s, view.now).await?;
     let (t, _) = ticket_for(ctx, &who, m, &q, n).await?;
     json(StatusCode::OK, &view_of(ctx, &q, &t).await?)
 }
@@ -350,7 +356,7 @@ pub async fn cancel(
     n: &str,
 ) -> Answer {
     let who = view.principal(&ctx.verifier)?;
-    let q = checked_queue(ctx, &who, m, a, s, OffsetDateTime::now_utc()).await?;
+    let q = checked_queue(ctx, &who, m, a, s, view.now).await?;
     let number = parse_number(&q, n)?;
     let t = ctx
         .store
@@ -366,7 +372,7 @@ pub async fn cancel(
             &t,
             TicketStatus::Cancelled,
             None,
-            &now_rfc3339(),
+            &view.now_rfc3339(),
             None,
             &[],
         )
@@ -374,7 +380,7 @@ pub async fn cancel(
     {
         return Err(ApiError::conflict("version_conflict"));
     }
-    tell_front(ctx, m, &q).await;
+    tell_front(ctx, m, &q, view.now).await;
     no_content()
 }
 
@@ -409,7 +415,7 @@ pub async fn call(
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::ETicket)?;
     let body: CallBody = view.json()?;
-    let q = checked_queue(ctx, &who, m, a, s, OffsetDateTime::now_utc()).await?;
+    let q = checked_queue(ctx, &who, m, a, s, view.now).await?;
     let counter = counter_of(&q, &body.counter)?;
     for _ in 0..20 {
         // The first waiting ticket of the day, whatever was called before: one
@@ -430,21 +436,22 @@ pub async fn call(
                 &t,
                 format!("called:{}", counter.label),
                 holder,
+                view.now,
             )],
             None => vec![],
         };
         if ctx
             .store
-            .call_ticket(&q.key, &t, &counter.code, &now_rfc3339(), &told)
+            .call_ticket(&q.key, &t, &counter.code, &view.now_rfc3339(), &told)
             .await?
         {
             let called = Ticket {
                 status: TicketStatus::Called,
-                called_at: Some(now_rfc3339()),
+                called_at: Some(view.now_rfc3339()),
                 counter: Some(counter.code.clone()),
                 ..t
             };
-            tell(ctx, m, &q, &next).await;
+            tell(ctx, m, &q, &next, view.now).await;
             // The number called is the one now served (`CALLED` was set to it).
             let view = view_from(&q, &called, called.number, None, None);
             return json(StatusCode::OK, &view);
@@ -474,7 +481,7 @@ pub async fn status(
     let who = view.principal(&ctx.verifier)?;
     authorize(&who, m, Permission::ETicket)?;
     let body: StatusBody = view.json()?;
-    let now = OffsetDateTime::now_utc();
+    let now = view.now;
     let q = checked_queue(ctx, &who, m, a, s, now).await?;
     let (t, _) = ticket_for(ctx, &who, m, &q, n).await?;
     t.status.check(body.status, t.recalls)?;
@@ -493,7 +500,14 @@ pub async fn status(
     };
     let mut extra = vec![];
     if let (TicketStatus::Called, Some(holder), Some(c)) = (body.status, &t.holder, &counter) {
-        extra.push(notice(m, &q, &t, format!("called:{}", c.label), holder));
+        extra.push(notice(
+            m,
+            &q,
+            &t,
+            format!("called:{}", c.label),
+            holder,
+            view.now,
+        ));
     }
     if !ctx
         .store
@@ -537,7 +551,7 @@ pub async fn claim(
 ) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     let body: ClaimBody = view.json()?;
-    let q = checked_queue(ctx, &who, m, a, s, OffsetDateTime::now_utc()).await?;
+    let q = checked_queue(ctx, &who, m, a, s, view.now).await?;
     let number = parse_number(&q, n)?;
     let t = ctx
         .store
@@ -562,7 +576,7 @@ pub async fn claim(
     if !ctx.store.claim_ticket(&q.key, number, &holder).await? {
         return Err(ApiError::conflict("ticket_already_held"));
     }
-    tell_front(ctx, m, &q).await;
+    tell_front(ctx, m, &q, view.now).await;
     let t = ctx
         .store
         .get_ticket(&q.key, number)

@@ -3,7 +3,6 @@
 use baladiya::http::Answer;
 use std::collections::BTreeMap;
 
-use baladiya::clock::now_rfc3339;
 use baladiya::domain::phone::parse_contact_number;
 use baladiya::domain::roles::{authorize, authorize_platform};
 use baladiya::domain::tenancy::Contact;
@@ -192,7 +191,7 @@ pub async fn create(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         .unwrap_or_default()
         .parse()?
         .apply(&mut contact);
-    let now = now_rfc3339();
+    let now = view.now_rfc3339();
     let m = Municipality {
         id,
         governorate: governorate.code.to_owned(),
@@ -317,7 +316,7 @@ pub async fn update(ctx: &Ctx, view: &RequestView<'_>, id: &MunicipalityId) -> A
             m.center = c;
         }
         m.version = expected + 1;
-        m.updated_at = now_rfc3339();
+        m.updated_at = view.now_rfc3339();
         match ctx.store.update_municipality(&m, expected).await {
             Ok(()) => {
                 tracing::info!(municipality = %m.id, version = m.version, "municipality updated");

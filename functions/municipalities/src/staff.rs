@@ -5,7 +5,6 @@
 use baladiya::http::Answer;
 use std::collections::BTreeSet;
 
-use baladiya::clock::now_rfc3339;
 use baladiya::domain::roles::{authorize, authorize_staff_change};
 use baladiya::domain::staff::{parse_category, parse_label};
 use baladiya::domain::{
@@ -73,7 +72,7 @@ pub async fn add(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answe
     authorize(&who, m, Permission::Permissions)?;
     let idem_key = view.idempotency_key()?;
     let body: NewStaff = view.json()?;
-    let now = now_rfc3339();
+    let now = view.now_rfc3339();
     let member = StaffMember {
         id: Id::generate("stf"),
         municipality: m.clone(),
@@ -210,7 +209,7 @@ pub async fn update(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_i
             next.complaint_categories = c.clone();
         }
         next.version = current.version + 1;
-        next.updated_at = now_rfc3339();
+        next.updated_at = view.now_rfc3339();
         match ctx
             .store
             .update_staff(&next, &current.phone, current.version)

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use baladiya::domain::Text;
 use baladiya::domain::tenancy::{Contact, GOVERNORATES};
 use baladiya::domain::{
     Coordinates, Governorate, LocalizedText, Municipality, Permission, Service, ServiceState,
@@ -10,17 +11,10 @@ use baladiya::domain::{
 use serde::Serialize;
 
 #[derive(Serialize)]
-pub struct Names {
-    pub ar: &'static str,
-    pub fr: &'static str,
-    pub en: &'static str,
-}
-
-#[derive(Serialize)]
 pub struct GovernorateView {
     pub code: &'static str,
     pub slug: &'static str,
-    pub name: Names,
+    pub name: Text<&'static str>,
 }
 
 impl From<&Governorate> for GovernorateView {
@@ -28,11 +22,7 @@ impl From<&Governorate> for GovernorateView {
         GovernorateView {
             code: g.code,
             slug: g.slug,
-            name: Names {
-                ar: g.name_ar,
-                fr: g.name_fr,
-                en: g.name_en,
-            },
+            name: g.name,
         }
     }
 }

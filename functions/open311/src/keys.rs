@@ -3,7 +3,6 @@
 //! its staff handling complaints for every category. A key is shown once, when
 //! issued; only its digest is kept.
 
-use baladiya::clock::now_rfc3339;
 use baladiya::domain::open311;
 use baladiya::domain::open311::ApiKeyRecord;
 use baladiya::domain::roles::authorize;
@@ -134,7 +133,7 @@ pub async fn issue(ctx: &Ctx, view: &RequestView<'_>, m: Option<MunicipalityId>)
         name,
         digest: new.digest,
         client_user: Id::generate("usr").to_string(),
-        created_at: now_rfc3339(),
+        created_at: view.now_rfc3339(),
         created_by: who.user().to_string(),
         revoked_at: None,
         revoked_by: None,
@@ -163,7 +162,7 @@ pub async fn revoke(
     let id = Id::parse("key", id).map_err(|_| ApiError::not_found())?;
     match ctx
         .store
-        .revoke_api_key(&m, id.as_str(), who.user().as_str(), &now_rfc3339())
+        .revoke_api_key(&m, id.as_str(), who.user().as_str(), &view.now_rfc3339())
         .await
     {
         Ok(()) => no_content(),

@@ -3,9 +3,9 @@
 //! answer in the dossier's view. Particular to dossiers: their reference
 //! numbers, and following one by its reference and the holder's national ID.
 
-use baladiya::cases::{Moved, Opened};
+use baladiya::cases::{Moved, Opened, Step};
 use baladiya::domain::attachment::FileKind;
-use baladiya::domain::case::decide::{self, Move};
+use baladiya::domain::case::decide;
 use baladiya::domain::case::{Actor, Audience, CaseType};
 use baladiya::domain::complaint::{parse_address, parse_description};
 use baladiya::domain::geo::PointInput;
@@ -276,29 +276,16 @@ pub async fn follow(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> An
     json(StatusCode::OK, &detail(ctx, &opened, view).await?)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewState {
-    state: String,
-    note: Option<String>,
-    /// One of the dossier's documents (`att_…`, uploaded) that goes with the
-    /// change: a decision, the missing plans.
-    document: Option<String>,
-}
-
 /// `POST …/permits/{id}/transitions`: staff move a dossier through its stages,
 /// each time with a note; its submitter may cancel it, send it back complete
-/// (`not_clear` → `received`) or appeal a refusal. The change, its timeline
-/// entry and the notice to the submitter and followers are written together.
+/// (`not_clear` → `received`) or appeal a refusal. A step may carry one of
+/// the dossier's documents (`document`: a decision, the missing plans). The
+/// change, its timeline entry and the notice to the submitter and followers are
+/// written together.
 pub async fn transition(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     let moved = ctx
         .cases
-        .step::<Permit, NewState>(ctx, view, m, id, &(), |body| {
-            Ok(Move {
-                file: body.document,
-                ..Move::asked(body.state, body.note.as_deref(), NOTE_MAX, ())?
-            })
-        })
+        .step::<Permit, Step>(ctx, view, m, id, &(), |body| body.asked(NOTE_MAX))
         .await?;
     let Moved { opened, history } = moved;
     let docs = ctx.cases.documents(&opened).await?;

@@ -181,7 +181,7 @@ pub fn permit_state_name(state: &str, lang: Lang) -> &'static str {
         "cancelled" => ("ملغى", "annulé", "cancelled"),
         _ => ("محدث", "mis à jour", "updated"),
     };
-    pick(lang, ar, fr, en)
+    super::text::tr(ar, fr, en).pick(lang)
 }
 
 /// An access-to-information request's state in words.
@@ -202,15 +202,7 @@ pub fn info_request_state_name(state: &str, lang: Lang) -> &'static str {
         OVERDUE => ("انقضى أجل الرد", "délai dépassé", "overdue"),
         _ => ("محدث", "mise à jour", "updated"),
     };
-    pick(lang, ar, fr, en)
-}
-
-fn pick(lang: Lang, ar: &'static str, fr: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Ar => ar,
-        Lang::Fr => fr,
-        Lang::En => en,
-    }
+    super::text::tr(ar, fr, en).pick(lang)
 }
 
 /// A ticket's notice: `ahead_2`, `ahead_1`, `ahead_0` (people before you), or

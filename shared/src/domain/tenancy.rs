@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::text::{Text, tr};
 use super::{Coordinates, DomainError, Lang, LocalizedText, MunicipalityId, Principal};
 
 /// One of Tunisia's 24 governorates, by its ISO 3166-2 code.
@@ -11,15 +12,13 @@ use super::{Coordinates, DomainError, Lang, LocalizedText, MunicipalityId, Princ
 pub struct Governorate {
     pub code: &'static str,
     pub slug: &'static str,
-    pub name_ar: &'static str,
-    pub name_fr: &'static str,
-    pub name_en: &'static str,
+    pub name: Text<&'static str>,
 }
 
 macro_rules! governorates {
     ($( $code:literal, $slug:literal, $ar:literal, $fr:literal, $en:literal; )*) => {
         pub const GOVERNORATES: &[Governorate] = &[
-            $( Governorate { code: $code, slug: $slug, name_ar: $ar, name_fr: $fr, name_en: $en }, )*
+            $( Governorate { code: $code, slug: $slug, name: tr($ar, $fr, $en) }, )*
         ];
     };
 }
@@ -60,11 +59,7 @@ impl Governorate {
     }
 
     pub fn name(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Ar => self.name_ar,
-            Lang::Fr => self.name_fr,
-            Lang::En => self.name_en,
-        }
+        self.name.pick(lang)
     }
 }
 

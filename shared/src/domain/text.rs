@@ -38,7 +38,9 @@ impl Lang {
 /// the code itself (`Text<&'static str>`, written with [`tr`]), and for texts
 /// where any language may be missing ([`LocalizedText`]). A language left
 /// empty is left out of answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(
     deny_unknown_fields,
     bound(
@@ -107,6 +109,22 @@ impl<S: AsRef<str>> Text<S> {
             fr: self.fr.as_ref().to_owned(),
             en: self.en.as_ref().to_owned(),
         }
+    }
+}
+
+impl Text<&'static str> {
+    /// A text of the code in `lang` (in French, then in Arabic, where it is
+    /// missing).
+    pub fn pick(self, lang: Lang) -> &'static str {
+        let chosen = match lang {
+            Lang::Ar => self.ar,
+            Lang::Fr => self.fr,
+            Lang::En => self.en,
+        };
+        [chosen, self.fr, self.ar]
+            .into_iter()
+            .find(|t| !t.is_empty())
+            .unwrap_or_default()
     }
 }
 

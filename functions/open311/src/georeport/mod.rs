@@ -120,7 +120,7 @@ pub async fn serve(
         Op::Services(f) => (f, services(ctx, view, req, m).await),
         Op::Requests(f) => (f, requests(ctx, view, req, m).await),
         Op::Create(f) => (f, create(ctx, view, req, m).await),
-        Op::Updates(f) => (f, updates(ctx, req, m).await),
+        Op::Updates(f) => (f, updates(ctx, view, req, m).await),
         Op::ServiceDefinition | Op::Request | Op::Token => {
             let raw = matched.params.last().map_or("", |(_, v)| v.as_str());
             match suffixed(raw) {
@@ -415,11 +415,8 @@ async fn requests(
             .filter_map(|c| listed(c).map(|d| (c.clone(), d)))
             .collect()
     } else {
-        let (from, to) = open311::window(
-            params.get("start_date"),
-            params.get("end_date"),
-            time::OffsetDateTime::now_utc(),
-        )?;
+        let (from, to) =
+            open311::window(params.get("start_date"), params.get("end_date"), view.now)?;
         let codes: HashSet<String> = params.list("service_code").into_iter().collect();
         let status = match params.get("status") {
             Some(_) => open311::parse_status_filter(&params.list("status").join(","))?,
@@ -520,15 +517,17 @@ async fn token(
 /// `servicerequestupdates.{fmt}` (mySociety): the state changes of public
 /// requests made in a window of any width (the last 90 days by default), oldest
 /// first, 1000 at most.
-async fn updates(ctx: &Ctx, req: &Request, m: Option<MunicipalityId>) -> Result<Answer, Failure> {
+async fn updates(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    req: &Request,
+    m: Option<MunicipalityId>,
+) -> Result<Answer, Failure> {
     let params = Params::of_query(req)?;
     let (m, _) = jurisdiction(ctx, m, &params).await?;
     // No key is needed to read (FixMyStreet sends one, maybe empty): ignored.
-    let (from, to) = open311::updates_window(
-        params.get("start_date"),
-        params.get("end_date"),
-        time::OffsetDateTime::now_utc(),
-    )?;
+    let (from, to) =
+        open311::updates_window(params.get("start_date"), params.get("end_date"), view.now)?;
     // Without dates, the newest changes of the last 90 days (not the oldest).
     let newest = params.get("start_date").is_none() && params.get("end_date").is_none();
     let found = ctx

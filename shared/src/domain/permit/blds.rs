@@ -316,7 +316,7 @@ fn is_blds_date(v: &str) -> bool {
 pub fn blds_record(p: &PermitFacts<'_>) -> Vec<(&'static str, String)> {
     let kind = dossier_type(p.dossier_type);
     let description = match p.description.trim() {
-        "" => kind.map_or(p.dossier_type, |k| k.fr),
+        "" => kind.map_or(p.dossier_type, |k| k.name.fr),
         d => d,
     };
     let opt_date = |d: Option<&str>| d.map(blds_date).unwrap_or_default();
@@ -344,7 +344,7 @@ pub fn blds_record(p: &PermitFacts<'_>) -> Vec<(&'static str, String)> {
             "PermitTypeMapped",
             kind.map_or("", |k| k.blds_type).to_owned(),
         ),
-        ("PermitTypeDesc", kind.map_or("", |k| k.fr).to_owned()),
+        ("PermitTypeDesc", kind.map_or("", |k| k.name.fr).to_owned()),
         ("StatusDate", blds_date(p.status_date)),
         ("Link", p.link.unwrap_or_default().to_owned()),
         ("Latitude", coord(p.latitude)),
@@ -579,7 +579,10 @@ mod tests {
                 assert!(!t.name(lang).trim().is_empty(), "{} {lang:?}", t.code);
             }
             assert!(
-                t.ar.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+                t.name
+                    .ar
+                    .chars()
+                    .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
                 "{} has no Arabic name",
                 t.code
             );

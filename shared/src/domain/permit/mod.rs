@@ -15,6 +15,7 @@ use super::case::{
     CaseType, Change, Deny, DueChange, Effects, NoteRule, Policy, Refusal, StepFile,
 };
 use super::geo::Coordinates;
+use super::text::{Text, tr};
 use super::workflow::CaseKind;
 use super::{DomainError, Lang, Service};
 
@@ -22,9 +23,7 @@ use super::{DomainError, Lang, Service};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DossierType {
     pub code: &'static str,
-    pub ar: &'static str,
-    pub fr: &'static str,
-    pub en: &'static str,
+    pub name: Text<&'static str>,
     /// BLDS `PermitTypeMapped` value (from the standard's list, [`PERMIT_TYPE_MAPPED`]).
     pub blds_type: &'static str,
     /// Target number of days for the municipality's decision, counted from a
@@ -36,11 +35,7 @@ pub struct DossierType {
 
 impl DossierType {
     pub fn name(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Ar => self.ar,
-            Lang::Fr => self.fr,
-            Lang::En => self.en,
-        }
+        self.name.pick(lang)
     }
 }
 
@@ -55,81 +50,89 @@ impl DossierType {
 pub static DOSSIER_TYPES: &[DossierType] = &[
     DossierType {
         code: "building",
-        ar: "رخصة بناء",
-        fr: "Permis de bâtir",
-        en: "Building permit",
+        name: tr("رخصة بناء", "Permis de bâtir", "Building permit"),
         blds_type: "Building",
         review_days: 60,
     },
     DossierType {
         code: "temporary_works",
-        ar: "رخصة أشغال وبناءات وقتية",
-        fr: "Autorisation de travaux et constructions provisoires",
-        en: "Temporary works and structures",
+        name: tr(
+            "رخصة أشغال وبناءات وقتية",
+            "Autorisation de travaux et constructions provisoires",
+            "Temporary works and structures",
+        ),
         blds_type: "Building",
         review_days: 30,
     },
     DossierType {
         code: "subdivision",
-        ar: "رخصة تقسيم",
-        fr: "Autorisation de lotir",
-        en: "Subdivision permit",
+        name: tr("رخصة تقسيم", "Autorisation de lotir", "Subdivision permit"),
         blds_type: "Grading",
         review_days: 30,
     },
     DossierType {
         code: "public_road_use",
-        ar: "رخصة إشغال وقتي للطريق العام",
-        fr: "Autorisation d'occupation temporaire de la voie publique",
-        en: "Temporary use of the public road",
+        name: tr(
+            "رخصة إشغال وقتي للطريق العام",
+            "Autorisation d'occupation temporaire de la voie publique",
+            "Temporary use of the public road",
+        ),
         blds_type: "Building",
         review_days: 30,
     },
     DossierType {
         code: "networks",
-        ar: "رخصة أشغال الشبكات بالطريق العام",
-        fr: "Autorisation de travaux de réseaux sur la voie publique",
-        en: "Utility network works on the public road",
+        name: tr(
+            "رخصة أشغال الشبكات بالطريق العام",
+            "Autorisation de travaux de réseaux sur la voie publique",
+            "Utility network works on the public road",
+        ),
         blds_type: "Grading",
         review_days: 30,
     },
     DossierType {
         code: "water",
-        ar: "رخصة ربط بشبكة الماء الصالح للشرب",
-        fr: "Autorisation de branchement au réseau d'eau potable",
-        en: "Drinking water connection",
+        name: tr(
+            "رخصة ربط بشبكة الماء الصالح للشرب",
+            "Autorisation de branchement au réseau d'eau potable",
+            "Drinking water connection",
+        ),
         blds_type: "Plumbing",
         review_days: 30,
     },
     DossierType {
         code: "sanitation",
-        ar: "رخصة ربط بشبكة التطهير",
-        fr: "Autorisation de branchement au réseau d'assainissement",
-        en: "Sewer connection",
+        name: tr(
+            "رخصة ربط بشبكة التطهير",
+            "Autorisation de branchement au réseau d'assainissement",
+            "Sewer connection",
+        ),
         blds_type: "Plumbing",
         review_days: 30,
     },
     DossierType {
         code: "electricity",
-        ar: "رخصة ربط بشبكة الكهرباء",
-        fr: "Autorisation de branchement au réseau électrique",
-        en: "Electricity connection",
+        name: tr(
+            "رخصة ربط بشبكة الكهرباء",
+            "Autorisation de branchement au réseau électrique",
+            "Electricity connection",
+        ),
         blds_type: "Electrical",
         review_days: 30,
     },
     DossierType {
         code: "gas",
-        ar: "رخصة ربط بشبكة الغاز الطبيعي",
-        fr: "Autorisation de branchement au réseau de gaz naturel",
-        en: "Natural gas connection",
+        name: tr(
+            "رخصة ربط بشبكة الغاز الطبيعي",
+            "Autorisation de branchement au réseau de gaz naturel",
+            "Natural gas connection",
+        ),
         blds_type: "Mechanical",
         review_days: 30,
     },
     DossierType {
         code: "other",
-        ar: "مطلب آخر",
-        fr: "Autre demande",
-        en: "Other application",
+        name: tr("مطلب آخر", "Autre demande", "Other application"),
         blds_type: "Building",
         review_days: 30,
     },
