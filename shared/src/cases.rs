@@ -7,7 +7,6 @@
 //! writes it in one transaction. The handler then renders the answer in the
 //! kind's own view.
 
-use crate::http::Answer;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
@@ -23,7 +22,7 @@ use crate::domain::{DomainError, Id, Municipality, MunicipalityId, Principal};
 use crate::http::paging::{idempotency, paging, request_fingerprint};
 use crate::http::response::{List, created_once, json};
 use crate::http::serve::Base;
-use crate::http::{ApiError, IdempotencyKey, RequestView};
+use crate::http::{Answer, ApiError, IdempotencyKey, RequestView};
 use crate::store::idempotency::Idempotency;
 use crate::store::{Page, PageKey, Store, Write};
 use crate::uploads::{DocumentView, PhotoView, Upload, Uploads};

@@ -9,9 +9,8 @@ mod municipalities;
 mod staff;
 mod views;
 
-use baladiya::http::Answer;
 use baladiya::http::router::RouteMatch;
-use baladiya::http::{ApiError, RequestView};
+use baladiya::http::{Answer, ApiError, RequestView};
 
 baladiya::context!();
 

@@ -1,6 +1,5 @@
 //! Municipality catalogue and administration.
 
-use baladiya::http::Answer;
 use std::collections::BTreeMap;
 
 use baladiya::domain::phone::parse_contact_number;
@@ -13,7 +12,7 @@ use baladiya::domain::{
 };
 use baladiya::http::patch::{double_option, non_null};
 use baladiya::http::response::{self, check_if_match, json, public_json, with_etag};
-use baladiya::http::{ApiError, RequestView};
+use baladiya::http::{Answer, ApiError, RequestView};
 use baladiya::store::StoreError;
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;

@@ -2,7 +2,6 @@
 //! Managed by platform administrators and by the municipality's own staff holding
 //! the `permissions` permission; staff of other municipalities get 404.
 
-use baladiya::http::Answer;
 use std::collections::BTreeSet;
 
 use baladiya::domain::roles::{authorize, authorize_staff_change};
@@ -12,7 +11,7 @@ use baladiya::domain::{
 };
 use baladiya::http::patch::{double_option, non_null};
 use baladiya::http::response::{self, check_if_match, json, no_content, with_etag};
-use baladiya::http::{ApiError, RequestView};
+use baladiya::http::{Answer, ApiError, RequestView};
 use baladiya::store::StoreError;
 use baladiya::store::idempotency::{Created, Idempotency};
 use baladiya::store::keys;

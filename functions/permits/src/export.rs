@@ -4,7 +4,6 @@
 //! nothing names or identifies a holder (`blds::PermitFacts` has no field for
 //! it, and a description that might is replaced by the dossier type's name).
 
-use baladiya::http::Answer;
 use std::time::Duration;
 
 use baladiya::domain::case::{CaseRecord, CaseType};
@@ -14,7 +13,7 @@ use baladiya::domain::roles::authorize;
 use baladiya::domain::{MunicipalityId, Permission};
 use baladiya::files::object_key;
 use baladiya::http::response::json;
-use baladiya::http::{ApiError, RequestView};
+use baladiya::http::{Answer, ApiError, RequestView};
 use http::StatusCode;
 use serde::Serialize;
 

@@ -1,10 +1,10 @@
-use crate::http::Answer;
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
 use super::ApiError;
 use super::cursor::CursorCodec;
+use crate::http::Answer;
 use crate::store::PageKey;
 use crate::store::idempotency::Created;
 

@@ -3,7 +3,6 @@
 //! error format), log one line. Each function implements [`Service`] for its
 //! context and its `main.rs` calls [`run`].
 
-use crate::http::Answer;
 use std::convert::Infallible;
 use std::future::Future;
 use std::time::Instant;
@@ -15,6 +14,7 @@ use super::{ApiError, CursorCodec, RequestView, TokenVerifier};
 use crate::clock::Clock;
 use crate::config::{Aws, Config};
 use crate::domain::GeoBounds;
+use crate::http::Answer;
 use crate::store::Store;
 
 /// An HTTP function: its routes and how it serves each.
@@ -29,6 +29,12 @@ pub trait Service: Sync + 'static {
     /// Where "now" comes from (fixed in tests).
     fn clock(&self) -> Clock {
         Clock::System
+    }
+
+    /// What verifies access tokens, for the tenancy rule that [`serve`]
+    /// applies before any handler: none, no rule.
+    fn verifier(&self) -> Option<&TokenVerifier> {
+        None
     }
 
     /// Serve a request that matched `route`.
@@ -55,8 +61,11 @@ pub async fn serve<S: Service>(svc: &S, req: Request) -> Response<Body> {
     let matched = router::route(S::ROUTES, method, view.path());
     let template = matched.as_ref().map_or("unmatched", |m| m.template);
     let response = match matched {
-        Ok(m) => match svc.dispatch(&view, m).await {
-            Ok(r) => r,
+        Ok(m) => match tenancy(svc.verifier(), &view, &m) {
+            Ok(()) => match svc.dispatch(&view, m).await {
+                Ok(r) => r,
+                Err(e) => svc.refuse(&view, e),
+            },
             Err(e) => svc.refuse(&view, e),
         },
         Err(e) => svc.refuse(&view, e),
@@ -67,6 +76,27 @@ pub async fn serve<S: Service>(svc: &S, req: Request) -> Response<Body> {
         return Response::from_parts(parts, Body::Empty);
     }
     response
+}
+
+/// The tenancy rule, once for every function: staff of another municipality
+/// find nothing under `/v1/municipalities/{m}` (404), whatever they ask and
+/// before anything is read or parsed. A token that does not verify is left to
+/// the handler (401 where one is needed).
+fn tenancy<Op>(
+    verifier: Option<&TokenVerifier>,
+    view: &RequestView<'_>,
+    route: &RouteMatch<Op>,
+) -> Result<(), ApiError> {
+    if !route.template.starts_with("/v1/municipalities/{m}") {
+        return Ok(());
+    }
+    let (Some(verifier), Ok(m)) = (verifier, route.municipality()) else {
+        return Ok(());
+    };
+    match view.optional_principal(verifier) {
+        Ok(Some(who)) => super::access::outsider(&who, &m),
+        _ => Ok(()),
+    }
 }
 
 /// Telemetry, then the configuration and the AWS clients' settings: once per
@@ -86,10 +116,6 @@ pub async fn run<S: Service>(svc: S) -> Result<(), lambda_http::Error> {
     .await
 }
 
-/// Declares an HTTP function's plumbing: its context `$ctx` (a struct with a
-/// `base: Base` field, which it derefs to) serves `$routes` by calling
-/// `$dispatch(ctx, view, route)`, and `handle(ctx, request)` serves one request
-/// (what `main.rs`, through [`run`], and the handler tests call).
 /// The context of a function that needs [`Base`] and, perhaps, parts each
 /// built by its `new(config, aws)` (`cases: Cases`): `Ctx`, built once per
 /// cold start by `Ctx::new(config, aws)`.
@@ -116,6 +142,10 @@ macro_rules! context {
     };
 }
 
+/// Declares an HTTP function's plumbing: its context `$ctx` (a struct with a
+/// `base: Base` field, which it derefs to) serves `$routes` by calling
+/// `$dispatch(ctx, view, route)`, and `handle(ctx, request)` serves one request
+/// (what `main.rs`, through [`run`], and the handler tests call).
 #[macro_export]
 macro_rules! http_function {
     ($ctx:ty, $op:ty, $routes:expr, $dispatch:path) => {
@@ -141,6 +171,10 @@ macro_rules! http_function {
 
             fn clock(&self) -> $crate::clock::Clock {
                 self.base.clock
+            }
+
+            fn verifier(&self) -> Option<&$crate::http::TokenVerifier> {
+                Some(&self.base.verifier)
             }
 
             fn dispatch(
