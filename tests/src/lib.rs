@@ -224,6 +224,13 @@ pub fn store() -> baladiya::store::Store {
     baladiya::store::Store::new(aws().dynamodb(), table())
 }
 
+/// Every item of the stack's table, one JSON document a line: for checking
+/// what is stored, and what is not (the test may Scan; requests never do).
+pub async fn every_item_in_the_table() -> String {
+    let items = store().raw_scan().await.expect("scan");
+    items.iter().map(|i| format!("{i}\n")).collect()
+}
+
 /// The SMS the emulator recorded for `phone` (E.164), oldest first.
 pub async fn sms_to(phone: &str) -> Vec<String> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL");

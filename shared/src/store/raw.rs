@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::query::Query;
 use super::update::Edit;
-use super::{Store, StoreError, from_item};
+use super::{Store, StoreError, from_item, sdk_error};
 
 impl Store {
     /// The item `pk`/`sk` as stored, as JSON (numbers as numbers).
@@ -21,6 +21,31 @@ impl Store {
             .query_all_raw(Query::table("raw_partition", pk).consistent())
             .await?;
         items.into_iter().map(from_item).collect()
+    }
+
+    /// Every item of the table, as JSON: a Scan, which only tests may make
+    /// (no request path ever scans).
+    pub async fn raw_scan(&self) -> Result<Vec<Value>, StoreError> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .db
+                .scan()
+                .table_name(&self.table)
+                .set_exclusive_start_key(start)
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| sdk_error("raw_scan", e))?;
+            for item in page.items.unwrap_or_default() {
+                out.push(from_item(item)?);
+            }
+            match page.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(out),
+            }
+        }
     }
 
     /// Set the attributes at `fields` (dotted paths: `data.deadline.due_at`)

@@ -80,26 +80,3 @@ async fn endpoints_of(app_platform: &str, app_name: &str) -> Vec<String> {
         .filter_map(|e| e.endpoint_arn().map(str::to_owned))
         .collect()
 }
-
-/// Every string attribute of every item (the test may Scan; requests never do).
-async fn every_string_in_the_table() -> String {
-    let db = aws().dynamodb();
-    let mut out = String::new();
-    let mut start = None;
-    loop {
-        let page = db
-            .scan()
-            .table_name(table())
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("scan");
-        for item in page.items() {
-            out.push_str(&format!("{item:?}\n"));
-        }
-        match page.last_evaluated_key() {
-            Some(k) => start = Some(k.clone()),
-            None => return out,
-        }
-    }
-}

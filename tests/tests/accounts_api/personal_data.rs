@@ -57,12 +57,12 @@ async fn export_then_erase_leaves_no_trace_of_the_phone_number() {
         !text.contains(&refresh_of(&r.body)) && !text.contains("current_hash"),
         "no token or hash in the export"
     );
-    assert!(every_string_in_the_table().await.contains(&national));
+    assert!(every_item_in_the_table().await.contains(&national));
 
     let gone = send(api.delete("/v1/me").bearer_auth(&tok)).await;
     assert_eq!(gone.status, 204, "{}", gone.body);
 
-    let all = every_string_in_the_table().await;
+    let all = every_item_in_the_table().await;
     assert!(!all.contains(&national), "the number is in no item");
     assert!(
         !all.contains(&format!("P#USER#{user}")),

@@ -113,29 +113,6 @@ async fn citizen_told_by_sms(api: &Api) -> (String, String) {
     (phone, token)
 }
 
-/// Every item of the table as text (the test may Scan; requests never do).
-async fn every_item_in_the_table() -> String {
-    let db = aws().dynamodb();
-    let mut out = String::new();
-    let mut start = None;
-    loop {
-        let page = db
-            .scan()
-            .table_name(table())
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("scan");
-        for item in page.items() {
-            out.push_str(&format!("{item:?}\n"));
-        }
-        match page.last_evaluated_key() {
-            Some(k) => start = Some(k.clone()),
-            None => return out,
-        }
-    }
-}
-
 fn year_in_tunisia() -> i32 {
     OffsetDateTime::now_utc()
         .to_offset(time::macros::offset!(+1))
