@@ -28,6 +28,9 @@ use crate::store::{Page, PageKey, Store, Write};
 use crate::uploads::{DocumentView, PhotoView, Upload, Uploads};
 use http::StatusCode;
 
+mod inbox;
+pub use inbox::Counts;
+
 /// What a case function needs to run the flow: the table and the files.
 #[derive(Clone, Debug)]
 pub struct Cases {

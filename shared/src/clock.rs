@@ -41,6 +41,11 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// An instant as stored (or any RFC 3339 time); `None` if it is not one.
+pub fn parse_rfc3339(raw: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(raw, &Rfc3339).ok()
+}
+
 /// An instant as seconds since the epoch (never before 1970 here).
 pub fn epoch_secs(t: OffsetDateTime) -> u64 {
     u64::try_from(t.unix_timestamp()).unwrap_or_default()

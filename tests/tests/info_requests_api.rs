@@ -525,3 +525,56 @@ async fn overdue_requests_and_silent_appeals_are_handled_once_by_the_scheduler()
         .count();
     assert_eq!(refusals, 1);
 }
+
+#[tokio::test]
+async fn officers_work_requests_from_their_inbox_and_find_one_by_its_reference() {
+    let api = Api::from_env();
+    let m = municipality(&api, "air-inbox").await;
+    let requester = citizen();
+    let body = json!({
+        "information": "Le budget voté de la commune pour 2026.",
+        "access_mode": "electronic_copy",
+    });
+    let first = ask(&api, &m, &requester, body.clone()).await;
+    let second = ask(&api, &m, &citizen(), body).await;
+    let (a, b) = (
+        first["id"].as_str().unwrap(),
+        second["id"].as_str().unwrap(),
+    );
+    let inbox = format!("/v1/municipalities/{m}/info-requests/inbox");
+    let ids = |x: &Answer| -> Vec<String> {
+        x.body["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("a list: {}", x.body))
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = send(api.get(&inbox).bearer_auth(officer(&m))).await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert_eq!(ids(&all), [a, b]);
+    let newest = send(
+        api.get(&format!("{inbox}?order=newest&limit=1"))
+            .bearer_auth(officer(&m)),
+    )
+    .await;
+    assert_eq!(ids(&newest), [b]);
+    assert!(newest.body["next_cursor"].is_string(), "{}", newest.body);
+    send(api.get(&inbox).bearer_auth(&requester))
+        .await
+        .assert_problem(403, "forbidden");
+    let counts = send(api.get(&format!("{inbox}/counts")).bearer_auth(officer(&m))).await;
+    assert_eq!(counts.body["states"]["received"], 2, "{}", counts.body);
+    assert_eq!(counts.body["open"], 2);
+
+    let reference = first["reference"].as_str().expect("a reference");
+    let by_ref = format!("/v1/municipalities/{m}/info-requests/by-reference/{reference}");
+    for token in [officer(&m), requester.clone()] {
+        let found = send(api.get(&by_ref).bearer_auth(token)).await;
+        assert_eq!(found.status, 200, "{}", found.body);
+        assert_eq!(ids(&found), [a]);
+    }
+    send(api.get(&by_ref).bearer_auth(citizen()))
+        .await
+        .assert_problem(404, "not_found");
+}

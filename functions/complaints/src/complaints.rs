@@ -154,6 +154,28 @@ pub async fn mine(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
         .await
 }
 
+/// `GET …/complaints/inbox`: every complaint its staff member handles, private
+/// and hidden ones included, by state, category, area, assignee.
+pub async fn inbox(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
+    ctx.cases
+        .inbox::<Complaint, _>(ctx, view, m, "complaints-inbox", |c| {
+            ComplaintView::new(c, Audience::Staff)
+        })
+        .await
+}
+
+/// `GET …/complaints/by-reference/{reference}`: for its staff and its reporter.
+pub async fn by_reference(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    reference: &str,
+) -> Answer {
+    ctx.cases
+        .by_reference::<Complaint, _>(ctx, view, m, reference, ComplaintView::new)
+        .await
+}
+
 /// `GET …/complaints/followed`: the complaints the caller follows here.
 pub async fn followed(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let who = view.principal(&ctx.verifier)?;

@@ -10,6 +10,7 @@ mod complaints;
 mod views;
 
 use baladiya::cases::Cases;
+use baladiya::domain::complaint::Complaint;
 use baladiya::http::Answer;
 use baladiya::http::RequestView;
 use baladiya::http::router::RouteMatch;
@@ -31,6 +32,9 @@ baladiya::routes! {
     Nearby: get "/v1/municipalities/{m}/complaints/nearby",
     Mine: get "/v1/municipalities/{m}/complaints/mine",
     Followed: get "/v1/municipalities/{m}/complaints/followed",
+    Inbox: get "/v1/municipalities/{m}/complaints/inbox",
+    Counts: get "/v1/municipalities/{m}/complaints/inbox/counts",
+    ByReference: get "/v1/municipalities/{m}/complaints/by-reference/{reference}",
     Get: get "/v1/municipalities/{m}/complaints/{id}",
     Follow: put "/v1/municipalities/{m}/complaints/{id}/follow",
     Unfollow: delete "/v1/municipalities/{m}/complaints/{id}/follow",
@@ -53,6 +57,9 @@ async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answe
         Op::Nearby => complaints::nearby(ctx, view, &muni).await,
         Op::Mine => complaints::mine(ctx, view, &muni).await,
         Op::Followed => complaints::followed(ctx, view, &muni).await,
+        Op::Inbox => complaints::inbox(ctx, view, &muni).await,
+        Op::Counts => ctx.cases.counts::<Complaint>(ctx, view, &muni).await,
+        Op::ByReference => complaints::by_reference(ctx, view, &muni, m.param("reference")).await,
         Op::Get => complaints::get(ctx, view, &muni, m.param("id")).await,
         Op::Follow => complaints::follow(ctx, view, &muni, m.param("id"), true).await,
         Op::Unfollow => complaints::follow(ctx, view, &muni, m.param("id"), false).await,

@@ -1,5 +1,6 @@
 //! Answer shapes.
 
+use baladiya::domain::case::inbox::id_suffix;
 use baladiya::domain::case::{Audience, CaseRecord, TimelineEntry};
 use baladiya::domain::complaint::{ComplaintData, OfferedCategory};
 use baladiya::domain::geo::Coordinates;
@@ -46,6 +47,8 @@ impl CategoryView {
 #[derive(Debug, Serialize)]
 pub struct ComplaintView {
     pub id: String,
+    /// The short reference the reporter is told by SMS (`…/by-reference/{it}`).
+    pub reference: String,
     pub municipality: MunicipalityId,
     pub state: String,
     pub category: String,
@@ -102,6 +105,7 @@ impl ComplaintView {
         let insider = audience.insider();
         ComplaintView {
             id: case.id.clone(),
+            reference: id_suffix(&case.id),
             municipality: case.municipality.clone(),
             state: case.state.clone(),
             category: data.category.clone(),

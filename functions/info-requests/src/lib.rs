@@ -12,6 +12,7 @@ mod requests;
 mod views;
 
 use baladiya::cases::Cases;
+use baladiya::domain::info_request::InfoRequest;
 use baladiya::http::Answer;
 use baladiya::http::router::RouteMatch;
 use baladiya::http::{ApiError, RequestView};
@@ -30,6 +31,9 @@ baladiya::routes! {
     Queue: get "/v1/municipalities/{m}/info-requests",
     Mine: get "/v1/municipalities/{m}/info-requests/mine",
     Register: get "/v1/municipalities/{m}/info-requests/register",
+    Inbox: get "/v1/municipalities/{m}/info-requests/inbox",
+    Counts: get "/v1/municipalities/{m}/info-requests/inbox/counts",
+    ByReference: get "/v1/municipalities/{m}/info-requests/by-reference/{reference}",
     Get: get "/v1/municipalities/{m}/info-requests/{id}",
     Transition: post "/v1/municipalities/{m}/info-requests/{id}/transitions",
     Document: post "/v1/municipalities/{m}/info-requests/{id}/documents",
@@ -48,6 +52,9 @@ async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answe
         Op::Create => requests::create(ctx, view, &muni).await,
         Op::Queue => requests::queue(ctx, view, &muni).await,
         Op::Mine => requests::mine(ctx, view, &muni).await,
+        Op::Inbox => requests::inbox(ctx, view, &muni).await,
+        Op::Counts => ctx.cases.counts::<InfoRequest>(ctx, view, &muni).await,
+        Op::ByReference => requests::by_reference(ctx, view, &muni, m.param("reference")).await,
         Op::Register => requests::register(ctx, view, &muni).await,
         Op::Get => requests::get(ctx, view, &muni, m.param("id")).await,
         Op::Transition => requests::transition(ctx, view, &muni, m.param("id")).await,

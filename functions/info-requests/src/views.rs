@@ -1,5 +1,6 @@
 //! Answer shapes.
 
+use baladiya::domain::case::inbox::id_suffix;
 use baladiya::domain::case::{Audience, CaseRecord, TimelineEntry};
 use baladiya::domain::deadline::{Deadline, Rule};
 use baladiya::domain::info_request::{GROUNDS, InfoRequestData};
@@ -45,6 +46,8 @@ pub struct Ground {
 #[derive(Debug, Serialize)]
 pub struct InfoRequestView {
     pub id: String,
+    /// The short reference the requester is told by SMS (`…/by-reference/{it}`).
+    pub reference: String,
     pub municipality: MunicipalityId,
     pub state: String,
     pub information: String,
@@ -90,6 +93,7 @@ impl InfoRequestView {
         let running = case.due_at.is_some();
         InfoRequestView {
             id: case.id.clone(),
+            reference: id_suffix(&case.id),
             municipality: case.municipality.clone(),
             state: case.state.clone(),
             information: data.information.clone(),

@@ -15,6 +15,7 @@ mod views;
 
 use baladiya::cases::Cases;
 use baladiya::config::{Aws, Config};
+use baladiya::domain::permit::Permit;
 use baladiya::files::Files;
 use baladiya::http::Answer;
 use baladiya::http::RequestView;
@@ -55,6 +56,9 @@ baladiya::routes! {
     Mine: get "/v1/municipalities/{m}/permits/mine",
     Follow: post "/v1/municipalities/{m}/permits/follow",
     Export: post "/v1/municipalities/{m}/permits/exports",
+    Inbox: get "/v1/municipalities/{m}/permits/inbox",
+    Counts: get "/v1/municipalities/{m}/permits/inbox/counts",
+    ByReference: get "/v1/municipalities/{m}/permits/by-reference/{reference}",
     Get: get "/v1/municipalities/{m}/permits/{id}",
     Transition: post "/v1/municipalities/{m}/permits/{id}/transitions",
     Document: post "/v1/municipalities/{m}/permits/{id}/documents",
@@ -66,6 +70,9 @@ async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answe
         Op::List => permits::list(ctx, view, &muni).await,
         Op::Create => permits::create(ctx, view, &muni).await,
         Op::Mine => permits::mine(ctx, view, &muni).await,
+        Op::Inbox => permits::inbox(ctx, view, &muni).await,
+        Op::Counts => ctx.cases.counts::<Permit>(ctx, view, &muni).await,
+        Op::ByReference => permits::by_reference(ctx, view, &muni, m.param("reference")).await,
         Op::Follow => permits::follow(ctx, view, &muni).await,
         Op::Export => export::export(ctx, view, &muni).await,
         Op::Get => permits::get(ctx, view, &muni, m.param("id")).await,

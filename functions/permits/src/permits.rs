@@ -195,6 +195,31 @@ pub async fn mine(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
         .await
 }
 
+/// `GET …/permits/inbox`: the municipality's dossiers for its staff, by stage,
+/// dossier type (`type`), assignee, due time.
+pub async fn inbox(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
+    ctx.cases
+        .inbox::<Permit, _>(ctx, view, m, "permits-inbox", |c| {
+            PermitView::new(c, Audience::Staff, view.lang)
+        })
+        .await
+}
+
+/// `GET …/permits/by-reference/{reference}`: for its staff and its submitter
+/// (a holder follows a dossier with `…/permits/follow` and their national ID).
+pub async fn by_reference(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    reference: &str,
+) -> Answer {
+    ctx.cases
+        .by_reference::<Permit, _>(ctx, view, m, reference, |c, a| {
+            PermitView::new(c, a, view.lang)
+        })
+        .await
+}
+
 /// `GET …/permits/{id}`: a dossier with its timeline, documents and the states
 /// the caller may move it to: staff, its submitter, its followers.
 pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {

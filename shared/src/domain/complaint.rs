@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::case::{CaseRecord, CaseType, Deny, NoteRule, Policy, Refusal, StepFile};
+use super::case::{
+    CaseRecord, CaseType, Change, Deny, Effects, NoteRule, Policy, Refusal, StepFile,
+};
 use super::geo::Coordinates;
 use super::roles::authorize_complaint_category;
 use super::workflow::CaseKind;
@@ -345,6 +347,14 @@ impl ComplaintData {
     }
 }
 
+/// How long after a resolution its reporter may contest it (the complaint
+/// reopens and its staff are told).
+pub const CONTEST_DAYS: i64 = 14;
+
+/// Steps that must say why: every closing by staff (the reporter reads why),
+/// and a reporter's contest.
+pub const NEEDS_NOTE: &[&str] = &["resolved", "rejected", "outside_remit", "reopened"];
+
 /// Complaints as tracked cases: public unless the reporter chose otherwise
 /// (and not hidden by staff), handled by staff of their category, supported by
 /// "me too", on the public map when placed.
@@ -369,7 +379,7 @@ impl CaseType for Complaint {
         followers_see: false,
         closed_to_staff_files: false,
         staff_file_for_others: false,
-        note: NoteRule::Optional,
+        note: NoteRule::To(NEEDS_NOTE),
         step_file: StepFile::Attachment,
         support: Some("own_complaint"),
     };
@@ -377,6 +387,36 @@ impl CaseType for Complaint {
     type Data = ComplaintData;
     type Fields = ();
     type Env = ();
+
+    const INBOX_FIELDS: &'static [&'static str] = &["category", "area"];
+
+    fn inbox_field<'a>(data: &'a ComplaintData, name: &str) -> Option<&'a str> {
+        match name {
+            "category" => Some(&data.category),
+            "area" => data.area.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// A reporter may contest a resolution for [`CONTEST_DAYS`]; their
+    /// municipality's staff are told.
+    fn change(
+        c: &Change<'_, ComplaintData>,
+        _fields: (),
+        _env: &(),
+    ) -> Result<Effects<ComplaintData>, DomainError> {
+        if c.to != "reopened" {
+            return Ok(Effects::default());
+        }
+        let resolved = crate::clock::parse_rfc3339(&c.case.updated_at);
+        if resolved.is_none_or(|at| c.now - at > time::Duration::days(CONTEST_DAYS)) {
+            return Err(DomainError::invalid("state", "contest_window_closed"));
+        }
+        Ok(Effects {
+            tell_staff: Some("contested"),
+            ..Effects::default()
+        })
+    }
 
     fn handles(who: &Principal, case: &CaseRecord<ComplaintData>) -> bool {
         authorize_complaint_category(who, &case.municipality, &case.data.category).is_ok()

@@ -329,6 +329,7 @@ impl CaseType for InfoRequest {
         Ok(Effects {
             data: Some(new),
             due,
+            tell_staff: None,
         })
     }
 }

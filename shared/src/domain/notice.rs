@@ -83,7 +83,7 @@ impl Notice {
 pub struct Reminder {
     pub kind: CaseKind,
     pub case_id: String,
-    /// `due_soon` or `overdue`.
+    /// `due_soon`, `overdue`, or `contested` (a reporter contested a resolution).
     pub what: String,
     pub due_at: String,
     pub at: String,
@@ -145,6 +145,7 @@ pub fn complaint_state_name(state: &str, lang: Lang) -> &'static str {
         ),
         "duplicate" => ("مكررة", "doublon", "duplicate"),
         "withdrawn" => ("مسحوبة", "retiré", "withdrawn"),
+        "reopened" => ("أعيد فتحها", "rouvert", "reopened"),
         _ => ("محدثة", "mis à jour", "updated"),
     };
     match lang {
@@ -157,7 +158,7 @@ pub fn complaint_state_name(state: &str, lang: Lang) -> &'static str {
 /// The words of a notice about a complaint: short enough for one SMS in every
 /// language; the reference (the id's last 6 characters) lets the person find it.
 pub fn complaint_text(state: &str, case_id: &str, lang: Lang) -> String {
-    let reference = &case_id[case_id.len().saturating_sub(6)..];
+    let reference = super::case::inbox::id_suffix(case_id);
     let name = complaint_state_name(state, lang);
     match lang {
         Lang::Ar => format!("بلدية: شكايتك {reference}: {name}."),
@@ -236,7 +237,7 @@ pub fn text(notice: &Notice, lang: Lang) -> String {
     let reference = notice
         .reference
         .clone()
-        .unwrap_or_else(|| id[id.len().saturating_sub(6)..].to_owned());
+        .unwrap_or_else(|| super::case::inbox::id_suffix(id));
     let state = notice.state.as_str();
     match notice.kind {
         CaseKind::Permit => {

@@ -19,6 +19,7 @@ use super::{
 };
 use crate::domain::MunicipalityId;
 use crate::domain::case::decide::{Filing, TransitionPlan};
+use crate::domain::case::inbox::count_shard;
 use crate::domain::case::{CaseRecord, DueChange, HistoryEntry};
 use crate::domain::workflow::CaseKind;
 
@@ -70,6 +71,11 @@ fn case_item<D: Serialize>(filing: &Filing<D>) -> Result<Item, StoreError> {
     );
     item.insert(keys::GSI1PK.into(), s(listing));
     item.insert(keys::GSI2PK.into(), s(keys::owner_gsi(&case.owner)));
+    item.insert(keys::GSI4PK.into(), s(inbox_pk(case)));
+    item.insert(
+        keys::GSI4SK.into(),
+        s(format!("{}#{}", case.created_at, case.id)),
+    );
     match (&filing.cell, &case.due_at) {
         (Some(cell), _) => {
             item.insert(
@@ -92,6 +98,47 @@ fn case_item<D: Serialize>(filing: &Filing<D>) -> Result<Item, StoreError> {
     }
     item.insert("type".into(), s("case"));
     Ok(item)
+}
+
+/// The case's partition of its staff's inbox (GSI4), for its current state.
+fn inbox_pk<D>(case: &CaseRecord<D>) -> String {
+    keys::inbox_gsi(
+        &case.municipality,
+        case.kind,
+        !case.is_closed(),
+        &case.state,
+    )
+}
+
+/// The lookup of a filing's short reference: an item per case.
+fn reference_item<D>(filing: &Filing<D>) -> Item {
+    let case = &filing.case;
+    let mut item = Item::new();
+    item.insert(
+        keys::PK.into(),
+        s(keys::case_ref_pk(
+            &case.municipality,
+            case.kind,
+            &filing.reference,
+        )),
+    );
+    item.insert(keys::SK.into(), s(&case.id));
+    item.insert("type".into(), s("case_reference"));
+    item
+}
+
+/// The change of the case's count shard: one more in `to`, one fewer in
+/// `from` (none on a filing).
+fn count_edit<D>(case: &CaseRecord<D>, from: Option<&str>, to: &str) -> Edit {
+    let shard = count_shard(&case.id).to_string();
+    let pk = keys::case_counts_pk(&case.municipality, case.kind);
+    let edit = match from {
+        Some(from) => Edit::new("case.count", pk, shard, "ADD #to :one, #from :minus")
+            .name("#from", from)
+            .value(":minus", n(-1)),
+        None => Edit::new("case.count", pk, shard, "ADD #to :one"),
+    };
+    edit.name("#to", to).value(":one", n(1))
 }
 
 /// An update expression being written: `SET` and `REMOVE` clauses and their
@@ -126,6 +173,7 @@ fn transition_update<D: Serialize>(plan: &TransitionPlan<D>) -> Result<Edit, Sto
     c.set("#state", s(&case.state));
     c.set("seq", n(case.seq));
     c.set("updated_at", s(&case.updated_at));
+    c.set(keys::GSI4PK, s(inbox_pk(case)));
     match &case.duplicate_of {
         Some(d) => c.set("duplicate_of", s(d)),
         None => c.remove.push("duplicate_of"),
@@ -179,9 +227,12 @@ impl Store {
         idem: Option<&Idempotency>,
         answer: &str,
     ) -> Result<Created, StoreError> {
+        let case = &filing.case;
         let mut tx = vec![
             self.put_new(case_item(filing)?)?.0,
-            self.put_new(history_item(&filing.case, &filing.first)?)?.0,
+            self.put_new(history_item(case, &filing.first)?)?.0,
+            self.put_new(reference_item(filing))?.0,
+            self.edit_write(count_edit(case, None, &case.state))?.0,
         ];
         tx.extend(extra.into_iter().map(|w| w.0));
         self.create_once("case.create", tx, idem, 201, answer).await
@@ -203,6 +254,13 @@ impl Store {
             self.put_new(history_item(&plan.case, &plan.entry)?)?.0,
             self.notice_write(&plan.notice)?.0,
         ];
+        if plan.from != plan.case.state {
+            let count = count_edit(&plan.case, Some(&plan.from), &plan.case.state);
+            tx.push(self.edit_write(count)?.0);
+        }
+        if let Some(reminder) = &plan.staff_reminder {
+            tx.push(self.reminder_write(&plan.case, reminder)?.0);
+        }
         tx.extend(extra.into_iter().map(|w| w.0));
         match self.transact("case.transition", tx).await {
             Ok(()) => Ok(()),

@@ -21,6 +21,9 @@ pub const GSI2SK: &str = "GSI2SK";
 pub const GSI3: &str = "GSI3";
 pub const GSI3PK: &str = "GSI3PK";
 pub const GSI3SK: &str = "GSI3SK";
+pub const GSI4: &str = "GSI4";
+pub const GSI4PK: &str = "GSI4PK";
+pub const GSI4SK: &str = "GSI4SK";
 /// TTL attribute (epoch seconds).
 pub const EXPIRES_AT: &str = "expiresAt";
 
@@ -91,6 +94,26 @@ pub fn case_update_sk(at: &str, case: &str, seq: u64) -> String {
 /// access-to-information requests).
 pub fn queue_gsi(m: &MunicipalityId, kind: CaseKind) -> String {
     format!("M#{m}#{}#QUEUE", kind.tag())
+}
+/// A municipality's cases of one kind for its staff's inbox (GSI4, by creation):
+/// every open case in one partition, each closed state in its own, so that the
+/// open backlog and each closed tab are read without the rest.
+pub fn inbox_gsi(m: &MunicipalityId, kind: CaseKind, open: bool, state: &str) -> String {
+    if open {
+        format!("M#{m}#{}#INBOX#OPEN", kind.tag())
+    } else {
+        format!("M#{m}#{}#INBOX#{state}", kind.tag())
+    }
+}
+/// The cases a short reference (the one the citizen's SMS gives) names: one
+/// item per case (`SK = <id>`), so that two cases sharing a suffix are both found.
+pub fn case_ref_pk(m: &MunicipalityId, kind: CaseKind, reference: &str) -> String {
+    format!("M#{m}#{}#REF#{reference}", kind.tag())
+}
+/// A municipality's counts of cases of one kind per state, kept in a few shards
+/// (`SK = <n>`) written in the transaction of each filing and each change.
+pub fn case_counts_pk(m: &MunicipalityId, kind: CaseKind) -> String {
+    format!("M#{m}#{}#COUNTS", kind.tag())
 }
 /// Where a permit dossier's reference leads (and whose national ID it needs).
 pub fn permit_ref_pk(m: &MunicipalityId, reference: &str) -> String {

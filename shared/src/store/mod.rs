@@ -12,6 +12,7 @@ pub mod etickets;
 pub mod follows;
 pub mod holidays;
 pub mod idempotency;
+pub mod inbox;
 pub mod keys;
 pub mod municipalities;
 pub mod notices;
@@ -316,8 +317,28 @@ impl Store {
     }
 
     /// Run a transaction. On cancellation, the per-item reason codes are returned so
-    /// callers can tell which condition failed.
+    /// callers can tell which condition failed. A transaction cancelled only
+    /// because another one was writing one of its items at the same moment
+    /// (two cases of one municipality counted in the same shard) wrote
+    /// nothing, and is tried again, up to [`TX_ATTEMPTS`] times.
     pub(crate) async fn transact(
+        &self,
+        op: &'static str,
+        items: Vec<TransactWriteItem>,
+    ) -> Result<(), TxError> {
+        let mut attempt = 1;
+        loop {
+            match self.transact_once(op, items.clone()).await {
+                Err(TxError::Store(StoreError::Throttled)) if attempt < TX_ATTEMPTS => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn transact_once(
         &self,
         op: &'static str,
         items: Vec<TransactWriteItem>,
@@ -348,6 +369,9 @@ impl Store {
         }
     }
 }
+
+/// Tries of a transaction that conflicted with another.
+const TX_ATTEMPTS: u32 = 3;
 
 /// Outcome of a failed transaction.
 #[derive(Debug)]

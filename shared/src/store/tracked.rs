@@ -207,13 +207,10 @@ impl Store {
             s(keys::reminded_sk(&reminder.what, &reminder.due_at)),
         );
         guard.insert("at".into(), s(&reminder.at));
-        let listed = keyed(
-            reminder,
-            keys::reminders_pk(&case.municipality),
-            keys::reminder_sk(&reminder.at, &case.id, &reminder.what),
-            "reminder",
-        )?;
-        let mut tx = vec![self.put_new(guard)?.0, self.put_new(listed)?.0];
+        let mut tx = vec![
+            self.put_new(guard)?.0,
+            self.reminder_write(case, reminder)?.0,
+        ];
         for notice in notices {
             tx.push(self.notice_write(notice)?.0);
         }
@@ -223,6 +220,21 @@ impl Store {
             Err(TxError::Conditions(_)) => Err(StoreError::VersionConflict),
             Err(TxError::Store(e)) => Err(e),
         }
+    }
+
+    /// The write of a reminder on the municipality's list.
+    pub(crate) fn reminder_write<D>(
+        &self,
+        case: &CaseRecord<D>,
+        reminder: &Reminder,
+    ) -> Result<Write, StoreError> {
+        let listed = keyed(
+            reminder,
+            keys::reminders_pk(&case.municipality),
+            keys::reminder_sk(&reminder.at, &case.id, &reminder.what),
+            "reminder",
+        )?;
+        self.put_new(listed)
     }
 
     /// The municipality's reminders, newest first.

@@ -9,6 +9,7 @@ mod access;
 mod categories;
 mod filing;
 mod followers;
+mod inbox;
 mod photos;
 mod workflow;
 

@@ -166,7 +166,10 @@ async fn a_report_with_a_photo_moves_to_resolved_and_the_reporter_is_told() {
     )
     .await;
     // A photo not checked yet cannot go with a change.
-    let early = send(step(json!({ "state": "resolved", "attachment": work }))).await;
+    let early = send(step(json!({
+        "state": "resolved", "note": "Lampe remplacée.", "attachment": work
+    })))
+    .await;
     if early.status != 200 {
         early.assert_problem(422, "invalid_field");
         eventually("the staff photo checked", || ready(work.clone())).await;

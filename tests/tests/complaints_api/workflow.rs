@@ -78,13 +78,21 @@ async fn staff_move_complaints_through_the_workflow_and_citizens_cannot() {
     .await
     .assert_problem(409, "transition_not_allowed");
 
-    let done = send(
+    // Closing says why: the reporter reads it.
+    send(
         api.post(&path)
             .bearer_auth(&agent)
             .json(&json!({ "state": "resolved" })),
     )
+    .await
+    .assert_problem(422, "invalid_field");
+    let done = send(
+        api.post(&path)
+            .bearer_auth(&agent)
+            .json(&json!({ "state": "resolved", "note": "Lampe remplacée." })),
+    )
     .await;
-    assert_eq!(done.status, 200);
+    assert_eq!(done.status, 200, "{}", done.body);
     let list = send(api.get(&format!(
         "/v1/municipalities/{m}/complaints?state=resolved&category=lighting"
     )))

@@ -13,6 +13,7 @@ use time::format_description::well_known::Rfc3339;
 mod access;
 mod export;
 mod follow;
+mod inbox;
 mod register;
 mod workflow;
 

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::access::{Audience, outsider};
 use super::{Actor, CaseRecord, CaseType, Change, DueChange, Effects, HistoryEntry};
-use crate::domain::notice::Notice;
+use crate::domain::notice::{Notice, Reminder};
 use crate::domain::roles::authorize;
 use crate::domain::{DomainError, Id, MunicipalityId, Principal, StaffMember};
 
@@ -68,6 +68,8 @@ pub struct Filing<D> {
     pub first: HistoryEntry,
     /// Its cell on the kind's public map.
     pub cell: Option<String>,
+    /// The short reference its citizen is told (staff find the case by it).
+    pub reference: String,
 }
 
 /// File a case of kind `K`: in the workflow's first state, due at `due_at` (on
@@ -108,6 +110,7 @@ pub fn file<K: CaseType>(
     };
     Filing {
         cell: K::map_cell(&case),
+        reference: super::inbox::short_reference::<K>(&case),
         case,
         first,
     }
@@ -180,6 +183,10 @@ pub struct TransitionPlan<D> {
     pub duplicate_of: Option<String>,
     /// The file the step refers to: the caller checks it is there and ready.
     pub file: Option<String>,
+    /// The state it leaves (the counts per state move with it).
+    pub from: String,
+    /// What the municipality's staff are told of it (a contested resolution).
+    pub staff_reminder: Option<Reminder>,
 }
 
 /// Move a case: `who` sees it as `audience`; the workflow, the kind's note rule
@@ -204,7 +211,8 @@ pub fn transition<K: CaseType>(
     let wf = K::KIND.workflow();
     let to = wf.state(mv.to.trim())?;
     wf.check(&case.state, to, actor)?;
-    if mv.note.is_none() && K::POLICY.note.required(actor, to) {
+    let silent = mv.note.as_deref().is_none_or(|n| n.trim().is_empty());
+    if silent && K::POLICY.note.required(actor, to) {
         return Err(DomainError::invalid("note", "required"));
     }
     let duplicate_of = match (to, mv.duplicate_of.as_deref()) {
@@ -275,7 +283,10 @@ pub fn by_system<D: Clone>(
             actor: Actor::System,
             file: None,
             duplicate_of: None,
-            effects: Effects { data: None, due },
+            effects: Effects {
+                due,
+                ..Effects::default()
+            },
             reference,
         },
         now,
@@ -315,8 +326,18 @@ fn plan<D: Clone>(case: &CaseRecord<D>, step: Step<D>, now: OffsetDateTime) -> T
     if let Some(data) = step.effects.data {
         after.data = data;
     }
+    let staff_reminder = step.effects.tell_staff.map(|what| Reminder {
+        kind: case.kind,
+        case_id: case.id.clone(),
+        what: what.to_owned(),
+        due_at: after.due_at.clone().unwrap_or_else(|| entry.at.clone()),
+        at: entry.at.clone(),
+        reference: step.reference.clone(),
+    });
     let notice = Notice::of_step(&after, &entry, step.reference, now);
     TransitionPlan {
+        from: case.state.clone(),
+        staff_reminder,
         duplicate_of: after.duplicate_of.clone(),
         file: entry.attachment.clone(),
         case: after,

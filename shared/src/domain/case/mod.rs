@@ -15,6 +15,7 @@
 
 pub mod access;
 pub mod decide;
+pub mod inbox;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -275,6 +276,15 @@ pub trait CaseType: 'static {
         None
     }
 
+    /// The kind's own fields a staff inbox filters on (`category`, `area`…):
+    /// query parameters of the same names.
+    const INBOX_FIELDS: &'static [&'static str] = &[];
+
+    /// The value of one of [`CaseType::INBOX_FIELDS`] in a case's data.
+    fn inbox_field<'a>(_data: &'a Self::Data, _name: &str) -> Option<&'a str> {
+        None
+    }
+
     /// The case's cell on the kind's public map, if it is on one.
     fn map_cell(_case: &CaseRecord<Self::Data>) -> Option<String> {
         None
@@ -328,6 +338,8 @@ pub struct Effects<D> {
     /// The kind's data after the step, when it changes.
     pub data: Option<D>,
     pub due: DueChange,
+    /// A reminder of this kind (`contested`…) for the municipality's staff.
+    pub tell_staff: Option<&'static str>,
 }
 
 impl<D> Default for Effects<D> {
@@ -335,6 +347,7 @@ impl<D> Default for Effects<D> {
         Effects {
             data: None,
             due: DueChange::Keep,
+            tell_staff: None,
         }
     }
 }

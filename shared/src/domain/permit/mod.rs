@@ -313,6 +313,12 @@ impl CaseType for Permit {
     type Fields = ();
     type Env = ();
 
+    const INBOX_FIELDS: &'static [&'static str] = &["type"];
+
+    fn inbox_field<'a>(data: &'a PermitData, name: &str) -> Option<&'a str> {
+        (name == "type").then_some(data.dossier_type.as_str())
+    }
+
     fn reference(data: &PermitData) -> Option<String> {
         Some(data.reference.clone())
     }
@@ -336,6 +342,7 @@ impl CaseType for Permit {
         Ok(Effects {
             due: queue_change(&c.case.state, c.to, &at, review_days),
             data: (changed != *data).then_some(changed),
+            tell_staff: None,
         })
     }
 }
