@@ -41,6 +41,15 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// Seconds since the epoch as RFC 3339 UTC (the epoch itself if out of range).
+pub fn rfc3339_secs(secs: u64) -> String {
+    let t = i64::try_from(secs)
+        .ok()
+        .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    rfc3339(t)
+}
+
 /// An instant as stored (or any RFC 3339 time); `None` if it is not one.
 pub fn parse_rfc3339(raw: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(raw, &Rfc3339).ok()

@@ -261,12 +261,17 @@ pub fn code_in(text: &str) -> String {
 
 /// Ask for a sign-in code for `phone` and read it from the SMS the emulator got.
 pub async fn request_code(api: &Api, phone: &str) -> String {
+    request_code_in(api, phone, None).await
+}
+
+/// The same, asked in language `lang` (`ar`, `fr`, `en`).
+pub async fn request_code_in(api: &Api, phone: &str, lang: Option<&str>) -> String {
     let before = sms_to(phone).await.len();
-    let a = send(
-        api.post("/v1/auth/otp")
-            .json(&serde_json::json!({ "phone": phone })),
-    )
-    .await;
+    let mut body = serde_json::json!({ "phone": phone });
+    if let Some(lang) = lang {
+        body["lang"] = lang.into();
+    }
+    let a = send(api.post("/v1/auth/otp").json(&body)).await;
     assert_eq!(a.status, 202, "{}", a.body);
     let sms = sms_to(phone).await;
     assert_eq!(sms.len(), before + 1, "one SMS per code");
@@ -279,6 +284,17 @@ pub async fn request_code(api: &Api, phone: &str) -> String {
 /// that must not appear in any log.
 pub async fn sign_in(api: &Api, phone: &str) -> Value {
     sign_in_as(api, phone, serde_json::json!({})).await
+}
+
+/// Sign in having asked for the code in `lang`, as a new citizen would from
+/// the app's first screen.
+pub async fn sign_in_speaking(api: &Api, phone: &str, lang: &str) -> Value {
+    let code = request_code_in(api, phone, Some(lang)).await;
+    let body = serde_json::json!({ "phone": phone, "code": code });
+    let a = send(api.post("/v1/auth/token").json(&body)).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    remember_tokens(&a.body);
+    a.body
 }
 
 /// Sign in asking for a role (`{"role": …, "municipality": …}`).

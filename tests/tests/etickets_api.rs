@@ -408,3 +408,52 @@ async fn a_paper_ticket_becomes_an_app_ticket_with_its_code() {
         201
     );
 }
+
+#[tokio::test]
+async fn taking_a_ticket_at_an_empty_queue_tells_nobody_and_names_the_ticket() {
+    let api = Api::from_env();
+    let m = municipality(&api, "tkt-empty").await;
+    agency(&api, &m, "centre", 1000, (36.80, 10.18)).await;
+    let t = sign_in(&api, &unique_phone()).await;
+    let me = t["access_token"].as_str().unwrap().to_owned();
+    let mine = take(&api, &m, "centre", "civil-status", &me).await;
+    assert_eq!(mine.status, 201, "{}", mine.body);
+    assert_eq!(mine.body["ahead"], 0);
+    let path = format!("{}/1", tickets(&m, "centre", "civil-status"));
+    assert_eq!(mine.body["path"], path.as_str());
+    assert_eq!(mine.headers["location"], path.as_str());
+    let id = mine.body["id"].as_str().unwrap().to_owned();
+    assert!(id.ends_with("#centre#civil-status#1"), "{id}");
+    let read = send(api.get(&path).bearer_auth(&me)).await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert_eq!(read.body["id"], id.as_str());
+
+    // Called at once: the only notice is the call, about this ticket.
+    let called = call(&api, &m, "centre", "civil-status", "g1", &clerk(&m)).await;
+    assert_eq!(called.body["number"], 1, "{}", called.body);
+    let notices = || {
+        let api = &api;
+        let me = me.clone();
+        async move { send(api.get("/v1/me/notifications").bearer_auth(&me)).await }
+    };
+    eventually("the call's notice", || async {
+        !notices().await.body["items"].as_array().unwrap().is_empty()
+    })
+    .await;
+    let got = notices().await;
+    let items = got.body["items"].as_array().unwrap();
+    assert_eq!(
+        items.len(),
+        1,
+        "no \"your turn is near\" at taking: {}",
+        got.body
+    );
+    assert!(
+        items[0]["state"].as_str().unwrap().starts_with("called"),
+        "{}",
+        got.body
+    );
+    assert_eq!(items[0]["case_id"], id.as_str());
+    assert_eq!(items[0]["path"], path.as_str());
+    assert_eq!(items[0]["reference"], "A001");
+}

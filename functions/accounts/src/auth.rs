@@ -24,8 +24,9 @@ fn too_many(code: &'static str, retry_after: u64) -> ApiError {
     ApiError::new(StatusCode::TOO_MANY_REQUESTS, code).with_retry_after(retry_after.max(1))
 }
 
-fn otp_error(code: &'static str) -> ApiError {
-    ApiError::bad_request(code)
+/// A code that does not sign in, whatever the reason.
+fn otp_refused() -> ApiError {
+    ApiError::bad_request("otp_invalid")
 }
 
 fn refresh_invalid() -> ApiError {
@@ -65,7 +66,10 @@ pub async fn request_code(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let code = otp::new_code().map_err(|_| ApiError::internal())?;
     let hash = otp::code_hash(&ctx.phone_key, &phone, &code);
     let next = match otp::decide_send(previous.as_ref(), hash, now, &ctx.otp) {
-        SendDecision::Send(state) => state,
+        SendDecision::Send(state) => OtpState {
+            lang: Some(lang),
+            ..state
+        },
         SendDecision::Cooldown { retry_after } => {
             return Err(too_many("otp_cooldown", retry_after));
         }
@@ -214,7 +218,7 @@ pub async fn sign_in(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let digest = account::phone_digest(&ctx.phone_key, &phone);
     let now = view.now_secs();
     let Some(state) = ctx.store.get_otp(&digest).await? else {
-        return Err(otp_error("otp_invalid"));
+        return Err(otp_refused());
     };
     let submitted = otp::code_hash(&ctx.phone_key, &phone, code);
     let (outcome, next) = otp::verify(&state, &submitted, now, &ctx.otp);
@@ -236,25 +240,21 @@ pub async fn sign_in(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         // changed the state first makes this one lose.
         match ctx.store.put_otp(&digest, &next, Some(&state)).await {
             Ok(()) => {}
-            // The right code, used at the same moment by another request: it is
-            // spent. A wrong one: still wrong, whatever the other request did.
-            Err(OtpWriteError::Raced) if outcome == VerifyOutcome::Accepted => {
-                return Err(otp_error("otp_locked"));
-            }
-            Err(OtpWriteError::Raced) => return Err(otp_error("otp_invalid")),
+            // The right code used at the same moment by another request (spent),
+            // or a wrong one (still wrong, whatever the other request did).
+            Err(OtpWriteError::Raced) => return Err(otp_refused()),
             Err(OtpWriteError::Store(e)) => return Err(e.into()),
         }
     }
-    match outcome {
-        VerifyOutcome::Accepted => {}
-        VerifyOutcome::Wrong { remaining } => {
-            return Err(otp_error("otp_invalid").with_detail(format!("tries left: {remaining}")));
-        }
-        VerifyOutcome::Spent => return Err(otp_error("otp_locked")),
-        VerifyOutcome::Expired => return Err(otp_error("otp_expired")),
+    // Wrong, burnt, used or expired: one answer, so that nobody learns from it
+    // whether a number signed in lately or has a code pending.
+    if outcome != VerifyOutcome::Accepted {
+        return Err(otp_refused());
     }
+    // A new account speaks the language the code was asked in.
+    let lang = state.lang.unwrap_or(view.lang);
     let (user, new_account) =
-        find_or_create_account(ctx, &digest, &phone, view.lang, &view.now_rfc3339()).await?;
+        find_or_create_account(ctx, &digest, &phone, lang, &view.now_rfc3339()).await?;
     let roles = roles.ok_or_else(ApiError::internal)?;
     let act = roles
         .choose(requested.as_ref())
@@ -265,7 +265,7 @@ pub async fn sign_in(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     match ctx.store.create_session(&session).await {
         Ok(()) => {}
         // Erased between the lookup and now.
-        Err(StoreError::NotFound) => return Err(otp_error("otp_locked")),
+        Err(StoreError::NotFound) => return Err(otp_refused()),
         Err(e) => return Err(e.into()),
     }
     answer_tokens(ctx, &user, &act, &roles, token, new_account)

@@ -7,6 +7,7 @@
 
 mod auth;
 mod me;
+mod notifications;
 mod settings;
 mod views;
 
@@ -89,6 +90,7 @@ baladiya::routes! {
     RemoveDevice: delete "/v1/me/devices/{id}",
     Export: get "/v1/me/export",
     Notifications: get "/v1/me/notifications",
+    ReadNotifications: post "/v1/me/notifications/read",
 }
 
 async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answer {
@@ -106,6 +108,7 @@ async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answe
         Op::AddDevice => me::add_device(ctx, view).await,
         Op::RemoveDevice => me::remove_device(ctx, view, m.param("id")).await,
         Op::Export => me::export(ctx, view).await,
-        Op::Notifications => me::notifications(ctx, view).await,
+        Op::Notifications => notifications::list(ctx, view).await,
+        Op::ReadNotifications => notifications::read(ctx, view).await,
     }
 }

@@ -2,6 +2,7 @@
 //! rights under Tunisia's personal-data law (organic law 2004-63): a copy of
 //! everything held about them, and erasure.
 
+use baladiya::clock::rfc3339_secs;
 use baladiya::domain::account::{
     self, Account, Device, MAX_DEVICES, MAX_FOLLOWS, NotifyPreference, PushPlatform,
 };
@@ -17,6 +18,7 @@ use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::Ctx;
+use crate::notifications::NotificationView;
 use crate::views::{DeviceView, FollowView, ProfileView, RoleView};
 
 fn limit_reached(what: &str) -> ApiError {
@@ -248,43 +250,18 @@ pub async fn remove_device(ctx: &Ctx, view: &RequestView<'_>, id: &str) -> Answe
     no_content()
 }
 
-/// `GET /v1/me/notifications`: what the person was told, newest first, and
-/// whether it reached them (push, SMS, or only here in the app).
-pub async fn notifications(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
-    let who = view.principal(&ctx.verifier)?;
-    let query = view.query(&["limit", "cursor"])?;
-    let scope = format!("notifications:{}", who.user());
-    let (limit, start) = baladiya::http::paging::paging(&ctx.cursors, &query, &scope, 100)?;
-    let page = ctx
-        .store
-        .deliveries_of(who.user().as_str(), limit, start)
-        .await?;
-    #[derive(Serialize)]
-    struct Page<'a> {
-        items: &'a [baladiya::store::notices::Delivery],
-        next_cursor: Option<String>,
-    }
-    json(
-        StatusCode::OK,
-        &Page {
-            items: &page.items,
-            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
-        },
-    )
-}
-
 #[derive(Serialize)]
 struct SessionExport {
-    started_at: u64,
-    last_used_at: u64,
-    expires_at: u64,
+    started_at: String,
+    last_used_at: String,
+    expires_at: String,
     role: String,
     revoked: bool,
 }
 
 #[derive(Serialize)]
 struct SignInExport {
-    last_code_sent_at: u64,
+    last_code_sent_at: String,
     codes_sent_this_hour: u32,
     wrong_tries_on_last_code: u32,
 }
@@ -299,7 +276,7 @@ struct StaffExport {
 }
 
 #[derive(Serialize)]
-struct Export {
+struct Export<'a> {
     exported_at: String,
     account: Account,
     follows: Vec<FollowView>,
@@ -311,7 +288,7 @@ struct Export {
     /// Items the person filed (complaints, requests…), as stored.
     contributions: Vec<serde_json::Value>,
     /// What they were told.
-    notifications: Vec<baladiya::store::notices::Delivery>,
+    notifications: Vec<NotificationView<'a>>,
 }
 
 /// `GET /v1/me/export`: everything held about the person, in one JSON document.
@@ -328,9 +305,9 @@ pub async fn export(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         .sessions
         .into_iter()
         .map(|s| SessionExport {
-            started_at: s.created_at,
-            last_used_at: s.last_used_at,
-            expires_at: s.expires_at,
+            started_at: rfc3339_secs(s.created_at),
+            last_used_at: rfc3339_secs(s.last_used_at),
+            expires_at: rfc3339_secs(s.expires_at),
             role: s.act_as,
             revoked: s.revoked,
         })
@@ -350,13 +327,13 @@ pub async fn export(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         }
     }
     let body = Export {
-        notifications,
+        notifications: notifications.iter().map(NotificationView::new).collect(),
         exported_at: view.now_rfc3339(),
         follows: data.follows.iter().map(FollowView::from).collect(),
         devices: data.devices,
         sessions,
         sign_in_codes: otp.map(|o| SignInExport {
-            last_code_sent_at: o.issued_at,
+            last_code_sent_at: rfc3339_secs(o.issued_at),
             codes_sent_this_hour: o.sent_in_window,
             wrong_tries_on_last_code: o.wrong_attempts,
         }),

@@ -21,6 +21,7 @@ use crate::agencies::{agency, counters_for, municipality, open};
 
 /// An agency's service, today's queue of it, and the service's letter.
 struct Queue {
+    municipality: MunicipalityId,
     agency: Agency,
     service: QueueService,
     key: QueueKey,
@@ -45,6 +46,7 @@ async fn queue(
         .ok_or_else(ApiError::not_found)?;
     let day = eticket::service_day(now);
     Ok(Queue {
+        municipality: m.clone(),
         key: QueueKey::new(m, &agency.code, &service.code, &day),
         prefix: service.prefix.chars().next().unwrap_or('A'),
         agency,
@@ -72,6 +74,10 @@ async fn checked_queue(
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct TicketView {
+    /// The ticket among every other: the `case_id` of the notices about it.
+    pub id: String,
+    /// Where to read it (today's ticket of its service).
+    pub path: String,
     pub agency: String,
     pub service: String,
     pub day: String,
@@ -122,6 +128,11 @@ fn view_from(
     wait: Option<u32>,
 ) -> TicketView {
     TicketView {
+        id: ticket_id(q, t),
+        path: format!(
+            "/v1/municipalities/{}/agencies/{}/services/{}/tickets/{}",
+            q.municipality, q.agency.code, q.service.code, t.number
+        ),
         agency: q.agency.code.clone(),
         service: q.service.code.clone(),
         day: q.day.clone(),
@@ -138,6 +149,15 @@ fn view_from(
     }
 }
 
+/// `<day>#<agency>#<service>#<number>`: a ticket's id, and the case id of the
+/// notices about it.
+fn ticket_id(q: &Queue, t: &Ticket) -> String {
+    format!(
+        "{}#{}#{}#{}",
+        q.day, q.agency.code, q.service.code, t.number
+    )
+}
+
 /// A notice to the ticket's holder, due now.
 fn notice(
     m: &MunicipalityId,
@@ -151,10 +171,7 @@ fn notice(
         id: Id::generate("ntf").to_string(),
         municipality: m.clone(),
         kind: CaseKind::Ticket,
-        case_id: format!(
-            "{}#{}#{}#{}",
-            q.day, q.agency.code, q.service.code, t.number
-        ),
+        case_id: ticket_id(q, t),
         state,
         seq: 0,
         at: baladiya::clock::rfc3339(now),
@@ -162,6 +179,7 @@ fn notice(
         next_attempt_at: baladiya::clock::epoch_secs(now) + 60,
         reference: Some(eticket::display_number(q.prefix, t.number)),
         to: Some(to.to_owned()),
+        note: None,
     }
 }
 
@@ -226,14 +244,16 @@ pub async fn take(
     }
     let t = number_ticket(ctx, &q, Some(holder), None, now).await?;
     let answer = view_of(ctx, &q, &t).await?;
-    // A newcomer changes the front only if it is in it.
-    if answer
-        .ahead
-        .is_some_and(|a| a < eticket::NOTICE_LEVELS.len() as u64)
-    {
-        tell_front(ctx, m, &q, now).await;
-    }
-    json(StatusCode::CREATED, &answer)
+    // Nobody is told anything now: a newcomer joins at the back (nobody else's
+    // place changes), and sees in this answer how many are ahead; they are told
+    // as that number falls.
+    created_ticket(&answer)
+}
+
+/// 201 with the ticket and its `Location`.
+fn created_ticket(answer: &TicketView) -> Answer {
+    let body = serde_json::to_string(answer).map_err(|_| ApiError::internal())?;
+    baladiya::http::response::created(&answer.path, body)
 }
 
 fn random_code() -> Result<String, ApiError> {
@@ -264,7 +284,7 @@ pub async fn paper(
     let t = number_ticket(ctx, &q, None, Some(code.clone()), now).await?;
     let mut v = view_of(ctx, &q, &t).await?;
     v.claim_code = Some(code);
-    json(StatusCode::CREATED, &v)
+    created_ticket(&v)
 }
 
 /// Number a new waiting ticket: a person's app ticket (`holder`) or a paper one
@@ -576,7 +596,8 @@ pub async fn claim(
     if !ctx.store.claim_ticket(&q.key, number, &holder).await? {
         return Err(ApiError::conflict("ticket_already_held"));
     }
-    tell_front(ctx, m, &q, view.now).await;
+    // As for a ticket taken in the app: the answer says how many are ahead;
+    // the holder is told as that number falls.
     let t = ctx
         .store
         .get_ticket(&q.key, number)

@@ -149,7 +149,7 @@ pub async fn deliver(ctx: &Ctx, notice: &Notice, now: u64, report: &mut Report) 
 async fn reach_everyone(ctx: &Ctx, notice: &Notice, now: u64) -> Result<bool, StoreError> {
     // For one person (a ticket's holder): nobody else, no case to read.
     if let Some(to) = &notice.to {
-        return reach(ctx, notice, to, now).await;
+        return reach(ctx, notice, to, true, now).await;
     }
     let Some(case) = ctx
         .store
@@ -169,7 +169,8 @@ async fn reach_everyone(ctx: &Ctx, notice: &Notice, now: u64) -> Result<bool, St
     people.remove(ERASED_USER);
     let mut all = true;
     for person in people {
-        if !reach(ctx, notice, &person, now).await? {
+        let own = notice::own_file(notice.kind, person == case.owner);
+        if !reach(ctx, notice, &person, own, now).await? {
             all = false;
         }
     }
@@ -177,7 +178,15 @@ async fn reach_everyone(ctx: &Ctx, notice: &Notice, now: u64) -> Result<bool, St
 }
 
 /// One person's copy: `Ok(false)` if SNS failed (to retry).
-async fn reach(ctx: &Ctx, notice: &Notice, person: &str, now: u64) -> Result<bool, StoreError> {
+/// `own`: the case is the person's (they filed it, or the notice is for them
+/// alone), not one they follow.
+async fn reach(
+    ctx: &Ctx,
+    notice: &Notice,
+    person: &str,
+    own: bool,
+    now: u64,
+) -> Result<bool, StoreError> {
     let Ok(user) = Id::parse("usr", person) else {
         return Ok(true);
     };
@@ -187,11 +196,14 @@ async fn reach(ctx: &Ctx, notice: &Notice, person: &str, now: u64) -> Result<boo
         return Ok(true);
     };
     let text = notice::text(notice, account.lang);
-    let channel = notice::channel(account.notify, !data.devices.is_empty());
+    let channel = notice::channel(account.notify, !data.devices.is_empty(), own);
     let mut delivery = Delivery {
         notice: notice.id.clone(),
         municipality: notice.municipality.clone(),
+        kind: Some(notice.kind),
         case_id: notice.case_id.clone(),
+        reference: Some(notice.short_reference()),
+        path: notice.path(),
         state: notice.state.clone(),
         text: text.clone(),
         channel,
@@ -202,6 +214,7 @@ async fn reach(ctx: &Ctx, notice: &Notice, person: &str, now: u64) -> Result<boo
         },
         at: notice.at.clone(),
         updated: now,
+        read: false,
     };
     match ctx.store.claim_delivery(person, &delivery, now).await? {
         Claim::Claimed => {}
@@ -226,7 +239,7 @@ async fn reach(ctx: &Ctx, notice: &Notice, person: &str, now: u64) -> Result<boo
                 DeliveryStatus::Sent
             } else if failed {
                 DeliveryStatus::Failed
-            } else if account.notify == NotifyPreference::PushThenSms {
+            } else if own && account.notify == NotifyPreference::PushThenSms {
                 // Every device is gone stale: fall back to the SMS they accepted.
                 delivery.channel = Some(Channel::Sms);
                 sms(ctx, &account.phone, &text).await
@@ -256,8 +269,12 @@ async fn sms(ctx: &Ctx, to: &baladiya::domain::Phone, text: &str) -> DeliverySta
 fn push_payload(text: &str, notice: &Notice) -> String {
     let data = json!({
         "municipality": notice.municipality,
+        "kind": notice.kind,
         "case": notice.case_id,
+        "reference": notice.short_reference(),
+        "path": notice.path(),
         "state": notice.state,
+        "notice": notice.id,
     });
     let gcm = json!({
         "notification": { "title": "Baladiya", "body": text },
@@ -313,12 +330,18 @@ mod tests {
             next_attempt_at: 0,
             reference: None,
             to: None,
+            note: None,
         };
         let p: Value = serde_json::from_str(&push_payload("Bonjour", &n)).unwrap();
         assert_eq!(p["default"], "Bonjour");
         let gcm: Value = serde_json::from_str(p["GCM"].as_str().unwrap()).unwrap();
         assert_eq!(gcm["notification"]["body"], "Bonjour");
         assert_eq!(gcm["data"]["case"], "cmp_1");
+        assert_eq!(
+            gcm["data"]["path"],
+            "/v1/municipalities/tunis/complaints/cmp_1"
+        );
+        assert_eq!(gcm["data"]["reference"], "CMP_1");
         assert!(p["APNS"].as_str().unwrap().contains("aps"));
     }
 }

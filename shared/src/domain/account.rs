@@ -21,9 +21,10 @@ pub const MAX_NAME: usize = 80;
 #[serde(rename_all = "snake_case")]
 pub enum NotifyPreference {
     /// Push to registered devices only (free for the operator).
-    #[default]
     Push,
-    /// Push where there is a device, otherwise an SMS.
+    /// Push where there is a device, otherwise an SMS about the person's own
+    /// files (the default: a citizen without the app still hears back).
+    #[default]
     PushThenSms,
     /// Nothing: the citizen checks the app.
     None,
@@ -403,7 +404,7 @@ mod tests {
             serde_json::to_string(&NotifyPreference::PushThenSms).unwrap(),
             "\"push_then_sms\""
         );
-        assert_eq!(NotifyPreference::default(), NotifyPreference::Push);
+        assert_eq!(NotifyPreference::default(), NotifyPreference::PushThenSms);
         assert_eq!(
             serde_json::to_string(&PushPlatform::Apns).unwrap(),
             "\"apns\""

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::Id;
 use super::account::NotifyPreference;
-use super::case::{CaseRecord, HistoryEntry};
+use super::case::{Actor, CaseRecord, HistoryEntry};
 use super::workflow::CaseKind;
 use super::{Lang, MunicipalityId};
 
@@ -37,6 +37,10 @@ pub struct Notice {
     pub reference: Option<String>,
     /// For someone in particular (a ticket's holder), not the case's people.
     pub to: Option<String>,
+    /// The first words of the staff's note on the step (the whole note is in
+    /// the case's timeline).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl Notice {
@@ -63,18 +67,89 @@ impl Notice {
             next_attempt_at: crate::clock::epoch_secs(now) + 60,
             reference,
             to: None,
+            note: None,
         }
     }
 
-    /// The notice of a step a case just took (`entry`).
+    /// The notice of a step a case just took (`entry`), with the first words
+    /// of the note when staff wrote it.
     pub fn of_step<D>(
         case: &CaseRecord<D>,
         entry: &HistoryEntry,
         reference: Option<String>,
         now: OffsetDateTime,
     ) -> Notice {
-        Notice::about(case, &entry.state, entry.seq, reference, now)
+        let note = match entry.author_role {
+            Actor::Staff => entry.note.as_deref().and_then(excerpt),
+            _ => None,
+        };
+        Notice {
+            note,
+            ..Notice::about(case, &entry.state, entry.seq, reference, now)
+        }
     }
+
+    /// The short reference the person knows the case by.
+    pub fn short_reference(&self) -> String {
+        self.reference
+            .clone()
+            .unwrap_or_else(|| super::case::inbox::id_suffix(&self.case_id))
+    }
+
+    /// Where the app reads the case: its API path.
+    pub fn path(&self) -> Option<String> {
+        let (m, id) = (&self.municipality, &self.case_id);
+        let collection = match self.kind {
+            CaseKind::Complaint => "complaints",
+            CaseKind::Permit => "permits",
+            CaseKind::InfoRequest => "info-requests",
+            CaseKind::Ticket => {
+                // `<day>#<agency>#<service>#<number>`: today's ticket.
+                let parts: Vec<&str> = id.split('#').collect();
+                let [_, agency, service, number] = parts[..] else {
+                    return None;
+                };
+                return Some(format!(
+                    "/v1/municipalities/{m}/agencies/{agency}/services/{service}/tickets/{number}"
+                ));
+            }
+            CaseKind::ForumEntry | CaseKind::Appointment => return None,
+        };
+        Some(format!("/v1/municipalities/{m}/{collection}/{id}"))
+    }
+}
+
+/// Characters of a staff note a notice carries at most.
+pub const NOTE_EXCERPT: usize = 50;
+
+/// The first words of a note, at most [`NOTE_EXCERPT`] characters, on one
+/// line, cut between words with "..." (GSM characters: an ASCII cut keeps a
+/// French text in the 160-character SMS alphabet).
+pub fn excerpt(note: &str) -> Option<String> {
+    let flat: String = note.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.is_empty() {
+        return None;
+    }
+    if flat.chars().count() <= NOTE_EXCERPT {
+        return Some(flat);
+    }
+    let mut out = String::new();
+    for word in flat.split(' ') {
+        let next = out.chars().count() + usize::from(!out.is_empty()) + word.chars().count();
+        if next > NOTE_EXCERPT - 3 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.is_empty() {
+        // One long word: cut it.
+        out = flat.chars().take(NOTE_EXCERPT - 3).collect();
+    }
+    out.push_str("...");
+    Some(out)
 }
 
 /// A reminder for the municipality's staff (`GET …/reminders`): a file due
@@ -104,14 +179,23 @@ pub enum Channel {
     Sms,
 }
 
-/// Push where there is a device; an SMS only for those who asked for it; else
-/// nothing (the person sees it in the app).
-pub fn channel(pref: NotifyPreference, has_device: bool) -> Option<Channel> {
+/// Whether a person told of a case hears of it as their own file: its filer,
+/// and a dossier's followers (following one takes its number and the holder's
+/// national ID: they are its holder or act for them). Anyone may follow a
+/// public complaint: that is not theirs.
+pub fn own_file(kind: CaseKind, filed_it: bool) -> bool {
+    filed_it || kind == CaseKind::Permit
+}
+
+/// Push where there is a device; an SMS to those who accept one, about their
+/// own files only (what they follow stays in the app: SMS is what the platform
+/// pays for); else nothing (the person sees it in the app).
+pub fn channel(pref: NotifyPreference, has_device: bool, own: bool) -> Option<Channel> {
     match (pref, has_device) {
         (NotifyPreference::None, _) => None,
         (_, true) => Some(Channel::Push),
-        (NotifyPreference::PushThenSms, false) => Some(Channel::Sms),
-        (NotifyPreference::Push, false) => None,
+        (NotifyPreference::PushThenSms, false) if own => Some(Channel::Sms),
+        (NotifyPreference::PushThenSms | NotifyPreference::Push, false) => None,
     }
 }
 
@@ -231,13 +315,20 @@ fn ticket_text(state: &str, number: &str, lang: Lang) -> String {
     }
 }
 
-/// The words of a notice about any case, one SMS long.
+/// The words of a notice about any case: its state in one SMS, and the first
+/// words of the staff's note after it (two SMS at most).
 pub fn text(notice: &Notice, lang: Lang) -> String {
+    let words = state_text(notice, lang);
+    match &notice.note {
+        Some(note) => format!("{words} \"{note}\""),
+        None => words,
+    }
+}
+
+/// The words of a notice's state, one SMS long.
+fn state_text(notice: &Notice, lang: Lang) -> String {
     let id = &notice.case_id;
-    let reference = notice
-        .reference
-        .clone()
-        .unwrap_or_else(|| super::case::inbox::id_suffix(id));
+    let reference = notice.short_reference();
     let state = notice.state.as_str();
     match notice.kind {
         CaseKind::Permit => {
@@ -279,15 +370,31 @@ mod tests {
     #[test]
     fn the_channel_follows_the_preference_and_the_devices() {
         use NotifyPreference::*;
-        assert_eq!(channel(Push, true), Some(Channel::Push));
-        assert_eq!(
-            channel(Push, false),
-            Option::None,
-            "no SMS unless asked for"
-        );
-        assert_eq!(channel(PushThenSms, true), Some(Channel::Push));
-        assert_eq!(channel(PushThenSms, false), Some(Channel::Sms));
-        assert_eq!(channel(None, true), Option::None);
+        // (preference, a device, the person's own file) → channel
+        let table = [
+            (Push, true, true, Some(Channel::Push)),
+            (Push, false, true, Option::None),
+            (PushThenSms, true, true, Some(Channel::Push)),
+            (PushThenSms, true, false, Some(Channel::Push)),
+            (PushThenSms, false, true, Some(Channel::Sms)),
+            (PushThenSms, false, false, Option::None),
+            (None, true, true, Option::None),
+            (None, false, true, Option::None),
+        ];
+        for (pref, device, own, want) in table {
+            assert_eq!(channel(pref, device, own), want, "{pref:?} {device} {own}");
+        }
+        assert_eq!(NotifyPreference::default(), PushThenSms);
+    }
+
+    #[test]
+    fn a_dossiers_followers_and_any_filer_hear_of_their_own_file() {
+        for kind in [CaseKind::Complaint, CaseKind::Permit, CaseKind::InfoRequest] {
+            assert!(own_file(kind, true), "{kind:?}");
+        }
+        assert!(own_file(CaseKind::Permit, false));
+        assert!(!own_file(CaseKind::Complaint, false));
+        assert!(!own_file(CaseKind::InfoRequest, false));
     }
 
     #[test]
@@ -314,6 +421,7 @@ mod tests {
             next_attempt_at: 0,
             reference: reference.map(str::to_owned),
             to: None,
+            note: None,
         };
         for lang in Lang::ALL {
             for state in PERMIT.states {
@@ -352,6 +460,7 @@ mod tests {
                     next_attempt_at: 0,
                     reference: Some("A007".into()),
                     to: Some("usr_1".into()),
+                    note: None,
                 };
                 let t = text(&n, lang);
                 assert!(t.contains("A007"), "{t}");
@@ -372,5 +481,144 @@ mod tests {
                 assert_eq!(sms_segments(&text), 1, "{lang:?} {state}: {text}");
             }
         }
+    }
+
+    #[test]
+    fn a_note_is_cut_between_words_on_one_line() {
+        let table: &[(&str, Option<&str>)] = &[
+            ("", None),
+            ("  \n ", None),
+            ("Lampe remplacée.", Some("Lampe remplacée.")),
+            (
+                "Lampe\nremplacée,   rue\tde Marseille.",
+                Some("Lampe remplacée, rue de Marseille."),
+            ),
+            (
+                "Le lampadaire a été remplacé par l'équipe de nuit ce mardi, merci de votre patience.",
+                Some("Le lampadaire a été remplacé par l'équipe de..."),
+            ),
+            (&"x".repeat(80), Some(&*format!("{}...", "x".repeat(47)))),
+        ];
+        for (note, want) in table {
+            let got = excerpt(note);
+            assert_eq!(got.as_deref(), *want, "{note:?}");
+            if let Some(g) = got {
+                assert!(g.chars().count() <= NOTE_EXCERPT, "{g}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_staff_note_travels_with_the_state_in_two_sms_at_most() {
+        use crate::domain::case::CaseRecord;
+        let case = CaseRecord {
+            kind: CaseKind::Complaint,
+            municipality: MunicipalityId::parse("tunis").unwrap(),
+            id: "cmp_01JDQ2Y8V0K7N3M5P9R2T4W6XA".into(),
+            owner: "usr_1".into(),
+            state: "resolved".into(),
+            seq: 2,
+            created_at: "2026-11-28T12:00:00Z".into(),
+            updated_at: "2026-11-28T12:00:00Z".into(),
+            data: (),
+            supporters: 0,
+            assigned_to: None,
+            duplicate_of: None,
+            hidden: false,
+            status_note: None,
+            due_at: None,
+        };
+        let now = time::macros::datetime!(2026-12-02 10:00 UTC);
+        let long =
+            "Le lampadaire a été remplacé par l'équipe de nuit ce mardi, merci de votre patience.";
+        for (role, told) in [
+            (Actor::Staff, true),
+            (Actor::Owner, false),
+            (Actor::System, false),
+        ] {
+            let entry = HistoryEntry {
+                seq: 2,
+                state: "resolved".into(),
+                note: Some(long.into()),
+                author: "usr_2".into(),
+                author_role: role,
+                at: "2026-12-02T10:00:00Z".into(),
+                attachment: None,
+            };
+            let notice = Notice::of_step(&case, &entry, None, now);
+            assert_eq!(notice.note.is_some(), told, "{role:?}");
+            assert_eq!(
+                notice.path().as_deref(),
+                Some("/v1/municipalities/tunis/complaints/cmp_01JDQ2Y8V0K7N3M5P9R2T4W6XA")
+            );
+            for lang in Lang::ALL {
+                let t = text(&notice, lang);
+                assert!(t.contains("T4W6XA"), "{t}");
+                assert_eq!(t.contains("Le lampadaire a été"), told, "{t}");
+                assert!(sms_segments(&t) <= 2, "{lang:?}: {t}");
+            }
+        }
+        let fr = text(
+            &Notice::of_step(
+                &case,
+                &HistoryEntry {
+                    seq: 2,
+                    state: "resolved".into(),
+                    note: Some("Lampe remplacée.".into()),
+                    author: "usr_2".into(),
+                    author_role: Actor::Staff,
+                    at: "2026-12-02T10:00:00Z".into(),
+                    attachment: None,
+                },
+                None,
+                now,
+            ),
+            Lang::Fr,
+        );
+        assert_eq!(
+            fr,
+            "Baladiya : votre signalement T4W6XA est résolu. \"Lampe remplacée.\""
+        );
+        assert_eq!(sms_segments(&fr), 1, "{fr}");
+    }
+
+    #[test]
+    fn a_notice_links_to_its_case() {
+        let mut n = Notice::about(
+            &crate::domain::case::CaseRecord {
+                kind: CaseKind::Ticket,
+                municipality: MunicipalityId::parse("tunis").unwrap(),
+                id: "2026-12-02#bab-bhar#civil#7".into(),
+                owner: "usr_1".into(),
+                state: "waiting".into(),
+                seq: 0,
+                created_at: String::new(),
+                updated_at: String::new(),
+                data: (),
+                supporters: 0,
+                assigned_to: None,
+                duplicate_of: None,
+                hidden: false,
+                status_note: None,
+                due_at: None,
+            },
+            "ahead_1",
+            0,
+            Some("A007".into()),
+            time::macros::datetime!(2026-12-02 10:00 UTC),
+        );
+        assert_eq!(
+            n.path().as_deref(),
+            Some("/v1/municipalities/tunis/agencies/bab-bhar/services/civil/tickets/7")
+        );
+        assert_eq!(n.short_reference(), "A007");
+        n.kind = CaseKind::Permit;
+        n.case_id = "prm_01JDQ2Y8V0K7N3M5P9R2T4W6XA".into();
+        n.reference = None;
+        assert_eq!(
+            n.path().as_deref(),
+            Some("/v1/municipalities/tunis/permits/prm_01JDQ2Y8V0K7N3M5P9R2T4W6XA")
+        );
+        assert_eq!(n.short_reference(), "T4W6XA");
     }
 }

@@ -49,6 +49,9 @@ pub struct OtpState {
     /// Start of the current one-hour sending window, and codes sent in it.
     pub window_start: u64,
     pub sent_in_window: u32,
+    /// The language the person asked the code in: a new account's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<super::Lang>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +134,7 @@ pub fn decide_send(
         spent: false,
         window_start,
         sent_in_window: sent + 1,
+        lang: None,
     })
 }
 

@@ -149,19 +149,9 @@ fn messages(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
             "Service temporarily unavailable; try again later.",
         ),
         "otp_invalid" => (
-            "الرمز غير صحيح.",
-            "Code incorrect.",
-            "The code is not correct.",
-        ),
-        "otp_expired" => (
-            "انتهت صلاحية الرمز؛ اطلب رمزًا جديدًا.",
-            "Le code a expiré ; demandez-en un nouveau.",
-            "The code has expired; ask for a new one.",
-        ),
-        "otp_locked" => (
-            "لم يعد هذا الرمز صالحًا؛ اطلب رمزًا جديدًا.",
-            "Ce code n'est plus utilisable ; demandez-en un nouveau.",
-            "This code can no longer be used; ask for a new one.",
+            "الرمز غير صحيح أو لم يعد صالحًا؛ تثبّت منه أو اطلب رمزًا جديدًا.",
+            "Code incorrect ou plus valable ; vérifiez-le ou demandez-en un nouveau.",
+            "The code is wrong or no longer valid; check it or ask for a new one.",
         ),
         "otp_cooldown" => (
             "أُرسل رمز منذ قليل؛ انتظر قبل طلب رمز آخر.",
@@ -258,8 +248,6 @@ pub const CODES: &[&str] = &[
     "too_many_requests",
     "service_unavailable",
     "otp_invalid",
-    "otp_expired",
-    "otp_locked",
     "otp_cooldown",
     "otp_rate_limited",
     "sms_budget_exhausted",

@@ -21,6 +21,7 @@ use super::{
 };
 use crate::domain::MunicipalityId;
 use crate::domain::notice::{Channel, Notice};
+use crate::domain::workflow::CaseKind;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 pub fn notice_pk(m: &MunicipalityId, id: &str) -> String {
@@ -59,7 +60,15 @@ pub enum DeliveryStatus {
 pub struct Delivery {
     pub notice: String,
     pub municipality: MunicipalityId,
+    #[serde(default)]
+    pub kind: Option<CaseKind>,
     pub case_id: String,
+    /// The short reference the person knows the case by.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Where the app reads the case (its API path).
+    #[serde(default)]
+    pub path: Option<String>,
     pub state: String,
     pub text: String,
     pub channel: Option<Channel>,
@@ -67,6 +76,9 @@ pub struct Delivery {
     pub at: String,
     /// When the current status was set (epoch seconds).
     pub updated: u64,
+    /// The person has seen it.
+    #[serde(default)]
+    pub read: bool,
 }
 
 /// Whether a delivery may be (re)claimed now.
@@ -80,6 +92,9 @@ pub enum Claim {
     /// delivered; try again after [`SENDING_TIMEOUT`].
     Busy,
 }
+
+/// How far back the unread count looks: a person's newest notices.
+pub const UNREAD_WINDOW: i32 = 100;
 
 /// A run that claimed a delivery and died is presumed dead after this long.
 pub const SENDING_TIMEOUT: u64 = 300;
@@ -274,6 +289,45 @@ impl Store {
                 .after(start),
         )
         .await
+    }
+
+    /// How many of a person's newest [`UNREAD_WINDOW`] notices they have not
+    /// read (a badge shows "99+" beyond), and the ids of those.
+    pub async fn unread_of(&self, user: &str) -> Result<Vec<String>, StoreError> {
+        let (items, _) = self
+            .query_raw(
+                Query::table("delivery.unread", deliveries_pk(user))
+                    .begins_with(DELIVERY_PREFIX)
+                    .backwards()
+                    .limit(UNREAD_WINDOW)
+                    .filter(
+                        "attribute_not_exists(#read) OR #read = :no",
+                        &[("#read", "read")],
+                        [(":no", AttributeValue::Bool(false))],
+                    ),
+            )
+            .await?;
+        Ok(items.iter().filter_map(|i| text(i, "notice")).collect())
+    }
+
+    /// Mark notices of a person read; ids that are not theirs change nothing.
+    pub async fn mark_read(&self, user: &str, notices: &[String]) -> Result<(), StoreError> {
+        for notice in notices {
+            let edit = Edit::new(
+                "delivery.read",
+                deliveries_pk(user),
+                delivery_sk(notice),
+                "SET #read = :yes",
+            )
+            .only_if("attribute_exists(PK)")
+            .name("#read", "read")
+            .value(":yes", AttributeValue::Bool(true));
+            match self.edit(edit).await {
+                Ok(_) | Err(StoreError::VersionConflict) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// Delete every delivery record of a person (erasure).

@@ -31,17 +31,21 @@ async fn five_wrong_tries_burn_the_code_even_for_the_right_one() {
     let phone = unique_phone();
     let code = request_code(&api, &phone).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    for left in (1..5).rev() {
+    let mut answers = Vec::new();
+    for _ in 0..5 {
         let a = token_answer(&api, &phone, wrong).await;
         a.assert_problem(400, "otp_invalid");
-        assert_eq!(a.body["detail"], format!("tries left: {left}"));
+        answers.push(a.body);
     }
-    token_answer(&api, &phone, wrong)
-        .await
-        .assert_problem(400, "otp_locked");
-    token_answer(&api, &phone, &code)
-        .await
-        .assert_problem(400, "otp_locked");
+    let burnt = token_answer(&api, &phone, &code).await;
+    burnt.assert_problem(400, "otp_invalid");
+    // Every refusal says the same: no count of tries left, nothing about the
+    // number's state.
+    let never = token_answer(&api, &unique_phone(), wrong).await;
+    answers.push(burnt.body);
+    assert!(answers.iter().all(|b| *b == never.body), "{answers:?}");
+    assert!(never.body.get("detail").is_none(), "{}", never.body);
+    assert_eq!(stored_code(&phone).await.wrong_attempts, 5);
     // A malformed code is not a try.
     send(
         api.post("/v1/auth/token")
@@ -49,6 +53,17 @@ async fn five_wrong_tries_burn_the_code_even_for_the_right_one() {
     )
     .await
     .assert_problem(422, "invalid_field");
+}
+
+/// What is stored of a number's sign-in code.
+async fn stored_code(phone: &str) -> baladiya::domain::otp::OtpState {
+    let key = phone_key().await;
+    let digest = phone_digest(&key, &Phone::parse(phone).unwrap());
+    store()
+        .get_otp(&digest)
+        .await
+        .unwrap()
+        .expect("the code state")
 }
 
 /// Guesses sent all at once cannot get more than 5 tries: each counted try is one
@@ -67,39 +82,18 @@ async fn concurrent_guesses_get_no_more_tries() {
             .json(&json!({ "phone": phone, "code": guess }));
         set.spawn(async move { send(req).await });
     }
-    let mut lefts = Vec::new();
-    let mut locked = 0;
     while let Some(a) = set.join_next().await {
-        let a = a.unwrap();
-        assert_eq!(a.status, 400, "{}", a.body);
-        match a.body["code"].as_str().unwrap() {
-            "otp_invalid" => {
-                if let Some(d) = a.body["detail"].as_str() {
-                    lefts.push(d.to_owned());
-                }
-            }
-            "otp_locked" => locked += 1,
-            other => panic!("{other}"),
-        }
+        a.unwrap().assert_problem(400, "otp_invalid");
     }
-    let mut distinct = lefts.clone();
-    distinct.sort();
-    distinct.dedup();
-    assert_eq!(
-        distinct.len(),
-        lefts.len(),
-        "each try counted once: {lefts:?}"
-    );
-    assert!(lefts.len() <= 4, "{lefts:?}");
-    if locked > 0 {
-        // Burnt: five tries were counted, the four before the last each told.
-        assert_eq!(lefts.len(), 4, "{lefts:?}");
-        token_answer(&api, &phone, &code)
-            .await
-            .assert_problem(400, "otp_locked");
+    let tries = stored_code(&phone).await.wrong_attempts;
+    assert!((1..=5).contains(&tries), "{tries} tries counted");
+    let right = token_answer(&api, &phone, &code).await;
+    if tries == 5 {
+        // Burnt: five tries were counted.
+        right.assert_problem(400, "otp_invalid");
     } else {
         // Fewer than five counted: the right code still works, once.
-        assert_eq!(token_answer(&api, &phone, &code).await.status, 200);
+        assert_eq!(right.status, 200, "{}", right.body);
     }
 }
 
@@ -111,7 +105,8 @@ async fn a_used_code_cannot_sign_in_twice() {
     assert_eq!(token_answer(&api, &phone, &code).await.status, 200);
     token_answer(&api, &phone, &code)
         .await
-        .assert_problem(400, "otp_locked");
+        .assert_problem(400, "otp_invalid");
+    assert!(stored_code(&phone).await.spent);
 }
 
 #[tokio::test]
@@ -122,7 +117,8 @@ async fn an_expired_code_is_refused() {
     age_code(&phone, &[("expires_at", now() - 1)]).await;
     token_answer(&api, &phone, &code)
         .await
-        .assert_problem(400, "otp_expired");
+        .assert_problem(400, "otp_invalid");
+    assert!(!stored_code(&phone).await.spent, "not spent: expired");
 }
 
 #[tokio::test]

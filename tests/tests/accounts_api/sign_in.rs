@@ -23,13 +23,32 @@ async fn a_citizen_signs_in_by_sms_and_the_account_is_created_once() {
     assert_eq!(again["user_id"], first["user_id"]);
     assert!(again.get("new_account").is_none(), "{again}");
 
-    // The SMS is the one the citizen's language asked for, one segment.
-    let a = send(
-        api.post("/v1/auth/otp")
-            .json(&json!({ "phone": unique_phone(), "lang": "fr" })),
+    // By default: Arabic, and an SMS where there is no device.
+    assert_eq!(me.body["lang"], "ar");
+    assert_eq!(me.body["notify"], "push_then_sms");
+}
+
+#[tokio::test]
+async fn the_language_asked_at_sign_in_is_the_new_accounts() {
+    let api = Api::from_env();
+    let phone = unique_phone();
+    let t = sign_in_speaking(&api, &phone, "fr").await;
+    assert_eq!(t["new_account"], true);
+    // The code came in French, and so will everything after.
+    let sms = sms_to(&phone).await;
+    assert!(sms.last().unwrap().contains("votre code"), "{sms:?}");
+    let me = send(
+        api.get("/v1/me")
+            .header("accept-language", "ar")
+            .bearer_auth(access(&t)),
     )
     .await;
-    assert_eq!(a.status, 202);
+    assert_eq!(me.body["lang"], "fr", "{}", me.body);
+    // An existing account keeps its own (changed with PATCH /v1/me).
+    age_code(&phone, &[("issued_at", now() - 61)]).await;
+    let again = sign_in_speaking(&api, &phone, "en").await;
+    let me = send(api.get("/v1/me").bearer_auth(access(&again))).await;
+    assert_eq!(me.body["lang"], "fr");
 }
 
 #[tokio::test]

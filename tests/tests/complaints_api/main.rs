@@ -10,6 +10,7 @@ mod categories;
 mod filing;
 mod followers;
 mod inbox;
+mod notices;
 mod photos;
 mod workflow;
 
