@@ -81,40 +81,39 @@ fn with_georeport_catch_all(routes: RouteSet, catch_all: &str) -> RouteSet {
 /// Functions triggered by events (stream, schedule), not by HTTP.
 const EVENT_FUNCTIONS: &[&str] = &["notifications", "media", "scheduler"];
 
-/// Every function of the template, by the binary its CodeUri names.
-fn template_functions() -> BTreeSet<String> {
+fn template() -> Value {
     let text = std::fs::read_to_string(root().join("template.yaml")).unwrap();
-    let t: Value = serde_yaml::from_str(&text).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+/// The template's functions: (resource, the binary `sam build` builds for it).
+fn template_function_resources(t: &Value) -> Vec<(&Value, String)> {
     t["Resources"]
         .as_mapping()
         .unwrap()
         .values()
         .filter(|r| r["Type"] == "AWS::Serverless::Function")
         .map(|r| {
-            r["Properties"]["CodeUri"]
+            let binary = r["Metadata"]["BuildProperties"]["Binary"]
                 .as_str()
-                .unwrap()
-                .trim_end_matches('/')
-                .trim_start_matches("target/lambda/")
-                .to_owned()
+                .expect("every function names its binary (Metadata.BuildProperties.Binary)");
+            (r, binary.to_owned())
         })
         .collect()
 }
 
+/// Every function of the template, by its binary.
+fn template_functions() -> BTreeSet<String> {
+    template_function_resources(&template())
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect()
+}
+
 fn template_routes() -> RouteSet {
-    let text = std::fs::read_to_string(root().join("template.yaml")).unwrap();
-    let t: Value = serde_yaml::from_str(&text).unwrap();
+    let t = template();
     let mut out = RouteSet::new();
-    for (_, res) in t["Resources"].as_mapping().unwrap() {
-        if res["Type"] != "AWS::Serverless::Function" {
-            continue;
-        }
-        let code_uri = res["Properties"]["CodeUri"].as_str().expect("CodeUri");
-        let function = code_uri
-            .trim_end_matches('/')
-            .strip_prefix("target/lambda/")
-            .expect("CodeUri is target/lambda/<binary>/")
-            .to_owned();
+    for (res, function) in template_function_resources(&t) {
         let Some(events) = res["Properties"]["Events"].as_mapping() else {
             continue;
         };
@@ -130,6 +129,66 @@ fn template_routes() -> RouteSet {
         }
     }
     out
+}
+
+/// `sam build` can build every function as the template stands: cargo lambda
+/// (`BuildMethod: rust-cargolambda`) in the workspace root (CodeUri, where the
+/// workspace's Cargo.toml lists the crate), for arm64, of a binary the crate
+/// under functions/ declares; samconfig.toml turns on the builder's beta flag.
+#[test]
+fn sam_build_metadata_builds_every_function_from_the_workspace() {
+    let t = template();
+    let workspace: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root().join("Cargo.toml")).unwrap()).unwrap();
+    let members: BTreeSet<&str> = workspace["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    let global_code = t["Globals"]["Function"]["CodeUri"].as_str();
+    let global_arch = &t["Globals"]["Function"]["Architectures"];
+    let resources = template_function_resources(&t);
+    assert!(!resources.is_empty());
+    for (r, binary) in resources {
+        assert_eq!(r["Metadata"]["BuildMethod"], "rust-cargolambda", "{binary}");
+        let code = r["Properties"]["CodeUri"].as_str().or(global_code);
+        assert_eq!(code, Some("."), "{binary}: CodeUri is the workspace root");
+        let arch = match &r["Properties"]["Architectures"] {
+            Value::Null => global_arch,
+            own => own,
+        };
+        assert_eq!(arch, &Value::Sequence(vec!["arm64".into()]), "{binary}");
+        assert_eq!(
+            r["Properties"]["Runtime"]
+                .as_str()
+                .or(t["Globals"]["Function"]["Runtime"].as_str()),
+            Some("provided.al2023")
+        );
+        let dir = format!("functions/{binary}");
+        assert!(
+            members.contains(dir.as_str()),
+            "{dir} is a workspace member"
+        );
+        let krate: toml::Value =
+            toml::from_str(&std::fs::read_to_string(root().join(&dir).join("Cargo.toml")).unwrap())
+                .unwrap();
+        let bins: Vec<&str> = krate["bin"]
+            .as_array()
+            .map(|b| b.iter().filter_map(|b| b["name"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            bins.contains(&binary.as_str()),
+            "{dir} declares the binary {binary}"
+        );
+    }
+    let samconfig: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root().join("samconfig.toml")).unwrap()).unwrap();
+    assert_eq!(
+        samconfig["default"]["build"]["parameters"]["beta_features"].as_bool(),
+        Some(true),
+        "the cargo-lambda builder is a beta feature of sam build"
+    );
 }
 
 fn router_routes() -> RouteSet {
@@ -235,4 +294,58 @@ fn openapi_lists_exactly_the_error_codes_the_api_answers_with() {
         .collect();
     let answered: BTreeSet<&str> = baladiya::http::i18n::CODES.iter().copied().collect();
     assert_eq!(listed, answered);
+}
+
+/// The function names an alarm's metrics refer to (`!Ref <Function>`).
+fn refs_in(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Tagged(t) if t.tag == "!Ref" => {
+            if let Some(s) = t.value.as_str() {
+                out.insert(s.to_owned());
+            }
+        }
+        Value::Tagged(t) => refs_in(&t.value, out),
+        Value::Sequence(s) => s.iter().for_each(|v| refs_in(v, out)),
+        Value::Mapping(m) => m.values().for_each(|v| refs_in(v, out)),
+        _ => {}
+    }
+}
+
+/// Every function has a throttles alarm and a failures alarm (5xx answers or
+/// errors), and every alarm tells the operator alerts topic.
+#[test]
+fn every_function_has_its_alarms_and_every_alarm_tells_the_operator() {
+    let t = template();
+    let resources = t["Resources"].as_mapping().unwrap();
+    let mut throttled = BTreeSet::new();
+    let mut failing = BTreeSet::new();
+    for r in resources.values() {
+        if r["Type"] != "AWS::CloudWatch::Alarm" {
+            continue;
+        }
+        let p = &r["Properties"];
+        let mut actions = BTreeSet::new();
+        refs_in(&p["AlarmActions"], &mut actions);
+        assert!(actions.contains("OperatorAlertsTopic"), "{p:?}");
+        let mut refs = BTreeSet::new();
+        refs_in(&p["Dimensions"], &mut refs);
+        refs_in(&p["Metrics"], &mut refs);
+        let metrics = format!("{:?} {:?}", p["MetricName"], p["Metrics"]);
+        for f in refs.into_iter().filter(|r| r.ends_with("Function")) {
+            if metrics.contains("Throttles") {
+                throttled.insert(f.clone());
+            }
+            if metrics.contains("Errors") {
+                failing.insert(f);
+            }
+        }
+    }
+    let functions: BTreeSet<String> = resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .map(|(k, _)| k.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(functions.len(), template_functions().len());
+    assert_eq!(throttled, functions, "a throttles alarm per function");
+    assert_eq!(failing, functions, "an errors (or 5xx) alarm per function");
 }
