@@ -65,10 +65,10 @@ class HarnessError(Exception):
 
 
 def api_gateway_v2_event(method: str, path: str, route_key: str, path_params: dict[str, str],
-                         headers: dict[str, str], region: str) -> dict:
+                         headers: dict[str, str], region: str, body: str | None = None) -> dict:
     """An API Gateway HTTP API request, payload format 2.0, as Lambda receives it."""
     now = time.time()
-    return {
+    event = {
         "version": "2.0",
         "routeKey": route_key,
         "rawPath": path,
@@ -95,17 +95,21 @@ def api_gateway_v2_event(method: str, path: str, route_key: str, path_params: di
         "pathParameters": path_params,
         "isBase64Encoded": False,
     }
+    if body is not None:
+        event["body"] = body
+    return event
 
 
 # ------------------------------------------------------------------ the Runtime API
 
 
 class Invocation:
-    """The state of one cold start, shared by the server's threads and the driver."""
+    """The state of one cold start and the warm invocations after it, shared by the
+    server's threads and the driver."""
 
-    def __init__(self, event: bytes, function_name: str, region: str):
-        self.event = event
-        self.request_id = str(uuid.uuid4())
+    def __init__(self, events: list[bytes], function_name: str, region: str):
+        self.events = events
+        self.request_ids = [str(uuid.uuid4()) for _ in events]
         self.arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{function_name}"
         self.cond = threading.Condition()
         self.closing = threading.Event()
@@ -113,9 +117,9 @@ class Invocation:
         self.pid_known = threading.Event()  # Popen may return after the child's first request
         self.next_ns: list[int] = []      # arrival of each GET .../next
         self.init_sched: tuple[int, int] | None = None  # (on-CPU ns, run-queue wait ns) at the first
-        self.event_sent_ns: int | None = None
-        self.response_ns: int | None = None
-        self.response_body: bytes | None = None
+        self.event_sent_ns: list[int | None] = [None] * len(events)
+        self.response_ns: list[int | None] = [None] * len(events)
+        self.response_body: list[bytes | None] = [None] * len(events)
         self.failure: str | None = None   # an error POST, an init error, an unknown call
 
     def fail(self, what: str) -> None:
@@ -170,18 +174,19 @@ class Handler(BaseHTTPRequestHandler):
         # The process is blocked on this request: what it has run so far is its init.
         sched = schedstat(inv.pid) if first and inv.pid_known.wait(5) and inv.pid else None
         with inv.cond:
+            index = len(inv.next_ns)
             inv.next_ns.append(self.arrived_ns)
             if first:
                 inv.init_sched = sched
             inv.cond.notify_all()
-        if not first:
+        if index >= len(inv.events):
             # Lambda would freeze the process here; the driver reads its memory and kills it.
             inv.closing.wait(120)
             self.close_connection = True
             return
         deadline_ms = int(time.time() * 1000) + 30_000
         headers = {
-            "Lambda-Runtime-Aws-Request-Id": inv.request_id,
+            "Lambda-Runtime-Aws-Request-Id": inv.request_ids[index],
             "Lambda-Runtime-Deadline-Ms": str(deadline_ms),
             "Lambda-Runtime-Invoked-Function-Arn": inv.arn,
             "Lambda-Runtime-Trace-Id": "Root=1-%08x-%s;Parent=%s;Sampled=0"
@@ -189,21 +194,24 @@ class Handler(BaseHTTPRequestHandler):
         }
         with inv.cond:
             # Set before the write: the response cannot be timed against a later instant.
-            inv.event_sent_ns = time.perf_counter_ns()
-        self._reply(200, inv.event, headers)
+            inv.event_sent_ns[index] = time.perf_counter_ns()
+        self._reply(200, inv.events[index], headers)
 
     def do_POST(self):
         inv = self.inv
         arrived = self.arrived_ns
         body = self._body()
-        if self.path == f"{INVOCATION}{inv.request_id}/response":
+        responses = {f"{INVOCATION}{rid}/response": i for i, rid in enumerate(inv.request_ids)}
+        errors = {f"{INVOCATION}{rid}/error" for rid in inv.request_ids}
+        if self.path in responses:
+            i = responses[self.path]
             self._reply(202, b'{"status":"OK"}')
             with inv.cond:
-                if inv.response_ns is None:
-                    inv.response_ns = arrived
-                    inv.response_body = body
+                if inv.response_ns[i] is None:
+                    inv.response_ns[i] = arrived
+                    inv.response_body[i] = body
                 inv.cond.notify_all()
-        elif self.path == f"{INVOCATION}{inv.request_id}/error":
+        elif self.path in errors:
             self._reply(202, b'{"status":"OK"}')
             inv.fail("the function posted an invocation error: " + body[:2000].decode(errors="replace"))
         elif self.path == INIT_ERROR:
@@ -290,9 +298,27 @@ def lambda_environment(name: str, port: int, task: str, region: str, passed: dic
     return env
 
 
-def measure_once(name: str, binary: Path, event: bytes, expect_status: int, log_path: Path,
+def ddb_calls_logged(log_path: Path) -> list[int]:
+    """The `ddb_calls` of each request line the function logged, in order (an SDK
+    interceptor counts the DynamoDB calls of each request)."""
+    calls = []
+    for line in log_path.read_text(errors="replace").splitlines():
+        i = line.find("{")
+        if i < 0 or '"ddb_calls"' not in line:
+            continue
+        try:
+            rec = json.loads(line[i:])
+        except ValueError:
+            continue
+        fields = rec.get("fields", rec)
+        if "ddb_calls" in fields:
+            calls.append(int(fields["ddb_calls"]))
+    return calls
+
+
+def measure_once(name: str, binary: Path, events: list[bytes], expect_status: int, log_path: Path,
                  region: str, init_timeout: float, response_timeout: float, passed: dict[str, str]) -> dict:
-    inv = Invocation(event, name, region)
+    inv = Invocation(events, name, region)
     handler = type("RunHandler", (Handler,), {"inv": inv})
     server = Server(("127.0.0.1", 0), handler)
     port = server.server_address[1]
@@ -332,10 +358,12 @@ def measure_once(name: str, binary: Path, event: bytes, expect_status: int, log_
                         inv.cond.wait(min(left, 0.05))
 
             wait_for("request for work (GET .../invocation/next)", lambda: bool(inv.next_ns), init_timeout)
-            wait_for("response", lambda: inv.response_ns is not None, response_timeout)
-            # The response is in; the runtime asking for its next event shows the
+            for i in range(len(events)):
+                wait_for(f"response {i + 1}", lambda i=i: inv.response_ns[i] is not None, response_timeout)
+            # The last response is in; the runtime asking for its next event shows the
             # invocation is over (nothing of it still running when memory is read).
-            wait_for("second request for work after the response", lambda: len(inv.next_ns) >= 2, 10)
+            wait_for("request for work after the last response",
+                     lambda: len(inv.next_ns) >= len(events) + 1, 10)
 
             hwm = vm_hwm_kib(proc.pid)
             kill_group(proc.pid)
@@ -345,22 +373,30 @@ def measure_once(name: str, binary: Path, event: bytes, expect_status: int, log_
             if hwm is None:
                 raise HarnessError(f"{name}: could not read VmHWM of pid {proc.pid}", log_path)
 
-        body = inv.response_body or b""
-        try:
-            answer = json.loads(body)
-            status_code = answer["statusCode"]
-        except (ValueError, KeyError, TypeError):
-            raise HarnessError(f"{name}: the response is not an API Gateway v2 response: {body[:500]!r}",
-                               log_path) from None
-        if status_code != expect_status:
-            raise HarnessError(f"{name}: answered status {status_code}, expected {expect_status}; "
-                               f"body: {str(answer.get('body'))[:500]}", log_path)
+        for i, body in enumerate(inv.response_body):
+            body = body or b""
+            try:
+                answer = json.loads(body)
+                status_code = answer["statusCode"]
+            except (ValueError, KeyError, TypeError):
+                raise HarnessError(f"{name}: response {i + 1} is not an API Gateway v2 response: "
+                                   f"{body[:500]!r}", log_path) from None
+            if status_code != expect_status:
+                raise HarnessError(f"{name}: response {i + 1} has status {status_code}, expected "
+                                   f"{expect_status}; body: {str(answer.get('body'))[:500]}", log_path)
+        body = inv.response_body[0] or b""
+        ddb = ddb_calls_logged(log_path)
         return {
+            # DynamoDB calls of the cold request, then of each warm one (empty for a
+            # binary that logs none, the hello world).
+            "ddb_calls": ddb,
+            "warm_response_ms": [(inv.response_ns[i] - inv.event_sent_ns[i]) / 1e6
+                                 for i in range(1, len(events))],
             "init_ms": (inv.next_ns[0] - start_ns) / 1e6,
             # None when /proc/PID/task/*/schedstat could not be read.
             "init_cpu_ms": inv.init_sched[0] / 1e6 if inv.init_sched else None,
             "init_runqueue_wait_ms": inv.init_sched[1] / 1e6 if inv.init_sched else None,
-            "first_response_ms": (inv.response_ns - inv.event_sent_ns) / 1e6,
+            "first_response_ms": (inv.response_ns[0] - inv.event_sent_ns[0]) / 1e6,
             "vm_hwm_kib": hwm,
             "ru_maxrss_kib": usage.ru_maxrss,
             "harness_vm_hwm_kib": harness_hwm,
@@ -386,8 +422,14 @@ def summarize(runs: list[dict]) -> dict:
     maxrss = [r["ru_maxrss_kib"] for r in runs]
     cpu = [r["init_cpu_ms"] for r in runs if r["init_cpu_ms"] is not None]
     rq = [r["init_runqueue_wait_ms"] for r in runs if r["init_runqueue_wait_ms"] is not None]
+    cold_ddb = [r["ddb_calls"][0] for r in runs if r["ddb_calls"]]
+    warm_ddb = [c for r in runs for c in r["ddb_calls"][1:]]
     return {
         "runs": len(runs),
+        "ddb_calls_cold_median": statistics.median(cold_ddb) if cold_ddb else None,
+        "ddb_calls_warm_median": statistics.median(warm_ddb) if warm_ddb else None,
+        "ddb_calls_warm_max": max(warm_ddb) if warm_ddb else None,
+        "warm_requests": sum(len(r["warm_response_ms"]) for r in runs),
         "init_cpu_ms_median": statistics.median(cpu) if cpu else None,
         "init_runqueue_wait_ms_median": statistics.median(rq) if rq else None,
         "init_ms_median": statistics.median(init),
@@ -429,7 +471,26 @@ def cmd_run(a: argparse.Namespace) -> int:
     params = dict(kv.split("=", 1) for kv in a.path_param)
     headers = {"accept": "application/json", "accept-language": a.accept_language,
                "host": "benchapi01.execute-api.%s.amazonaws.com" % a.region, "user-agent": "baladiya-bench"}
-    event = json.dumps(api_gateway_v2_event(a.method, a.path, a.route_key, params, headers, a.region)).encode()
+    for kv in a.header:
+        k, _, v = kv.partition("=")
+        headers[k.lower()] = v
+    # Each request of the measured function may act as another person: one
+    # Authorization value per request, in order (taking a ticket twice is refused).
+    auth = [t.strip() for t in Path(a.auth_file).read_text().splitlines() if t.strip()] if a.auth_file else []
+    per_run = 1 + a.warm
+    if a.auth_file and len(auth) < per_run * (a.warmup + a.runs):
+        raise HarnessError(f"--auth-file {a.auth_file}: {len(auth)} tokens, "
+                           f"{per_run * (a.warmup + a.runs)} requests to make")
+
+    def events_for(baseline: bool) -> list[bytes]:
+        out = []
+        for _ in range(per_run):
+            h = dict(headers)
+            if auth and not baseline:
+                h["authorization"] = "Bearer " + auth.pop(0)
+            out.append(json.dumps(api_gateway_v2_event(a.method, a.path, a.route_key, params, h,
+                                                       a.region, a.body)).encode())
+        return out
     passed = {}
     for k in a.pass_env:
         if k not in os.environ:
@@ -450,7 +511,7 @@ def cmd_run(a: argparse.Namespace) -> int:
             log_path = logs / f"{name}-{round_no}.log"
             # The baseline hello world answers 200 to anything.
             expected = 200 if name == a.baseline else a.expect_status
-            r = measure_once(name, path, event, expected, log_path, a.region,
+            r = measure_once(name, path, events_for(name == a.baseline), expected, log_path, a.region,
                              a.init_timeout, a.response_timeout, passed)
             if counted:
                 results[name].append(r)
@@ -459,6 +520,7 @@ def cmd_run(a: argparse.Namespace) -> int:
                   f"VmHWM {r['vm_hwm_kib'] / 1024:6.1f} MiB", file=sys.stderr, flush=True)
     out = {
         "event": {"method": a.method, "path": a.path, "routeKey": a.route_key, "pathParameters": params},
+        "warm_requests_per_run": a.warm,
         "expect_status": a.expect_status,
         "passed_env": sorted(passed),
         "warmup_runs": a.warmup,
@@ -511,13 +573,21 @@ def cmd_report(a: argparse.Namespace) -> int:
 
     rows = []
     header = ("binary", "size arch", "size MB", "timed arch", "init med ms", "init min ms",
-              "init CPU med ms", "1st resp med ms", "peak RSS med MB")
+              "init CPU med ms", "1st resp med ms", "peak RSS med MB", "DDB calls cold", "DDB calls warm")
+
+    def calls(x):
+        return "-" if x is None else f"{x:g}"
+
     for n in names:
         s = timings["binaries"][n]["summary"]
         cpu = "n/a" if s.get("init_cpu_ms_median") is None else f"{s['init_cpu_ms_median']:.2f}"
+        warm = calls(s.get("ddb_calls_warm_median"))
+        if s.get("ddb_calls_warm_max") is not None:
+            warm += f" (max {s['ddb_calls_warm_max']:g})"
         rows.append((n, sizes[n]["arch"], f"{sizes[n]['bytes'] / 1e6:.2f}", timings["timed_arch"],
                      f"{s['init_ms_median']:.2f}", f"{s['init_ms_min']:.2f}", cpu,
-                     f"{s['first_response_ms_median']:.2f}", f"{s['peak_rss_mb_median']:.2f}"))
+                     f"{s['first_response_ms_median']:.2f}", f"{s['peak_rss_mb_median']:.2f}",
+                     calls(s.get("ddb_calls_cold_median")), warm))
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells):
@@ -555,6 +625,12 @@ def cmd_report(a: argparse.Namespace) -> int:
         cpu_note = "" if r_cpu is None else f", of CPU time {r_cpu:.2f}"
         print(f"{n}: init <= {a.init_ratio:g}x hello-world: {'PASS' if init_ok else 'FAIL'} "
               f"(ratio {r_med:.2f}; of minimums {r_min:.2f}{cpu_note})")
+        if a.ddb_limit is not None:
+            worst = s.get("ddb_calls_warm_max")
+            ddb_ok = worst is not None and worst <= a.ddb_limit
+            verdicts[n]["ddb_pass"] = ddb_ok
+            print(f"{n}: DynamoDB calls per warm request <= {a.ddb_limit}: {'PASS' if ddb_ok else 'FAIL'} "
+                  f"(max {calls(worst)} over {s.get('warm_requests', 0)} warm requests)")
     print()
     n_runs = timings["binaries"][a.baseline]["summary"]["runs"]
     m = timings["machine"]
@@ -565,6 +641,9 @@ def cmd_report(a: argparse.Namespace) -> int:
     print(f"Init ratio: of medians, and of minimums, both must be <= {a.init_ratio:g}; init CPU is the "
           f"time the process ran on a CPU before asking for work (/proc schedstat), less sensitive to "
           f"other load.")
+    print("DynamoDB calls: per request, counted by the functions' SDK interceptor and read from their log; "
+          "cold = the first request of a new process (nothing cached yet), warm = the requests the same "
+          f"process served after it ({timings.get('warm_requests_per_run', 0)} per run).")
     rq = [timings["binaries"][n]["summary"].get("init_runqueue_wait_ms_median") for n in names]
     if any(x is not None and x > 0.5 for x in rq):
         print("NOTE: the functions waited for a CPU during init (median run-queue wait: "
@@ -630,6 +709,11 @@ def main(argv: list[str]) -> int:
     r.add_argument("--baseline", default="hello-lambda")
     r.add_argument("--init-timeout", type=float, default=10.0)
     r.add_argument("--response-timeout", type=float, default=30.0)
+    r.add_argument("--header", action="append", default=[], metavar="K=V")
+    r.add_argument("--body", help="the request's body (JSON text)")
+    r.add_argument("--auth-file", help="access tokens, one per line: one per request of the measured function")
+    r.add_argument("--warm", type=int, default=0,
+                   help="requests served after the cold one by the same process (warm)")
     r.add_argument("--logs", required=True)
     r.add_argument("--out", required=True)
 
@@ -640,11 +724,12 @@ def main(argv: list[str]) -> int:
     q.add_argument("--size-limit-mb", type=float, default=6.0)
     q.add_argument("--init-ratio", type=float, default=2.0)
     q.add_argument("--note", action="append")
+    q.add_argument("--ddb-limit", type=int, help="most DynamoDB calls a warm request may make")
     q.add_argument("--out", required=True)
 
     a = p.parse_args(argv)
-    if a.cmd == "run" and not (1 <= a.runs <= 1000 and 0 <= a.warmup <= 100):
-        p.error("--runs must be 1..1000 and --warmup 0..100")
+    if a.cmd == "run" and not (1 <= a.runs <= 1000 and 0 <= a.warmup <= 100 and 0 <= a.warm <= 10000):
+        p.error("--runs must be 1..1000, --warmup 0..100 and --warm 0..10000")
     try:
         return cmd_run(a) if a.cmd == "run" else cmd_report(a)
     except HarnessError as e:

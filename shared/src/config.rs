@@ -29,6 +29,10 @@ pub struct Config {
     /// functions that use them.
     pub attachments_bucket: Option<String>,
     pub documents_bucket: Option<String>,
+    /// `BALADIYA_READ_CACHE_SECS`: how long a container keeps the municipalities
+    /// and holidays it read (default 30, at most 300; 0 keeps nothing). A change
+    /// of activation or of the holiday table may take that long to show.
+    pub read_cache: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -68,7 +72,23 @@ impl Config {
             geo_bounds,
             attachments_bucket: get("BALADIYA_ATTACHMENTS_BUCKET"),
             documents_bucket: get("BALADIYA_DOCUMENTS_BUCKET"),
+            read_cache: read_cache(get("BALADIYA_READ_CACHE_SECS"))?,
         })
+    }
+}
+
+/// Seconds a container keeps what it read through [`crate::store::cache`].
+fn read_cache(raw: Option<String>) -> Result<std::time::Duration, ConfigError> {
+    match raw.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(std::time::Duration::from_secs(30)),
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|s| *s <= 300)
+            .map(std::time::Duration::from_secs)
+            .ok_or_else(|| {
+                ConfigError::Invalid("BALADIYA_READ_CACHE_SECS", "0 to 300 seconds".into())
+            }),
     }
 }
 
@@ -303,6 +323,30 @@ mod tests {
         assert_eq!(c.geo_bounds, GeoBounds::TUNISIA);
         assert_eq!(c.token_issuer, "baladiya-accounts");
         assert!(!format!("{c:?}").contains("kkkk"));
+        assert_eq!(c.read_cache, std::time::Duration::from_secs(30));
+    }
+
+    #[test]
+    fn the_read_cache_is_from_zero_to_five_minutes() {
+        let base = [("BALADIYA_TABLE", "t"), ("BALADIYA_JWKS", "{\"keys\":[]}")];
+        let key = "k".repeat(32);
+        let cases = [
+            ("0", Some(0)),
+            ("45", Some(45)),
+            ("300", Some(300)),
+            ("301", None),
+            ("-1", None),
+            ("soon", None),
+        ];
+        for (raw, expected) in cases {
+            let mut pairs = base.to_vec();
+            pairs.push(("BALADIYA_CURSOR_KEY", &key));
+            pairs.push(("BALADIYA_READ_CACHE_SECS", raw));
+            let got = Config::from_lookup(lookup(&pairs))
+                .ok()
+                .map(|c| c.read_cache.as_secs());
+            assert_eq!(got, expected, "{raw}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use baladiya::domain::refresh::{self, FAMILY_IDLE_TTL, RefreshFamily, RefreshOut
 use baladiya::domain::{DomainError, Id, Lang, Phone};
 use baladiya::http::Answer;
 use baladiya::http::response::{json, no_content};
-use baladiya::http::{AccessClaims, ApiError, RequestView};
+use baladiya::http::{AccessClaims, ApiError, RequestView, TokenSigner};
 use baladiya::store::StoreError;
 use baladiya::store::accounts::OtpWriteError;
 use http::StatusCode;
@@ -60,11 +60,12 @@ pub async fn request_code(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let body: CodeRequest = view.json()?;
     let phone = parse_sms_phone(ctx, &body.phone)?;
     let lang = body.lang.unwrap_or(view.lang);
-    let digest = account::phone_digest(&ctx.phone_key, &phone);
+    let keys = ctx.keys().await?;
+    let digest = account::phone_digest(&keys.phone_key, &phone);
     let now = view.now_secs();
     let previous = ctx.store.get_otp(&digest).await?;
     let code = otp::new_code().map_err(|_| ApiError::internal())?;
-    let hash = otp::code_hash(&ctx.phone_key, &phone, &code);
+    let hash = otp::code_hash(&keys.phone_key, &phone, &code);
     let next = match otp::decide_send(previous.as_ref(), hash, now, &ctx.otp) {
         SendDecision::Send(state) => OtpState {
             lang: Some(lang),
@@ -80,7 +81,7 @@ pub async fn request_code(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     // One client address (a script cycling through numbers) gets a bounded number
     // of codes an hour, whatever the numbers.
     if let Some(address) = view.source_ip() {
-        let digest = account::client_digest(&ctx.phone_key, address);
+        let digest = account::client_digest(&keys.phone_key, address);
         let hour = now / 3600;
         if ctx
             .store
@@ -215,12 +216,13 @@ pub async fn sign_in(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         return Err(DomainError::invalid("code", "format").into());
     }
     let requested = requested_role(body.role.as_deref(), body.municipality.as_deref())?;
-    let digest = account::phone_digest(&ctx.phone_key, &phone);
+    let keys = ctx.keys().await?;
+    let digest = account::phone_digest(&keys.phone_key, &phone);
     let now = view.now_secs();
     let Some(state) = ctx.store.get_otp(&digest).await? else {
         return Err(otp_refused());
     };
-    let submitted = otp::code_hash(&ctx.phone_key, &phone, code);
+    let submitted = otp::code_hash(&keys.phone_key, &phone, code);
     let (outcome, next) = otp::verify(&state, &submitted, now, &ctx.otp);
     // The right code with a role the number does not hold: refused before the code
     // is spent, so the person can sign in with it in the right role.
@@ -268,7 +270,7 @@ pub async fn sign_in(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         Err(StoreError::NotFound) => return Err(otp_refused()),
         Err(e) => return Err(e.into()),
     }
-    answer_tokens(ctx, &user, &act, &roles, token, new_account)
+    answer_tokens(ctx, &keys.signer, &user, &act, &roles, token, new_account)
 }
 
 async fn find_or_create_account(
@@ -297,6 +299,7 @@ async fn find_or_create_account(
 
 fn answer_tokens(
     ctx: &Ctx,
+    signer: &TokenSigner,
     user: &Id,
     act: &ActAs,
     roles: &HeldRoles,
@@ -305,7 +308,7 @@ fn answer_tokens(
 ) -> Answer {
     let principal = roles.principal(user, act).ok_or_else(ApiError::internal)?;
     let claims = AccessClaims::for_principal(&principal, &ctx.issuer, ctx.settings.access_ttl);
-    let access_token = ctx.signer.sign(&claims).map_err(|_| ApiError::internal())?;
+    let access_token = signer.sign(&claims).map_err(|_| ApiError::internal())?;
     json(
         StatusCode::OK,
         &TokenView {
@@ -335,6 +338,8 @@ pub struct RefreshRequest {
 pub async fn refresh(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let body: RefreshRequest = view.json()?;
     let requested = requested_role(body.role.as_deref(), body.municipality.as_deref())?;
+    // Before anything changes: a new token must be signable.
+    let keys = ctx.keys().await?;
     let presented = body.refresh_token.trim();
     let (family_id, _) = refresh::split(presented).ok_or_else(refresh_invalid)?;
     let family = ctx
@@ -393,7 +398,7 @@ pub async fn refresh(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         }
         Err(e) => return Err(e.into()),
     }
-    answer_tokens(ctx, &user, &act, &roles, token, false)
+    answer_tokens(ctx, &keys.signer, &user, &act, &roles, token, false)
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,7 @@ use baladiya::http::serve;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
-    // Configuration, clients and the signing secret once per cold start.
+    // Configuration and clients once per cold start; the signing secret on first use.
     let (config, aws) = serve::setup()?;
     serve::run(Ctx::load(&config, &aws).await?).await
 }

@@ -298,7 +298,7 @@ pub async fn export(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let data = ctx.store.account_data(who.user()).await?;
     let account = data.account.ok_or_else(ApiError::not_found)?;
     let roles = ctx.store.roles_by_phone(&account.phone).await?;
-    let digest = account::phone_digest(&ctx.phone_key, &account.phone);
+    let digest = account::phone_digest(&ctx.keys().await?.phone_key, &account.phone);
     let otp = ctx.store.get_otp(&digest).await?;
     let held = ctx.store.held_by(&account.id).await?;
     let sessions = held
@@ -366,6 +366,8 @@ pub async fn export(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
 /// first: their staff record is the municipality's.
 pub async fn erase(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let (_, account) = me(ctx, view).await?;
+    // Before anything is removed: the erasure needs the account's phone digest.
+    let digest = account::phone_digest(&ctx.keys().await?.phone_key, &account.phone);
     let roles = ctx.store.roles_by_phone(&account.phone).await?;
     if roles.blocks_erasure() {
         return Err(ApiError::conflict("account_has_roles"));
@@ -378,7 +380,6 @@ pub async fn erase(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
             Err(NotifyError::Unavailable(_)) => return Err(ApiError::unavailable()),
         }
     }
-    let digest = account::phone_digest(&ctx.phone_key, &account.phone);
     match ctx.store.erase_account(&account, &digest).await {
         Ok(()) => no_content(),
         Err(StoreError::VersionConflict) => Err(ApiError::conflict("version_conflict")),

@@ -104,3 +104,37 @@ async fn one_client_address_gets_a_bounded_number_of_codes() {
     }
     assert_eq!(statuses, vec![202, 202, 429]);
 }
+
+/// The signing secret is read by the first request that needs it, not at the
+/// cold start: a container serves the key set without it, and a secret that
+/// cannot be read is a 503 for the routes that sign, written nowhere.
+#[tokio::test]
+async fn the_signing_secret_is_read_on_first_use_only() {
+    let config = baladiya::config::Config::from_env().expect("run with scripts/test");
+    let aws = baladiya::config::Aws::from_env().expect("run with scripts/test");
+    let mut settings =
+        accounts::Settings::from_lookup(|k| std::env::var(k).ok()).expect("run with scripts/test");
+    settings.signing_secret = "baladiya-no-such-secret".into();
+    let without = Ctx::lazy(&config, settings, &aws).expect("no secret is read here");
+    let keys = handle(&without, fixture("accounts", "public-keys.200.json")).await;
+    assert_eq!(keys.status(), 200);
+    let signing = handle(
+        &without,
+        fixture("accounts", "sign-in-without-a-code-asked.400.json"),
+    )
+    .await;
+    assert_eq!(signing.status(), 503);
+    assert_eq!(
+        signing.headers()["content-type"],
+        "application/problem+json"
+    );
+    assert_eq!(body_json(&signing)["code"], "service_unavailable");
+    // The same request with the stack's own secret gets the answer it expects.
+    let ctx = ctx().await;
+    let res = handle(
+        &ctx,
+        fixture("accounts", "sign-in-without-a-code-asked.400.json"),
+    )
+    .await;
+    assert_eq!(res.status(), 400);
+}

@@ -103,10 +103,12 @@ pub async fn boards(
     let mut out = Vec::new();
     for s in agency.services.iter().filter(|s| s.active) {
         let q = QueueKey::new(m, &agency.code, &s.code, &day);
-        let state = ctx.store.queue_state(&q).await?;
         // From the day's first number: a ticket written a moment after a later
         // one was called still waits, and counts.
-        let waiting = ctx.store.waiting_between(&q, 1, state.taken).await?;
+        let (state, waiting) = ctx
+            .store
+            .queue_with_waiting(&q, baladiya::store::etickets::LAST_NUMBER)
+            .await?;
         let prefix = s.prefix.chars().next().unwrap_or('A');
         out.push(ServiceBoard {
             code: s.code.clone(),

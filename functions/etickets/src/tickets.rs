@@ -100,15 +100,14 @@ pub struct TicketView {
 /// The ticket as its holder and staff see it: the queue's state and, while it
 /// waits, the people ahead.
 async fn view_of(ctx: &Ctx, q: &Queue, t: &Ticket) -> Result<TicketView, ApiError> {
-    let state = ctx.store.queue_state(&q.key).await?;
-    let ahead = if t.status == TicketStatus::Waiting {
-        Some(
-            ctx.store
-                .waiting_between(&q.key, 1, t.number.saturating_sub(1))
-                .await?,
-        )
+    let (state, ahead) = if t.status == TicketStatus::Waiting {
+        let (state, ahead) = ctx
+            .store
+            .queue_with_waiting(&q.key, t.number.saturating_sub(1))
+            .await?;
+        (state, Some(ahead))
     } else {
-        None
+        (ctx.store.queue_state(&q.key).await?, None)
     };
     let wait = ahead.map(|ahead| {
         eticket::estimate_minutes(

@@ -18,7 +18,7 @@ pub async fn municipality(
         outsider(p, m)?;
     }
     let muni = store
-        .get_municipality(m, false)
+        .municipality_for_services(m)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let admin = who.is_some_and(Principal::is_platform_admin);

@@ -250,7 +250,7 @@ pub struct Base {
 impl Base {
     pub fn new(config: &Config, aws: &Aws) -> Result<Base, super::auth::TokenError> {
         Ok(Base {
-            store: Store::new(aws.dynamodb(), &config.table),
+            store: Store::new(aws.dynamodb(), &config.table).with_read_cache(config.read_cache),
             verifier: TokenVerifier::from_jwks(&config.jwks, &config.token_issuer)?,
             cursors: CursorCodec::new(&config.cursor_key),
             geo: config.geo_bounds,

@@ -52,6 +52,10 @@ fn ticket_sk(number: u64) -> String {
     format!("T#{number:06}")
 }
 
+/// The highest number a ticket key sorts by (six digits): "every ticket of the
+/// day" for [`Store::queue_with_waiting`].
+pub const LAST_NUMBER: u64 = 999_999;
+
 /// The state of a day's queue: numbers given, last called, handling times.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueState {
@@ -313,17 +317,18 @@ impl Store {
         }
     }
 
-    /// How many tickets are waiting between numbers `from` and `to` (inclusive).
-    pub async fn waiting_between(
+    /// The queue's state and how many tickets up to number `up_to` still wait,
+    /// in one Query: the state items (`CALLED`, `COUNTER`, `STATS`) sort just
+    /// before the tickets (`T#…`), so one key range holds both; the filter keeps
+    /// the state and the waiting tickets, and only their key and counters are
+    /// returned. The state alone is [`Self::queue_state`].
+    pub async fn queue_with_waiting(
         &self,
         q: &QueueKey,
-        from: u64,
-        to: u64,
-    ) -> Result<u64, StoreError> {
-        if from > to {
-            return Ok(0);
-        }
-        let mut count = 0u64;
+        up_to: u64,
+    ) -> Result<(QueueState, u64), StoreError> {
+        let mut state = QueueState::default();
+        let mut waiting = 0u64;
         let mut start: Option<Item> = None;
         loop {
             let page = self
@@ -331,22 +336,37 @@ impl Store {
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :to")
-                .filter_expression("#st = :waiting")
+                .filter_expression("attribute_not_exists(#st) OR #st = :waiting")
+                .projection_expression("SK, #n, #last, #secs, #count")
                 .expression_attribute_names("#st", "status")
+                .expression_attribute_names("#n", "n")
+                .expression_attribute_names("#last", "last")
+                .expression_attribute_names("#secs", "secs")
+                .expression_attribute_names("#count", "count")
                 .expression_attribute_values(":pk", s(&q.pk))
-                .expression_attribute_values(":from", s(ticket_sk(from)))
-                .expression_attribute_values(":to", s(ticket_sk(to)))
+                .expression_attribute_values(":from", s("CALLED"))
+                .expression_attribute_values(":to", s(ticket_sk(up_to)))
                 .expression_attribute_values(":waiting", s("waiting"))
-                .select(aws_sdk_dynamodb::types::Select::Count)
                 .consistent_read(true)
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
-                .map_err(|e| sdk_error("queue.count", e))?;
-            count += page.count.max(0) as u64;
+                .map_err(|e| sdk_error("queue.view", e))?;
+            for item in page.items() {
+                match text(item, keys::SK).as_deref() {
+                    Some("COUNTER") => state.taken = num(item, "n"),
+                    Some("CALLED") => state.last_called = num(item, "last"),
+                    Some("STATS") => {
+                        state.handled_secs = num(item, "secs");
+                        state.handled_count = num(item, "count");
+                    }
+                    Some(sk) if sk.starts_with("T#") => waiting += 1,
+                    _ => {}
+                }
+            }
             match page.last_evaluated_key {
                 Some(k) => start = Some(k),
-                None => return Ok(count),
+                None => return Ok((state, waiting)),
             }
         }
     }

@@ -18,9 +18,17 @@ impl Store {
         Ok(calendar::in_force(self.holidays().await?))
     }
 
-    /// The calendar of the holidays in force.
+    /// The calendar of the holidays in force, from the container's copy while
+    /// it is fresh ([`super::cache`]): for deadlines and opening hours, never
+    /// for the operator's own listing.
     pub async fn calendar(&self) -> Result<Calendar, StoreError> {
-        Ok(Calendar::from_records(&self.holidays_in_force().await?))
+        let now = std::time::Instant::now();
+        if let Some(c) = self.cache.calendar(now) {
+            return Ok(c);
+        }
+        let c = Calendar::from_records(&self.holidays_in_force().await?);
+        self.cache.keep_calendar(&c, now);
+        Ok(c)
     }
 
     pub async fn put_holiday(&self, h: &HolidayRecord) -> Result<(), StoreError> {

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod cache;
 pub mod cases;
 pub mod complaints;
 pub mod etickets;
@@ -44,6 +45,8 @@ pub type PageKey = std::collections::BTreeMap<String, String>;
 pub struct Store {
     pub(crate) db: Client,
     pub(crate) table: String,
+    /// Per-container copies of municipalities and holidays (none by default).
+    pub(crate) cache: std::sync::Arc<cache::ReadCache>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -212,7 +215,15 @@ impl Store {
         Store {
             db,
             table: table.into(),
+            cache: Default::default(),
         }
+    }
+
+    /// Keep municipalities and the holiday calendar for `ttl` per container
+    /// ([`cache`]); zero keeps nothing.
+    pub fn with_read_cache(mut self, ttl: std::time::Duration) -> Store {
+        self.cache = std::sync::Arc::new(cache::ReadCache::new(ttl));
+        self
     }
 
     pub fn table(&self) -> &str {

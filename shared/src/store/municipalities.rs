@@ -57,6 +57,22 @@ impl Store {
         .await
     }
 
+    /// The municipality as the service functions check it (its status, its
+    /// services), from the container's copy while it is fresh
+    /// ([`super::cache`]). Never before a conditional write.
+    pub async fn municipality_for_services(
+        &self,
+        id: &MunicipalityId,
+    ) -> Result<Option<Municipality>, StoreError> {
+        let now = std::time::Instant::now();
+        if let Some(m) = self.cache.municipality(id, now) {
+            return Ok(m);
+        }
+        let m = self.get_municipality(id, false).await?;
+        self.cache.keep_municipality(id, m.clone(), now);
+        Ok(m)
+    }
+
     /// Replace a municipality's profile if nobody changed it since `expected_version`
     /// was read. `m.version` must already be the new version.
     pub async fn update_municipality(

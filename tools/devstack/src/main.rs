@@ -8,6 +8,7 @@
 //! devstack seed                 demo municipalities, a demo staff member, the platform admin
 //! devstack token --phone P      a development access token for whoever P is
 //! devstack token --citizen      a token for a fresh citizen
+//! devstack bench-agency         an always-open e-ticket agency of tunis (`bench`), for scripts/bench
 //! devstack signing-secret --pem F --kid K [--keep-phone-key OLD.json]
 //!                               the accounts function's secret (JSON) for a new key
 //! devstack jwks --pem F --kid K  the public key set (TokenPublicJwks) of a key
@@ -523,6 +524,59 @@ async fn demo_open311_key(store: &Store, tunis: &MunicipalityId) -> Result<(), S
     Ok(())
 }
 
+/// The agency `scripts/bench` takes tickets at: Tunis's `bench`, open every
+/// hour of every day, holidays included, with one service (`counter`, 9999 a day).
+async fn bench_agency() -> Result<(), String> {
+    use baladiya::domain::Text;
+    use baladiya::domain::eticket::{Agency, Counter, QueueService, Shift, WeeklyHours};
+    let tunis = MunicipalityId::parse("tunis").expect("valid slug");
+    let day = vec![Shift {
+        open: "00:00".into(),
+        close: "23:59".into(),
+    }];
+    let name = Text {
+        ar: "شباك القياس".into(),
+        fr: "Guichet de mesure".into(),
+        en: "Benchmark counter".into(),
+    };
+    let agency = Agency {
+        code: "bench".into(),
+        name: name.clone(),
+        address: None,
+        location: None,
+        hours: WeeklyHours {
+            mon: day.clone(),
+            tue: day.clone(),
+            wed: day.clone(),
+            thu: day.clone(),
+            fri: day.clone(),
+            sat: day.clone(),
+            sun: day,
+        },
+        closures: vec![],
+        open_on_public_holidays: true,
+        services: vec![QueueService {
+            code: "counter".into(),
+            name,
+            prefix: "Z".into(),
+            daily_max: 9999,
+            active: true,
+        }],
+        counters: vec![Counter {
+            code: "z1".into(),
+            label: "1".into(),
+            services: vec!["counter".into()],
+        }],
+        updated_at: baladiya::clock::now_rfc3339(),
+    };
+    store()?
+        .put_agency(&tunis, &agency)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("e-ticket agency of tunis: bench");
+    Ok(())
+}
+
 /// An e-ticket agency for Tunis (civil status and tax collection), open on
 /// weekdays in two shifts and on Saturday mornings.
 async fn demo_agency(store: &baladiya::store::Store) -> Result<(), String> {
@@ -722,7 +776,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let needs_emulator = matches!(
         args.first().map(String::as_str),
-        Some("provision" | "seed" | "token")
+        Some("provision" | "seed" | "token" | "bench-agency")
     ) && !args.iter().any(|a| a == "--citizen");
     if needs_emulator && let Err(e) = require_emulator() {
         eprintln!("devstack: {e}");
@@ -737,10 +791,11 @@ async fn main() -> ExitCode {
             seed(&phone).await
         }
         Some("token") => token(&args[1..]).await,
+        Some("bench-agency") => bench_agency().await,
         Some("signing-secret") => signing_secret(&args[1..]),
         Some("jwks") => jwks(&args[1..]),
         _ => Err(
-            "usage: devstack provision | env | seed | token (--phone P | --citizen) [--ttl S] \
+            "usage: devstack provision | env | seed | token (--phone P | --citizen) [--ttl S] | bench-agency \
              | signing-secret --pem F --kid K [--keep-phone-key OLD.json] | jwks --pem F --kid K"
                 .into(),
         ),
