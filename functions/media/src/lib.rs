@@ -52,6 +52,11 @@ pub enum Rejected {
     NotTheDeclaredType,
     Unreadable,
     TooLarge,
+    /// The image stops before its end (an upload cut short): decoders would
+    /// fill the missing part with grey.
+    Truncated,
+    /// S3 holds another number of bytes than the upload URL was signed for.
+    NotTheSignedSize,
 }
 
 impl Rejected {
@@ -61,6 +66,8 @@ impl Rejected {
             Rejected::NotTheDeclaredType => "not_the_declared_type",
             Rejected::Unreadable => "unreadable",
             Rejected::TooLarge => "too_large",
+            Rejected::Truncated => "truncated",
+            Rejected::NotTheSignedSize => "not_the_signed_size",
         }
     }
 }
@@ -83,6 +90,9 @@ pub fn process(bytes: &[u8], declared: &str) -> Result<Processed, Rejected> {
     let found = image::guess_format(bytes).map_err(|_| Rejected::NotAnImage)?;
     if Some(found) != format_of(declared) {
         return Err(Rejected::NotTheDeclaredType);
+    }
+    if found == ImageFormat::Jpeg && !jpeg_is_whole(bytes) {
+        return Err(Rejected::Truncated);
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), found);
     // A decompression bomb (a small file of a huge picture) is refused before
@@ -112,6 +122,20 @@ pub fn process(bytes: &[u8], declared: &str) -> Result<Processed, Rejected> {
         photo: jpeg(&photo, 85)?,
         thumb: jpeg(&thumb, 75)?,
     })
+}
+
+/// Whether a JPEG's last scan reaches its end-of-image marker. Inside a scan's
+/// entropy-coded data a 0xFF byte is always followed by 0x00 or a restart
+/// marker, so an `FF D9` after the last start-of-scan (`FF DA`) is the image's
+/// real end; an EXIF thumbnail's own end marker comes before the main image's
+/// scans and does not count. Data a camera appends after the end (a second
+/// picture) has its own scan and end.
+fn jpeg_is_whole(bytes: &[u8]) -> bool {
+    let marker = |m: u8| bytes.windows(2).rposition(|w| w == [0xFF, m]);
+    match (marker(0xDA), marker(0xD9)) {
+        (Some(scan), Some(end)) => end > scan,
+        _ => false,
+    }
 }
 
 /// Re-encode as JPEG: the encoder writes pixels and a JFIF header, nothing else.
@@ -197,7 +221,13 @@ async fn check(ctx: &Ctx, key: &str) -> Result<bool, String> {
         .get_bytes(&ctx.bucket, key)
         .await
         .map_err(|e| e.to_string())?;
-    let outcome = process(&bytes, &pending.content_type);
+    // The upload URL was signed for exactly this size: anything else is refused
+    // before a byte of it is decoded.
+    let outcome = if bytes.len() as u64 != pending.size {
+        Err(Rejected::NotTheSignedSize)
+    } else {
+        process(&bytes, &pending.content_type)
+    };
     let mut done: Attachment = pending.clone();
     match &outcome {
         Ok(p) => {
@@ -325,6 +355,47 @@ mod tests {
         let mut truncated = jpeg_with_exif(40, 20, 1);
         truncated.truncate(60);
         assert!(process(&truncated, "image/jpeg").is_err());
+    }
+
+    /// A photo cut short in its pixels (a mobile upload that stopped) is
+    /// refused, not published half grey, whatever the format; a whole one with
+    /// an EXIF thumbnail's end marker before its own scan is accepted.
+    #[test]
+    fn a_photo_cut_short_is_refused() {
+        let whole = jpeg_with_exif(300, 200, 1);
+        assert!(process(&whole, "image/jpeg").is_ok());
+        let png = {
+            let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(300, 200, |x, y| {
+                image::Rgb([(x * 7) as u8, (y * 3) as u8, (x ^ y) as u8])
+            }));
+            let mut v = Vec::new();
+            img.write_to(&mut Cursor::new(&mut v), ImageFormat::Png)
+                .unwrap();
+            v
+        };
+        let cases: [(&[u8], &str, usize); 3] = [
+            (&whole, "image/jpeg", whole.len() * 3 / 4),
+            (&whole, "image/jpeg", whole.len() - 2),
+            (&png, "image/png", png.len() * 3 / 4),
+        ];
+        for (bytes, kind, keep) in cases {
+            let cut = &bytes[..keep];
+            assert!(
+                process(cut, kind).is_err(),
+                "{kind} cut at {keep} of {}",
+                bytes.len()
+            );
+        }
+        assert_eq!(
+            process(&whole[..whole.len() * 3 / 4], "image/jpeg").unwrap_err(),
+            Rejected::Truncated
+        );
+        // An end marker early in the file (an embedded thumbnail's) does not
+        // make a cut photo whole.
+        let mut with_thumb = whole[..2].to_vec();
+        with_thumb.extend_from_slice(&[0xFF, 0xE1, 0x00, 0x06, 0xFF, 0xD9, 0x00, 0x00]);
+        with_thumb.extend_from_slice(&whole[2..whole.len() * 3 / 4]);
+        assert!(!jpeg_is_whole(&with_thumb));
     }
 
     #[test]

@@ -16,14 +16,15 @@ fn ctx() -> Ctx {
     Ctx::new(&config, &Aws::from_env().expect("AWS settings")).expect("attachments bucket")
 }
 
-async fn pending(ctx: &Ctx, content_type: &str) -> (FileOwner, Attachment) {
+/// A pending attachment, as the upload URL was signed: `size` bytes of `content_type`.
+async fn pending(ctx: &Ctx, content_type: &str, size: usize) -> (FileOwner, Attachment) {
     let m = MunicipalityId::parse(&format!("media-{}", ulid::Ulid::new()).to_lowercase()).unwrap();
     let owner = FileOwner::case(&m, CaseKind::Complaint, Id::generate("cmp").as_str());
     let mut a = Attachment::pending(
         &owner,
         FileKind::Photo,
         content_type,
-        1,
+        size as u64,
         Id::generate("usr").as_str(),
         time::OffsetDateTime::now_utc(),
     );
@@ -62,9 +63,9 @@ async fn finished(ctx: &Ctx, owner: &FileOwner, a: &Attachment) -> Attachment {
 async fn a_photo_is_stored_without_its_metadata_and_the_upload_removed() {
     let ctx = ctx();
     let files = Files::new(Aws::from_env().unwrap().s3());
-    let (owner, a) = pending(&ctx, "image/jpeg").await;
-    let key = attachment::upload_key(&owner, FileKind::Photo, &a.id);
     let upload = jpeg_with_exif(64, 32, 1);
+    let (owner, a) = pending(&ctx, "image/jpeg", upload.len()).await;
+    let key = attachment::upload_key(&owner, FileKind::Photo, &a.id);
     files
         .put_bytes(&ctx.bucket, &key, "image/jpeg", upload)
         .await
@@ -94,15 +95,11 @@ async fn a_photo_is_stored_without_its_metadata_and_the_upload_removed() {
 async fn a_text_file_named_jpg_is_rejected_and_deleted() {
     let ctx = ctx();
     let files = Files::new(Aws::from_env().unwrap().s3());
-    let (owner, a) = pending(&ctx, "image/jpeg").await;
+    let text = b"not a photo at all".to_vec();
+    let (owner, a) = pending(&ctx, "image/jpeg", text.len()).await;
     let key = attachment::upload_key(&owner, FileKind::Photo, &a.id);
     files
-        .put_bytes(
-            &ctx.bucket,
-            &key,
-            "image/jpeg",
-            b"not a photo at all".to_vec(),
-        )
+        .put_bytes(&ctx.bucket, &key, "image/jpeg", text)
         .await
         .unwrap();
     handle(&ctx, event(&ctx.bucket, &key)).await;
@@ -139,10 +136,11 @@ async fn an_upload_nobody_asked_for_is_deleted() {
 async fn the_event_fixture_is_handled() {
     let ctx = ctx();
     let files = Files::new(Aws::from_env().unwrap().s3());
-    let (owner, a) = pending(&ctx, "image/jpeg").await;
+    let upload = jpeg_with_exif(16, 16, 1);
+    let (owner, a) = pending(&ctx, "image/jpeg", upload.len()).await;
     let key = attachment::upload_key(&owner, FileKind::Photo, &a.id);
     files
-        .put_bytes(&ctx.bucket, &key, "image/jpeg", jpeg_with_exif(16, 16, 1))
+        .put_bytes(&ctx.bucket, &key, "image/jpeg", upload)
         .await
         .unwrap();
     let path =
@@ -156,4 +154,27 @@ async fn the_event_fixture_is_handled() {
         finished(&ctx, &owner, &a).await.status,
         AttachmentStatus::Ready
     );
+}
+
+/// S3 holding fewer bytes than the upload URL was signed for (an upload cut
+/// short, or a client that got around the signature): refused as such, nothing
+/// published, the upload deleted.
+#[tokio::test]
+async fn an_upload_of_another_size_than_signed_is_rejected() {
+    let ctx = ctx();
+    let files = Files::new(Aws::from_env().unwrap().s3());
+    let whole = jpeg_with_exif(64, 32, 1);
+    let (owner, a) = pending(&ctx, "image/jpeg", whole.len()).await;
+    let key = attachment::upload_key(&owner, FileKind::Photo, &a.id);
+    let cut = whole[..whole.len() - 100].to_vec();
+    files
+        .put_bytes(&ctx.bucket, &key, "image/jpeg", cut)
+        .await
+        .unwrap();
+    handle(&ctx, event(&ctx.bucket, &key)).await;
+    let done = finished(&ctx, &owner, &a).await;
+    assert_eq!(done.status, AttachmentStatus::Rejected);
+    assert_eq!(done.reason.as_deref(), Some("not_the_signed_size"));
+    assert!(done.photo_key.is_none());
+    assert!(files.get_bytes(&ctx.bucket, &key).await.is_err());
 }
