@@ -4,6 +4,7 @@
 //! These tests expect `scripts/test` to have started the stack: it exports
 //! `BALADIYA_API` (the API's base URL) and `AWS_ENDPOINT_URL` (the emulator).
 
+pub mod contract;
 pub mod scheduler;
 pub mod uploads;
 pub mod xml;
@@ -63,8 +64,15 @@ pub struct Answer {
     pub body: Value,
 }
 
+/// Send a request and read its answer whole; the answer is checked against
+/// `openapi.yaml` ([`contract::check`]): a status it does not list, or a JSON body
+/// that does not match its schema, fails the test.
 pub async fn send(req: RequestBuilder) -> Answer {
-    let res = req.send().await.expect("the API answers");
+    let (client, req) = req.build_split();
+    let req = req.expect("a well-formed request");
+    let method = req.method().to_string();
+    let path = req.url().path().to_owned();
+    let res = client.execute(req).await.expect("the API answers");
     let status = res.status().as_u16();
     let headers = res.headers().clone();
     let content_type = headers
@@ -78,6 +86,7 @@ pub async fn send(req: RequestBuilder) -> Answer {
     } else {
         serde_json::from_str(&text).unwrap_or(Value::String(text))
     };
+    contract::check(&method, &path, status, &content_type, &body);
     Answer {
         status,
         content_type,

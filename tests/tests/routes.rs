@@ -349,3 +349,98 @@ fn every_function_has_its_alarms_and_every_alarm_tells_the_operator() {
     assert_eq!(throttled, functions, "a throttles alarm per function");
     assert_eq!(failing, functions, "an errors (or 5xx) alarm per function");
 }
+
+/// A schema that types nothing: an object with no properties, no reference and
+/// no other shape (what a generated client can only call `unknown`).
+fn untyped(schema: &Value) -> bool {
+    let Some(m) = schema.as_mapping() else {
+        return true;
+    };
+    let has = |k: &str| m.contains_key(Value::from(k));
+    ![
+        "$ref",
+        "properties",
+        "additionalProperties",
+        "items",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "enum",
+        "const",
+    ]
+    .iter()
+    .any(|k| has(k))
+        && (schema["type"] == "object" || !has("type"))
+}
+
+/// A client generated from openapi.yaml has a type for every answer and every
+/// request body, knows which operations need a token, and sends no language
+/// unless told to.
+#[test]
+fn openapi_types_every_body_and_states_every_operations_security() {
+    let text = std::fs::read_to_string(root().join("openapi.yaml")).unwrap();
+    let spec: Value = serde_yaml::from_str(&text).unwrap();
+    let resolve = |v: &Value| -> Value {
+        match v["$ref"].as_str() {
+            Some(r) => {
+                let mut at = &spec;
+                for part in r.trim_start_matches("#/").split('/') {
+                    at = &at[part];
+                }
+                at.clone()
+            }
+            None => v.clone(),
+        }
+    };
+    let mut faults = Vec::new();
+    for (path, ops) in spec["paths"].as_mapping().unwrap() {
+        let path = path.as_str().unwrap();
+        for (method, op) in ops.as_mapping().unwrap() {
+            let method = method.as_str().unwrap();
+            if method == "parameters" {
+                for p in op.as_sequence().into_iter().flatten() {
+                    let p = resolve(p);
+                    if p["name"] == "Accept-Language" && p["schema"].get("default").is_some() {
+                        faults.push(format!("{path}: Accept-Language has a default"));
+                    }
+                }
+            }
+            if !["get", "post", "put", "patch", "delete"].contains(&method) {
+                continue;
+            }
+            let at = format!("{} {path}", method.to_uppercase());
+            if op.get("security").is_none() {
+                faults.push(format!("{at}: no security of its own"));
+            }
+            let bodies = op["responses"]
+                .as_mapping()
+                .into_iter()
+                .flatten()
+                .filter(|(code, _)| code.as_str().is_some_and(|c| c.starts_with('2')))
+                .map(|(code, r)| (format!("{at} {}", code.as_str().unwrap()), resolve(r)))
+                .chain(
+                    op.get("requestBody")
+                        .map(|b| (format!("{at} request body"), resolve(b))),
+                );
+            for (what, r) in bodies {
+                for (media, content) in r["content"].as_mapping().into_iter().flatten() {
+                    let media = media.as_str().unwrap();
+                    if media.contains("json") && untyped(&content["schema"]) {
+                        faults.push(format!("{what} ({media}): an untyped schema"));
+                    }
+                }
+            }
+            for p in op["parameters"].as_sequence().into_iter().flatten() {
+                let p = resolve(p);
+                if p["name"] == "Accept-Language" && p["schema"].get("default").is_some() {
+                    faults.push(format!("{at}: Accept-Language has a default"));
+                }
+            }
+        }
+    }
+    assert!(
+        faults.is_empty(),
+        "openapi.yaml:\n  {}",
+        faults.join("\n  ")
+    );
+}

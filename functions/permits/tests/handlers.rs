@@ -1,6 +1,9 @@
 //! Handler tests: the function's `handle` called in-process with API Gateway
 //! events — the fixtures of `events/permits/` — against the local emulator's
 //! DynamoDB (started by `scripts/test`).
+// The handler futures nest deeply (tenancy, access, the case flow): their layout
+// needs more than the default 128 query levels.
+#![recursion_limit = "256"]
 
 use baladiya::fixtures::{body_json, context, fixture, problem_answer, serve_fixtures};
 
