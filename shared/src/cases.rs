@@ -87,7 +87,7 @@ const OPEN_UNTIL: &str = "9999-12-31T23:59:59Z";
 impl Cases {
     pub fn new(config: &Config, aws: &Aws) -> Cases {
         Cases {
-            store: Store::new(aws.dynamodb(), &config.table),
+            store: Store::new(aws.dynamodb(), &config.table).with_read_cache(config.read_cache),
             uploads: Uploads::new(config, aws),
         }
     }

@@ -125,6 +125,16 @@ pub struct Aws {
     /// `AWS_ENDPOINT_URL`: the local emulator.
     endpoint: Option<String>,
     http: aws_sdk_dynamodb::config::SharedHttpClient,
+    /// Each client built once, on first use, and shared by every part of a
+    /// function that asks for it (a client is a handle: clones share it).
+    clients: std::sync::Arc<Clients>,
+}
+
+#[derive(Debug, Default)]
+struct Clients {
+    dynamodb: std::sync::OnceLock<aws_sdk_dynamodb::Client>,
+    s3: std::sync::OnceLock<aws_sdk_s3::Client>,
+    sns: std::sync::OnceLock<aws_sdk_sns::Client>,
 }
 
 /// Root CAs of the AWS service endpoints (Amazon Trust Services, and the Starfield
@@ -172,6 +182,7 @@ impl Aws {
             credentials,
             endpoint: get("AWS_ENDPOINT_URL").filter(|v| !v.is_empty()),
             http,
+            clients: Default::default(),
         })
     }
 
@@ -179,7 +190,15 @@ impl Aws {
         self.endpoint.as_deref()
     }
 
+    /// The DynamoDB client, built on the first call (with the call counter).
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        self.clients
+            .dynamodb
+            .get_or_init(|| self.build_dynamodb())
+            .clone()
+    }
+
+    fn build_dynamodb(&self) -> aws_sdk_dynamodb::Client {
         let conf = aws_sdk_dynamodb::Config::builder()
             .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
             .region(self.region.clone())
@@ -193,8 +212,13 @@ impl Aws {
         aws_sdk_dynamodb::Client::from_conf(conf.build())
     }
 
-    /// Path-style addressing against the emulator (it has no per-bucket host names).
+    /// The S3 client, built on the first call. Path-style addressing against the
+    /// emulator (it has no per-bucket host names).
     pub fn s3(&self) -> aws_sdk_s3::Client {
+        self.clients.s3.get_or_init(|| self.build_s3()).clone()
+    }
+
+    fn build_s3(&self) -> aws_sdk_s3::Client {
         let conf = aws_sdk_s3::Config::builder()
             .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
             .region(aws_sdk_s3::config::Region::new(self.region.to_string()))
@@ -263,7 +287,12 @@ impl Aws {
         aws_sdk_secretsmanager::Client::from_conf(conf.build())
     }
 
+    /// The SNS client, built on the first call.
     pub fn sns(&self) -> aws_sdk_sns::Client {
+        self.clients.sns.get_or_init(|| self.build_sns()).clone()
+    }
+
+    fn build_sns(&self) -> aws_sdk_sns::Client {
         let conf = aws_sdk_sns::Config::builder()
             .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
             .region(aws_sdk_sns::config::Region::new(self.region.to_string()))
