@@ -65,6 +65,23 @@ pub struct QueueState {
     pub handled_count: u64,
 }
 
+impl QueueState {
+    /// Take in one of the queue's state items; `false` for any other item (a
+    /// ticket).
+    fn read(&mut self, item: &Item) -> bool {
+        match text(item, keys::SK).as_deref() {
+            Some("COUNTER") => self.taken = num(item, "n"),
+            Some("CALLED") => self.last_called = num(item, "last"),
+            Some("STATS") => {
+                self.handled_secs = num(item, "secs");
+                self.handled_count = num(item, "count");
+            }
+            _ => return false,
+        }
+        true
+    }
+}
+
 fn num(item: &Item, k: &str) -> u64 {
     item.get(k)
         .and_then(|v| v.as_n().ok())
@@ -121,16 +138,8 @@ impl Store {
             )
             .await?;
         let mut state = QueueState::default();
-        for item in items {
-            match text(&item, keys::SK).as_deref() {
-                Some("COUNTER") => state.taken = num(&item, "n"),
-                Some("CALLED") => state.last_called = num(&item, "last"),
-                Some("STATS") => {
-                    state.handled_secs = num(&item, "secs");
-                    state.handled_count = num(&item, "count");
-                }
-                _ => {}
-            }
+        for item in &items {
+            state.read(item);
         }
         Ok(state)
     }
@@ -353,15 +362,8 @@ impl Store {
                 .await
                 .map_err(|e| sdk_error("queue.view", e))?;
             for item in page.items() {
-                match text(item, keys::SK).as_deref() {
-                    Some("COUNTER") => state.taken = num(item, "n"),
-                    Some("CALLED") => state.last_called = num(item, "last"),
-                    Some("STATS") => {
-                        state.handled_secs = num(item, "secs");
-                        state.handled_count = num(item, "count");
-                    }
-                    Some(sk) if sk.starts_with("T#") => waiting += 1,
-                    _ => {}
+                if !state.read(item) {
+                    waiting += 1;
                 }
             }
             match page.last_evaluated_key {
