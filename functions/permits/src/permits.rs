@@ -14,7 +14,7 @@ use baladiya::domain::permit::{
     self, Channel, Permit, PermitData, days_after, parse_postal_code, parse_type, year_in_tunisia,
 };
 use baladiya::domain::staff::parse_label;
-use baladiya::domain::{DomainError, MunicipalityId};
+use baladiya::domain::{DomainError, MunicipalityId, Principal};
 use baladiya::http::Answer;
 use baladiya::http::paging::idempotency;
 use baladiya::http::response::json;
@@ -241,11 +241,14 @@ fn locked(seconds: u64) -> ApiError {
 /// Count one try at following `reference`, before its national ID is compared:
 /// a try goes on only once its count is written (conditioned on the count read),
 /// so no burst of concurrent guesses gets past `FOLLOW_TRIES` an hour. 404 for an
-/// unknown reference, 429 while it is locked.
+/// unknown reference, 429 while it is locked — except to the dossier's own
+/// submitter, whom strangers' guesses must not lock out (their tries are not
+/// counted: they prove who they are by their sign-in).
 async fn count_try(
     ctx: &Ctx,
     m: &MunicipalityId,
     reference: &str,
+    who: &Principal,
     now: u64,
 ) -> Result<PermitRef, ApiError> {
     for _ in 0..COUNT_RETRIES {
@@ -255,6 +258,14 @@ async fn count_try(
             .await?
             .ok_or_else(ApiError::not_found)?;
         if let Some(seconds) = r.locked_for(now) {
+            let submitted = ctx
+                .store
+                .get_case::<PermitData>(m, Permit::KIND, &r.permit_id)
+                .await?
+                .is_some_and(|c| c.owner == who.user().as_str());
+            if submitted {
+                return Ok(r);
+            }
             return Err(locked(seconds));
         }
         match ctx.store.permit_follow_failed(m, &r, now).await {
@@ -278,7 +289,7 @@ pub async fn follow(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> An
     let reference = permit::parse_reference(&body.reference)?;
     let national_id = holder::parse_national_id(&body.national_id, "national_id")?;
     ctx.cases.service::<Permit>(m, Some(&who)).await?;
-    let r = count_try(ctx, m, &reference, view.now_secs()).await?;
+    let r = count_try(ctx, m, &reference, &who, view.now_secs()).await?;
     let digest = holder::national_id_digest(&ctx.national_id_key, m, &national_id);
     let proven = r
         .holder_digest
@@ -287,8 +298,11 @@ pub async fn follow(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> An
     if !proven {
         return Err(ApiError::not_found());
     }
-    // The holder's own tries do not lock the dossier.
-    ctx.store.permit_follow_succeeded(m, &reference).await?;
+    // The holder's own tries do not lock the dossier; a lock that strangers'
+    // guesses set stays for them when its submitter got through it.
+    if r.locked_for(view.now_secs()).is_none() {
+        ctx.store.permit_follow_succeeded(m, &reference).await?;
+    }
     let case = ctx
         .store
         .get_case::<PermitData>(m, Permit::KIND, &r.permit_id)

@@ -140,3 +140,46 @@ async fn the_national_id_is_kept_only_as_a_keyed_digest() {
         }
     }
 }
+
+#[tokio::test]
+async fn strangers_guessing_do_not_lock_out_the_dossiers_own_submitter() {
+    let api = Api::from_env();
+    let m = permits_municipality(&api, "prm-lock").await;
+    let submitter = citizen();
+    let cin = national_id();
+    let d = register(
+        &api,
+        &m,
+        &submitter,
+        &json!({
+            "type": "electricity",
+            "description": "Branchement électrique d'un local commercial",
+            "address": "Avenue de la Liberté 20",
+            "postal_code": "1002",
+            "holder_national_id": cin,
+        }),
+    )
+    .await;
+    let reference = d["reference"].as_str().unwrap().to_owned();
+    let guesser = citizen();
+    for _ in 0..5 {
+        follow(&api, &m, &guesser, &reference, &national_id())
+            .await
+            .assert_problem(404, "not_found");
+    }
+    follow(&api, &m, &guesser, &reference, &cin)
+        .await
+        .assert_problem(429, "too_many_requests");
+    // Locked for strangers, not for the one who filed it (signed in as such).
+    let own = follow(&api, &m, &submitter, &reference, &cin).await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    assert_eq!(own.body["reference"], reference.as_str());
+    // Their right number does not lift the lock for the guesser.
+    follow(&api, &m, &guesser, &reference, &cin)
+        .await
+        .assert_problem(429, "too_many_requests");
+    // A wrong number from the submitter is still refused, and not counted.
+    follow(&api, &m, &submitter, &reference, &national_id())
+        .await
+        .assert_problem(404, "not_found");
+}
