@@ -498,8 +498,5 @@ fn page_of<D, V: Serialize>(
     scope: &str,
 ) -> Answer {
     let items = page.items.iter().map(render).collect();
-    json(
-        StatusCode::OK,
-        &List::page(items, page.next, &base.cursors, scope),
-    )
+    List::page(items, page.next, &base.cursors, scope).answer()
 }

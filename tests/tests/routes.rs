@@ -118,7 +118,8 @@ fn template_routes() -> RouteSet {
             continue;
         };
         for (_, e) in events {
-            if e["Type"] == "HttpApi" {
+            // The $default route (no path): see `unmatched_paths_reach_a_function`.
+            if e["Type"] == "HttpApi" && !e["Properties"]["Path"].is_null() {
                 let p = &e["Properties"];
                 out.insert((
                     p["Method"].as_str().unwrap().to_uppercase(),
@@ -238,6 +239,39 @@ fn template_serves_exactly_the_declared_routes() {
     assert_eq!(
         template_routes(),
         with_georeport_catch_all(declared(), "/open311/v2/{proxy+}")
+    );
+}
+
+/// The gateway's own 404 is `{"message":"Not Found"}`: its $default route
+/// (an HttpApi event without Path or Method) sends every unmatched request to
+/// the municipalities function instead, whose router answers problem+json.
+#[test]
+fn unmatched_paths_reach_a_function_that_answers_problem_json() {
+    let t = template();
+    let mut defaults = Vec::new();
+    for (res, function) in template_function_resources(&t) {
+        for (_, e) in res["Properties"]["Events"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+        {
+            let p = &e["Properties"];
+            if e["Type"] == "HttpApi" && p["Path"].is_null() {
+                assert!(p["Method"].is_null(), "a $default route has no method");
+                let api = format!("{:?}", p["ApiId"]);
+                assert!(api.contains("Ref") && api.contains("HttpApi"), "{api}");
+                defaults.push(function.clone());
+            }
+        }
+    }
+    assert_eq!(defaults, ["municipalities"], "one $default route");
+    let unmatched =
+        baladiya::http::router::route(municipalities::ROUTES, "GET", "/v1/no-such-thing")
+            .map(|_| ())
+            .unwrap_err();
+    assert_eq!(
+        (unmatched.status.as_u16(), unmatched.code),
+        (404, "route_not_found")
     );
 }
 

@@ -8,7 +8,7 @@ use baladiya::domain::{DomainError, MunicipalityId};
 use baladiya::http::Answer;
 use baladiya::http::RequestView;
 use baladiya::http::paging::paging;
-use baladiya::http::response::json;
+use baladiya::http::response::{json, list_json};
 use baladiya::store::notices::{Delivery, DeliveryStatus, UNREAD_WINDOW};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -62,6 +62,7 @@ impl<'a> NotificationView<'a> {
 #[derive(Serialize)]
 struct Page<'a> {
     items: Vec<NotificationView<'a>>,
+    has_more: bool,
     next_cursor: Option<String>,
     /// Unread among the newest 100 (a badge shows "99+" past 99).
     unread: usize,
@@ -80,14 +81,14 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         ctx.store.deliveries_of(user, limit, start),
         ctx.store.unread_of(user)
     )?;
-    json(
-        StatusCode::OK,
-        &Page {
-            items: page.items.iter().map(NotificationView::new).collect(),
-            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
-            unread: unread.len(),
-        },
-    )
+    let next_cursor = page.next.map(|k| ctx.cursors.encode(&scope, &k));
+    let body = Page {
+        items: page.items.iter().map(NotificationView::new).collect(),
+        has_more: next_cursor.is_some(),
+        next_cursor,
+        unread: unread.len(),
+    };
+    list_json(json(StatusCode::OK, &body)?, body.next_cursor.as_deref())
 }
 
 /// Notices read at once at most.

@@ -7,7 +7,7 @@ use baladiya::domain::complaint::{self, Complaint, OfferedCategory, OfferedSubca
 use baladiya::domain::text::{NameInput, Text};
 use baladiya::domain::{DomainError, MunicipalityId, Permission, Principal};
 use baladiya::http::Answer;
-use baladiya::http::response::{List, json, public_json};
+use baladiya::http::response::{List, json};
 use baladiya::http::{ApiError, RequestView};
 use http::StatusCode;
 use serde::Deserialize;
@@ -26,7 +26,7 @@ pub async fn categories(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -
         .filter(|c| c.active)
         .map(|c| CategoryView::new(c, view.lang))
         .collect();
-    public_json(&List::all(items), 60)
+    List::all(items).public(60)
 }
 
 /// Categories and areas are the whole service's: managed by staff holding
@@ -147,7 +147,7 @@ pub async fn areas(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Ans
             name: a.name,
         })
         .collect();
-    public_json(&List::all(items), 60)
+    List::all(items).public(60)
 }
 
 #[derive(Deserialize)]

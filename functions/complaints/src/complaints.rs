@@ -139,10 +139,7 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
         .iter()
         .map(|c| ComplaintView::new(c, Audience::Public))
         .collect();
-    json(
-        StatusCode::OK,
-        &List::page(items, page.next, &ctx.cursors, &scope),
-    )
+    List::page(items, page.next, &ctx.cursors, &scope).answer()
 }
 
 /// `GET …/complaints/mine`: the caller's own complaints here, newest first.
@@ -197,10 +194,7 @@ pub async fn followed(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> 
                 .map(|a| ComplaintView::new(c, a))
         })
         .collect();
-    json(
-        StatusCode::OK,
-        &List::page(items, page.next, &ctx.cursors, &scope),
-    )
+    List::page(items, page.next, &ctx.cursors, &scope).answer()
 }
 
 /// `bbox=<west>,<south>,<east>,<north>` (degrees, as GeoJSON orders them).
@@ -264,7 +258,7 @@ pub async fn nearby(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> An
         .collect();
     items.sort_by_key(|v| v.distance_m);
     items.truncate(10);
-    json(StatusCode::OK, &List::all(items))
+    List::all(items).answer()
 }
 
 /// The complaint as its audience sees it, with its timeline and photos.

@@ -14,7 +14,7 @@ use baladiya::domain::{
 };
 use baladiya::http::Answer;
 use baladiya::http::request::query_point;
-use baladiya::http::response::{json, public_json};
+use baladiya::http::response::{List, json, public_json};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::etickets::QueueKey;
 use http::StatusCode;
@@ -150,12 +150,6 @@ async fn view_of(
     })
 }
 
-#[derive(Serialize)]
-struct List<T> {
-    items: Vec<T>,
-    next_cursor: Option<String>,
-}
-
 /// `GET …/agencies`: every agency with its services' boards.
 pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     view.query(&[])?;
@@ -167,13 +161,7 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
     for a in ctx.store.agencies(m).await? {
         items.push(view_of(ctx, m, a, view.lang, &holidays, now).await?);
     }
-    public_json(
-        &List {
-            items,
-            next_cursor: None,
-        },
-        15,
-    )
+    List::all(items).public(15)
 }
 
 /// `GET …/agencies/{agency}`.
@@ -250,13 +238,7 @@ pub async fn best(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
             wait_minutes: wait,
         });
     }
-    json(
-        StatusCode::OK,
-        &List {
-            items: eticket::rank(candidates),
-            next_cursor: None,
-        },
-    )
+    List::all(eticket::rank(candidates)).answer()
 }
 
 #[derive(Deserialize)]

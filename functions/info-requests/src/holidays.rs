@@ -45,7 +45,7 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         })
         .collect();
     items.sort_by(|a, b| a.date.cmp(&b.date));
-    json(StatusCode::OK, &List::all(items))
+    List::all(items).answer()
 }
 
 #[derive(Deserialize)]

@@ -16,7 +16,7 @@ use baladiya::domain::workflow::CaseKind;
 use baladiya::domain::{DomainError, MunicipalityId, Permission};
 use baladiya::http::Answer;
 use baladiya::http::paging::paging;
-use baladiya::http::response::{List, json, public_json};
+use baladiya::http::response::{List, json};
 use baladiya::http::{ApiError, RequestView};
 use http::StatusCode;
 use serde::Deserialize;
@@ -158,7 +158,7 @@ pub async fn register(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> 
             answer: c.status_note.clone(),
         })
         .collect();
-    public_json(&List::page(items, page.next, &ctx.cursors, &scope), 60)
+    List::page(items, page.next, &ctx.cursors, &scope).public(60)
 }
 
 /// The request as its audience sees it, with the timeline and documents the
@@ -269,8 +269,5 @@ pub async fn reminders(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) ->
         .into_iter()
         .filter(|r| allowed.contains(&r.kind))
         .collect();
-    json(
-        StatusCode::OK,
-        &List::page(items, page.next, &ctx.cursors, &scope),
-    )
+    List::page(items, page.next, &ctx.cursors, &scope).answer()
 }

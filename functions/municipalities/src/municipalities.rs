@@ -11,7 +11,7 @@ use baladiya::domain::{
     Permission, Service, ServiceState,
 };
 use baladiya::http::patch::{double_option, non_null};
-use baladiya::http::response::{self, check_if_match, json, public_json, with_etag};
+use baladiya::http::response::{self, List, check_if_match, json, public_json, with_etag};
 use baladiya::http::{Answer, ApiError, RequestView};
 use baladiya::store::StoreError;
 use baladiya::store::idempotency::{Created, Idempotency};
@@ -19,7 +19,7 @@ use baladiya::store::keys;
 use http::StatusCode;
 use serde::Deserialize;
 
-use crate::views::{List, MunicipalityView, governorates};
+use crate::views::{MunicipalityView, governorates};
 use crate::{Ctx, paging, request_fingerprint};
 
 pub fn list_governorates(view: &RequestView<'_>) -> Answer {
@@ -53,15 +53,13 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         .store
         .list_municipalities(governorate, !all, limit, start)
         .await?;
-    let body = List {
-        items: page.items.iter().map(MunicipalityView::from).collect(),
-        next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
-    };
+    let items = page.items.iter().map(MunicipalityView::from).collect();
+    let body = List::page(items, page.next, &ctx.cursors, &scope);
     if all {
         // An administrator's view is not for shared caches.
-        return json(StatusCode::OK, &body);
+        return body.answer();
     }
-    public_json(&body, 60)
+    body.public(60)
 }
 
 pub async fn get(ctx: &Ctx, view: &RequestView<'_>, id: &MunicipalityId) -> Answer {

@@ -10,7 +10,7 @@ use baladiya::domain::{
     DomainError, Id, MunicipalityId, Permission, Phone, Principal, StaffMember,
 };
 use baladiya::http::patch::{double_option, non_null};
-use baladiya::http::response::{self, check_if_match, json, no_content, with_etag};
+use baladiya::http::response::{self, List, check_if_match, json, no_content, with_etag};
 use baladiya::http::{Answer, ApiError, RequestView};
 use baladiya::store::StoreError;
 use baladiya::store::idempotency::{Created, Idempotency};
@@ -18,7 +18,7 @@ use baladiya::store::keys;
 use http::StatusCode;
 use serde::Deserialize;
 
-use crate::views::{List, StaffView};
+use crate::views::StaffView;
 use crate::{Ctx, paging, request_fingerprint};
 
 const NAME_MAX: usize = 80;
@@ -47,13 +47,8 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
         return Err(ApiError::not_found());
     }
     let page = ctx.store.list_staff(m, limit, start).await?;
-    json(
-        StatusCode::OK,
-        &List {
-            items: page.items.iter().map(StaffView::from).collect(),
-            next_cursor: page.next.map(|k| ctx.cursors.encode(&scope, &k)),
-        },
-    )
+    let items = page.items.iter().map(StaffView::from).collect();
+    List::page(items, page.next, &ctx.cursors, &scope).answer()
 }
 
 #[derive(Deserialize)]

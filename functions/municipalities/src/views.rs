@@ -94,9 +94,3 @@ impl<'a> From<&'a StaffMember> for StaffView<'a> {
         }
     }
 }
-
-#[derive(Serialize)]
-pub struct List<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}

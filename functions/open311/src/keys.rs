@@ -9,7 +9,7 @@ use baladiya::domain::roles::authorize;
 use baladiya::domain::staff::parse_label;
 use baladiya::domain::{Id, MunicipalityId, Permission, Principal, Service, ServiceState};
 use baladiya::http::Answer;
-use baladiya::http::response::{json, no_content};
+use baladiya::http::response::{List, json, no_content};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::store::StoreError;
 use http::StatusCode;
@@ -78,12 +78,6 @@ impl From<ApiKeyRecord> for KeyView {
     }
 }
 
-#[derive(Serialize)]
-struct List {
-    items: Vec<KeyView>,
-    next_cursor: Option<String>,
-}
-
 /// `GET …/open311-keys`: every key, revoked ones included, oldest first.
 pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: Option<MunicipalityId>) -> Answer {
     view.query(&[])?;
@@ -95,13 +89,7 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: Option<MunicipalityId>) 
         .into_iter()
         .map(KeyView::from)
         .collect();
-    json(
-        StatusCode::OK,
-        &List {
-            items,
-            next_cursor: None,
-        },
-    )
+    List::<KeyView>::all(items).answer()
 }
 
 #[derive(Deserialize)]

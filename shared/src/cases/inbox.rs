@@ -139,6 +139,6 @@ impl Cases {
         if found.is_empty() {
             return Err(ApiError::not_found());
         }
-        json(StatusCode::OK, &List::all(found))
+        List::all(found).answer()
     }
 }

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod auth;
 pub mod cursor;
+pub mod finish;
 pub mod i18n;
 pub mod paging;
 pub mod patch;

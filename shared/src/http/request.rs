@@ -145,7 +145,8 @@ impl<'a> RequestView<'a> {
         parse_json(bytes)
     }
 
-    /// The version an `If-Match` header asks for (`"3"`, `W/"3"`); `None` without
+    /// The version an `If-Match` header asks for (`"3"`, `W/"3"`, or a read's
+    /// `"3.<digest>"`: what matters to a change is the version); `None` without
     /// the header or with `*`. A tag that is no version of ours can match nothing:
     /// 412.
     pub fn if_match(&self) -> Result<Option<u64>, ApiError> {
@@ -160,7 +161,7 @@ impl<'a> RequestView<'a> {
         let tag = value.strip_prefix("W/").unwrap_or(value);
         tag.strip_prefix('"')
             .and_then(|t| t.strip_suffix('"'))
-            .and_then(|t| t.parse::<u64>().ok())
+            .and_then(|t| t.split_once('.').map_or(t, |(v, _)| v).parse::<u64>().ok())
             .map(Some)
             .ok_or_else(failed)
     }
@@ -293,6 +294,29 @@ mod tests {
             (e.status.as_u16(), e.detail.as_deref()),
             (422, Some("expected a JSON object"))
         );
+    }
+
+    #[test]
+    fn if_match_reads_the_version_of_a_tag() {
+        let cases = [
+            (None, Ok(None)),
+            (Some("*"), Ok(None)),
+            (Some("\"3\""), Ok(Some(3))),
+            (Some("W/\"3\""), Ok(Some(3))),
+            (Some("\"12.q0Zx_-9aBcDe\""), Ok(Some(12))),
+            (Some("\"q0Zx_-9aBcDe\""), Err(412)),
+            (Some("3"), Err(412)),
+        ];
+        for (header, want) in cases {
+            let mut b = http::Request::builder().uri("/v1/x");
+            if let Some(h) = header {
+                b = b.header("if-match", h);
+            }
+            let req: Request = b.body(lambda_http::Body::Empty).unwrap();
+            let view = RequestView::new(&req, OffsetDateTime::UNIX_EPOCH);
+            let got = view.if_match().map_err(|e| e.status.as_u16());
+            assert_eq!(got, want, "If-Match: {header:?}");
+        }
     }
 
     #[test]

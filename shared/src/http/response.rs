@@ -8,19 +8,22 @@ use crate::http::Answer;
 use crate::store::PageKey;
 use crate::store::idempotency::Created;
 
-/// A page of a list, as every list endpoint answers: the items and the cursor
-/// of the next page (`null` on the last).
+/// A page of a list, as every list endpoint answers: the items, whether more
+/// follow and the cursor of the next page (`null` on the last). Answered with
+/// [`List::answer`], the next page is also linked (`Link: <…>; rel="next"`).
 #[derive(Debug, Serialize)]
 pub struct List<T> {
     pub items: Vec<T>,
+    pub has_more: bool,
     pub next_cursor: Option<String>,
 }
 
-impl<T> List<T> {
+impl<T: Serialize> List<T> {
     /// A whole list, in one page.
     pub fn all(items: Vec<T>) -> List<T> {
         List {
             items,
+            has_more: false,
             next_cursor: None,
         }
     }
@@ -32,11 +35,33 @@ impl<T> List<T> {
         cursors: &CursorCodec,
         scope: &str,
     ) -> List<T> {
+        let next_cursor = next.map(|k| cursors.encode(scope, &k));
         List {
             items,
-            next_cursor: next.map(|k| cursors.encode(scope, &k)),
+            has_more: next_cursor.is_some(),
+            next_cursor,
         }
     }
+
+    /// The page as a personal answer (not cached by intermediaries).
+    pub fn answer(&self) -> Answer {
+        list_json(json(StatusCode::OK, self)?, self.next_cursor.as_deref())
+    }
+
+    /// The page as public data anyone may cache for `max_age` seconds.
+    pub fn public(&self, max_age: u32) -> Answer {
+        list_json(public_json(self, max_age)?, self.next_cursor.as_deref())
+    }
+}
+
+/// Mark `r` as a page of a list continued at `next`: the answer then carries
+/// `Link: <…>; rel="next"` (added by [`super::finish::finish`]).
+pub fn list_json(mut r: Response<Body>, next: Option<&str>) -> Answer {
+    if let Some(cursor) = next {
+        r.extensions_mut()
+            .insert(super::finish::NextPage(cursor.to_owned()));
+    }
+    Ok(r)
 }
 
 /// A JSON answer. Personal answers must not be cached by intermediaries.

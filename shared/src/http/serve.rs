@@ -70,6 +70,7 @@ pub async fn serve<S: Service>(svc: &S, req: Request) -> Response<Body> {
         },
         Err(e) => svc.refuse(&view, e),
     };
+    let response = super::finish::finish(&req, view.lang, method == "GET", response);
     router::log_request(view.method(), template, response.status(), started);
     if head {
         let (parts, _) = response.into_parts();

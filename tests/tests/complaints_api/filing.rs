@@ -73,6 +73,23 @@ async fn a_citizen_reports_and_a_retried_request_files_one_complaint() {
             .to_string()
             .contains(t["user_id"].as_str().unwrap())
     );
+
+    // A read is tagged by what it shows: the public's tag is not the reporter's,
+    // and a client holding the current one is told so (304) without the body.
+    let url = format!("/v1/municipalities/{m}/complaints/{id}");
+    let public_tag = public.headers["etag"].to_str().unwrap().to_owned();
+    let held = send(api.get(&url).header("if-none-match", &public_tag)).await;
+    assert_eq!(held.status, 304);
+    assert!(held.body.is_null());
+    let own = send(
+        api.get(&url)
+            .bearer_auth(&tok)
+            .header("if-none-match", &public_tag),
+    )
+    .await;
+    assert_eq!(own.status, 200, "the reporter's view is another");
+    assert_eq!(own.body["mine"], true);
+    assert_ne!(own.headers["etag"].to_str().unwrap(), public_tag);
 }
 
 #[tokio::test]

@@ -180,7 +180,10 @@ async fn if_match_stops_a_lost_update() {
     let url = format!("/v1/municipalities/{m}");
     let read = send(api.get(&url)).await;
     let etag = read.headers["etag"].to_str().unwrap().to_owned();
-    assert_eq!(etag, "\"1\"");
+    assert!(
+        etag.starts_with("\"1."),
+        "the version, then the digest: {etag}"
+    );
     // Someone else changes it first.
     let other = send(
         api.patch(&url)
@@ -218,7 +221,7 @@ async fn if_match_stops_a_lost_update() {
     .await;
     let one = format!("{url}/staff/{}", added.body["id"].as_str().unwrap());
     let seen = send(api.get(&one).bearer_auth(&boss)).await;
-    assert_eq!(seen.headers["etag"], "\"1\"");
+    assert!(seen.headers["etag"].to_str().unwrap().starts_with("\"1."));
     send(
         api.delete(&one)
             .bearer_auth(&boss)

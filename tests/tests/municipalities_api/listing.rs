@@ -115,3 +115,95 @@ async fn a_deactivated_municipality_is_hidden_from_the_public_not_from_the_opera
     assert!(public.iter().all(|x| x["id"] != m.as_str()));
     assert!(public.iter().all(|x| x["status"] != "DEACTIVATED"));
 }
+
+#[tokio::test]
+async fn a_page_links_the_next_and_its_cursor_reveals_no_key() {
+    let api = Api::from_env();
+    let first = send(api.get("/v1/municipalities?limit=2")).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.body["has_more"], true);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let link = first.headers["link"].to_str().unwrap();
+    assert_eq!(
+        link,
+        format!("</v1/municipalities?limit=2&cursor={cursor}>; rel=\"next\"")
+    );
+    // The cursor is sealed: decoded, it shows nothing of the table.
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&cursor)
+        .expect("base64url");
+    let shown = String::from_utf8_lossy(&raw);
+    for part in ["M#", "PK", "SK", "GSI", "tunis", "ariana", "MUNI"] {
+        assert!(!shown.contains(part), "{part} shows in the cursor: {shown}");
+    }
+    // Following the link is the next page; the last page links nothing.
+    let target = link
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .to_owned();
+    let second = send(api.get(&target)).await;
+    assert_eq!(second.status, 200);
+    assert_ne!(second.body["items"][0]["id"], first.body["items"][0]["id"]);
+    // Following links to the end: every page but the last links one.
+    let mut next = Some("/v1/municipalities?limit=100".to_owned());
+    let mut pages = 0;
+    while let Some(path) = next.take() {
+        pages += 1;
+        assert!(pages < 100, "the links end");
+        let page = send(api.get(&path)).await;
+        let more = page.body["has_more"].as_bool().unwrap();
+        assert_eq!(more, page.body["next_cursor"].is_string());
+        let link = page.headers.get("link").map(|l| l.to_str().unwrap());
+        assert_eq!(more, link.is_some(), "{link:?}");
+        next = link.map(|l| l[1..l.find('>').unwrap()].to_owned());
+    }
+}
+
+#[tokio::test]
+async fn a_read_is_tagged_and_a_client_that_holds_it_gets_304() {
+    let api = Api::from_env();
+    let path = "/v1/municipalities/ghazala";
+    let a = send(api.get(path).header("accept-language", "fr")).await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.headers["content-language"], "fr");
+    assert!(
+        a.headers["vary"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("accept-language")
+    );
+    let tag = a.headers["etag"].to_str().unwrap().to_owned();
+    let again = send(
+        api.get(path)
+            .header("accept-language", "fr")
+            .header("if-none-match", &tag),
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_null(), "no body: {}", again.body);
+    assert_eq!(again.headers["etag"].to_str().unwrap(), tag);
+    assert_eq!(again.headers["content-language"], "fr");
+    let other = send(api.get(path).header("if-none-match", "\"0.stale\"")).await;
+    assert_eq!(other.status, 200);
+    // A list is tagged too, and so is an error's language.
+    let list = send(api.get("/v1/municipalities?limit=2")).await;
+    let list_tag = list.headers["etag"].to_str().unwrap().to_owned();
+    let held = send(
+        api.get("/v1/municipalities?limit=2")
+            .header("if-none-match", &list_tag),
+    )
+    .await;
+    assert_eq!(held.status, 304);
+    let missing = send(
+        api.get("/v1/municipalities/nowhere")
+            .header("accept-language", "en"),
+    )
+    .await;
+    missing.assert_problem(404, "not_found");
+    assert_eq!(missing.headers["content-language"], "en");
+    assert!(missing.headers.get("etag").is_none());
+}
