@@ -258,6 +258,26 @@ pub async fn sms_to(phone: &str) -> Vec<String> {
         .collect()
 }
 
+/// The push messages the emulator recorded for the device whose platform
+/// token is `token` (each as published: the JSON of every platform's payload).
+pub async fn pushes_to(token: &str) -> Vec<String> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL");
+    let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .expect("emulator answers")
+        .json()
+        .await
+        .expect("emulator data");
+    data["sns"]["PlatformEndpoint"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["token"] == token)
+        .flat_map(|e| e["messages"].as_object().cloned().unwrap_or_default())
+        .filter_map(|(_, m)| m.as_str().map(str::to_owned))
+        .collect()
+}
+
 /// The 6-digit code in an SMS text.
 pub fn code_in(text: &str) -> String {
     let digits: Vec<char> = text.chars().collect();

@@ -270,7 +270,7 @@ pub async fn sign_in(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         Err(StoreError::NotFound) => return Err(otp_refused()),
         Err(e) => return Err(e.into()),
     }
-    answer_tokens(ctx, &keys.signer, &user, &act, &roles, token, new_account)
+    answer_tokens(ctx, &keys.signer, &user, &act, &roles, token, new_account).await
 }
 
 async fn find_or_create_account(
@@ -297,7 +297,7 @@ async fn find_or_create_account(
     }
 }
 
-fn answer_tokens(
+async fn answer_tokens(
     ctx: &Ctx,
     signer: &TokenSigner,
     user: &Id,
@@ -307,7 +307,14 @@ fn answer_tokens(
     new_account: bool,
 ) -> Answer {
     let principal = roles.principal(user, act).ok_or_else(ApiError::internal)?;
-    let claims = AccessClaims::for_principal(&principal, &ctx.issuer, ctx.settings.access_ttl);
+    let mut claims = AccessClaims::for_principal(&principal, &ctx.issuer, ctx.settings.access_ttl);
+    // A token issued the second a revocation was written would be refused
+    // with the ones it revoked: say it was issued after.
+    claims.iat = ctx
+        .store
+        .revocations()
+        .await?
+        .issued_at_for(&principal, claims.iat);
     let access_token = signer.sign(&claims).map_err(|_| ApiError::internal())?;
     json(
         StatusCode::OK,
@@ -398,7 +405,7 @@ pub async fn refresh(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         }
         Err(e) => return Err(e.into()),
     }
-    answer_tokens(ctx, &keys.signer, &user, &act, &roles, token, false)
+    answer_tokens(ctx, &keys.signer, &user, &act, &roles, token, false).await
 }
 
 #[derive(Deserialize)]

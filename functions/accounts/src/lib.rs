@@ -8,6 +8,7 @@
 //! serves the key set or a profile does not wait for Secrets Manager.
 
 mod auth;
+mod devices;
 mod me;
 mod notifications;
 mod settings;
@@ -160,8 +161,8 @@ async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answe
         Op::Erase => me::erase(ctx, view).await,
         Op::Follow => me::follow(ctx, view, m.param("m")).await,
         Op::Unfollow => me::unfollow(ctx, view, m.param("m")).await,
-        Op::AddDevice => me::add_device(ctx, view).await,
-        Op::RemoveDevice => me::remove_device(ctx, view, m.param("id")).await,
+        Op::AddDevice => devices::add_device(ctx, view).await,
+        Op::RemoveDevice => devices::remove_device(ctx, view, m.param("id")).await,
         Op::Export => me::export(ctx, view).await,
         Op::Notifications => notifications::list(ctx, view).await,
         Op::ReadNotifications => notifications::read(ctx, view).await,

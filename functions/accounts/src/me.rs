@@ -1,11 +1,9 @@
-//! The signed-in person's own account: profile, follows, devices, and their data
+//! The signed-in person's own account: profile, follows, and their data
 //! rights under Tunisia's personal-data law (organic law 2004-63): a copy of
 //! everything held about them, and erasure.
 
 use baladiya::clock::rfc3339_secs;
-use baladiya::domain::account::{
-    self, Account, Device, MAX_DEVICES, MAX_FOLLOWS, NotifyPreference, PushPlatform,
-};
+use baladiya::domain::account::{self, Account, Device, MAX_FOLLOWS, NotifyPreference};
 use baladiya::domain::{DomainError, Id, Lang, MunicipalityId, Principal, ServiceState};
 use baladiya::http::Answer;
 use baladiya::http::patch::{double_option, non_null};
@@ -19,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Ctx;
 use crate::notifications::NotificationView;
-use crate::views::{DeviceView, FollowView, ProfileView, RoleView};
+use crate::views::{FollowView, ProfileView, RoleView};
 
 fn limit_reached(what: &str) -> ApiError {
     ApiError::conflict("limit_reached").with_detail(what.to_owned())
@@ -142,114 +140,6 @@ pub async fn unfollow(ctx: &Ctx, view: &RequestView<'_>, m: &str) -> Answer {
     no_content()
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewDevice {
-    platform: PushPlatform,
-    token: String,
-    name: Option<String>,
-}
-
-/// `POST /v1/me/devices`: register the app's push token as an SNS platform
-/// endpoint. Registering the same token again answers the existing device (200);
-/// a token last registered by another account moves to this one.
-pub async fn add_device(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
-    let who = view.principal(&ctx.verifier)?;
-    let body: NewDevice = view.json()?;
-    let token = account::parse_push_token(&body.token)?;
-    let name = body
-        .name
-        .as_deref()
-        .map(|n| baladiya::domain::staff::parse_label(n, "name", 60))
-        .transpose()?;
-    let app = match body.platform {
-        PushPlatform::Fcm => ctx.settings.fcm_app.as_deref(),
-        PushPlatform::Apns => ctx.settings.apns_app.as_deref(),
-    }
-    .ok_or_else(|| ApiError::from(DomainError::invalid("platform", "not_configured")))?;
-    let data = ctx.store.account_data(who.user()).await?;
-    if data.account.is_none() {
-        return Err(ApiError::not_found());
-    }
-    let endpoint = match ctx.notifier.register_device(app, token).await {
-        Ok(arn) => arn,
-        Err(NotifyError::Unreachable) => {
-            return Err(DomainError::invalid("token", "rejected").into());
-        }
-        Err(NotifyError::Unavailable(_)) => return Err(ApiError::unavailable()),
-    };
-    ctx.notifier
-        .enable_device(&endpoint)
-        .await
-        .map_err(|_| ApiError::unavailable())?;
-    if let Some(existing) = data.devices.iter().find(|d| d.endpoint_arn == endpoint) {
-        return json(StatusCode::OK, &DeviceView::from(existing));
-    }
-    if data.devices.len() >= MAX_DEVICES {
-        discard_endpoint(ctx, &endpoint).await;
-        return Err(limit_reached(&format!("devices: {MAX_DEVICES}")));
-    }
-    let device = Device {
-        id: Id::generate("dev"),
-        platform: body.platform,
-        endpoint_arn: endpoint,
-        name,
-        created_at: view.now_rfc3339(),
-    };
-    let previous = ctx.store.endpoint_owner(&device.endpoint_arn).await?;
-    if let Err(e) = ctx
-        .store
-        .put_device(who.user(), &device, previous.as_ref())
-        .await
-    {
-        discard_endpoint(ctx, &device.endpoint_arn).await;
-        return Err(e.into());
-    }
-    let mut r = json(StatusCode::CREATED, &DeviceView::from(&device))?;
-    r.headers_mut().insert(
-        "location",
-        format!("/v1/me/devices/{}", device.id)
-            .parse()
-            .map_err(|_| ApiError::internal())?,
-    );
-    Ok(r)
-}
-
-/// Delete an endpoint this request created and could not record, unless some
-/// account records it (the same token registered by someone else): no endpoint is
-/// left in SNS that nothing points to.
-async fn discard_endpoint(ctx: &Ctx, endpoint_arn: &str) {
-    if let Ok(None) = ctx.store.endpoint_owner(endpoint_arn).await
-        && ctx.notifier.remove_device(endpoint_arn).await.is_err()
-    {
-        tracing::warn!("an unrecorded push endpoint could not be deleted");
-    }
-}
-
-/// `DELETE /v1/me/devices/{id}`: forget a device and delete its endpoint.
-pub async fn remove_device(ctx: &Ctx, view: &RequestView<'_>, id: &str) -> Answer {
-    let who = view.principal(&ctx.verifier)?;
-    let id = Id::parse("dev", id).map_err(|_| ApiError::not_found())?;
-    let data = ctx.store.account_data(who.user()).await?;
-    let device = data
-        .devices
-        .into_iter()
-        .find(|d| d.id == id)
-        .ok_or_else(ApiError::not_found)?;
-    ctx.store.delete_device(who.user(), &device).await?;
-    if ctx
-        .notifier
-        .remove_device(&device.endpoint_arn)
-        .await
-        .is_err()
-    {
-        // The record is gone, so nothing will be sent to it; the endpoint is only
-        // an orphan in SNS.
-        tracing::warn!("push endpoint left behind after removing a device");
-    }
-    no_content()
-}
-
 #[derive(Serialize)]
 struct SessionExport {
     started_at: String,
@@ -363,7 +253,8 @@ pub async fn export(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
 /// `DELETE /v1/me`: erase the account. Sessions end, devices and follows go, the
 /// profile (name, number) goes; what the person filed publicly stays, no longer
 /// linked to them. Staff and administrators are removed by their municipality
-/// first: their staff record is the municipality's.
+/// first: their staff record is the municipality's. The person's access tokens
+/// stop working on every function within `REVOCATION_FRESH_SECS` (30 s).
 pub async fn erase(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let (_, account) = me(ctx, view).await?;
     // Before anything is removed: the erasure needs the account's phone digest.
@@ -380,6 +271,11 @@ pub async fn erase(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
             Err(NotifyError::Unavailable(_)) => return Err(ApiError::unavailable()),
         }
     }
+    // Revoked first: a failure below leaves only a token to refresh, never an
+    // erased account whose tokens still work.
+    ctx.store
+        .revoke_tokens(account.id.as_str(), view.now_secs())
+        .await?;
     match ctx.store.erase_account(&account, &digest).await {
         Ok(()) => no_content(),
         Err(StoreError::VersionConflict) => Err(ApiError::conflict("version_conflict")),

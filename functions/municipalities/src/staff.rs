@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use baladiya::domain::roles::{authorize, authorize_staff_change};
-use baladiya::domain::staff::{parse_category, parse_label};
+use baladiya::domain::staff::{self, parse_category, parse_label};
 use baladiya::domain::{
     DomainError, Id, MunicipalityId, Permission, Phone, Principal, StaffMember,
 };
@@ -204,6 +204,14 @@ pub async fn update(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_i
         }
         next.version = current.version + 1;
         next.updated_at = view.now_rfc3339();
+        // What a staff token states (who, what they may do) changed: the tokens
+        // issued until now stop working within a minute, and the next refresh
+        // states the new role. Revoked first, so no failure leaves them working.
+        if staff::token_changes(&current, &next) {
+            ctx.store
+                .revoke_tokens(id.as_str(), view.now_secs())
+                .await?;
+        }
         match ctx
             .store
             .update_staff(&next, &current.phone, current.version)
@@ -232,6 +240,11 @@ pub async fn remove(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, raw_i
             .await?
             .ok_or_else(ApiError::not_found)?;
         check_if_match(if_match, member.version)?;
+        // The member's staff tokens stop working within a minute, not when
+        // they expire. Revoked first, so no failure leaves them working.
+        ctx.store
+            .revoke_tokens(id.as_str(), view.now_secs())
+            .await?;
         match ctx.store.delete_staff(&member).await {
             Ok(()) => {
                 tracing::info!(municipality = %m, staff = %id, "staff member removed");

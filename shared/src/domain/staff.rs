@@ -24,6 +24,15 @@ pub struct StaffMember {
     pub version: u64,
 }
 
+/// Whether a change of a staff record changes what its tokens state or who
+/// holds them (phone, permissions, categories): then tokens issued before it
+/// must stop working. A new name or title does not.
+pub fn token_changes(before: &StaffMember, after: &StaffMember) -> bool {
+    before.phone != after.phone
+        || before.permissions != after.permissions
+        || before.complaint_categories != after.complaint_categories
+}
+
 /// A person's name or title: trimmed, 1..=max characters, no control characters.
 pub fn parse_label(
     raw: &str,
@@ -62,6 +71,40 @@ pub fn parse_category(raw: &str) -> Result<String, super::DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_of_what_a_token_states_revokes_a_new_name_does_not() {
+        use crate::domain::{Id, MunicipalityId, Permission, Phone};
+        let before = StaffMember {
+            id: Id::generate("stf"),
+            municipality: MunicipalityId::parse("tunis").unwrap(),
+            phone: Phone::parse("20123456").unwrap(),
+            name: "Agent".into(),
+            title: None,
+            permissions: BTreeSet::from([Permission::Complaints]),
+            complaint_categories: None,
+            created_at: "t".into(),
+            updated_at: "t".into(),
+            created_by: "usr".into(),
+            version: 1,
+        };
+        let changed = |f: &dyn Fn(&mut StaffMember)| {
+            let mut after = before.clone();
+            f(&mut after);
+            token_changes(&before, &after)
+        };
+        assert!(!changed(&|m| m.name = "Autre".into()));
+        assert!(!changed(&|m| m.title = Some("Chef".into())));
+        assert!(!changed(&|m| m.version = 9));
+        assert!(changed(&|m| m.phone = Phone::parse("20654321").unwrap()));
+        assert!(changed(&|m| {
+            m.permissions.insert(Permission::Permits);
+        }));
+        assert!(changed(&|m| m.permissions.clear()));
+        assert!(changed(&|m| {
+            m.complaint_categories = Some(BTreeSet::from(["roads".to_owned()]))
+        }));
+    }
 
     #[test]
     fn labels_and_categories() {

@@ -156,6 +156,12 @@ impl TokenVerifier {
     }
 
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+        self.verify_issued(token).map(|(who, _)| who)
+    }
+
+    /// The caller a token states and when it was issued (`iat`, epoch seconds):
+    /// what a revocation is compared with.
+    pub fn verify_issued(&self, token: &str) -> Result<(Principal, u64), TokenError> {
         if token.len() > 4096 {
             return Err(TokenError::Malformed);
         }
@@ -170,7 +176,8 @@ impl TokenVerifier {
             .ok_or(TokenError::UnknownKey)?;
         let data = jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation)
             .map_err(|_| TokenError::Rejected)?;
-        data.claims.into_principal()
+        let issued = data.claims.iat;
+        Ok((data.claims.into_principal()?, issued))
     }
 }
 

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
 use super::{ApiError, TokenVerifier, i18n};
+use crate::domain::revocation::Revocations;
 use crate::domain::{Lang, Principal};
 
 /// Largest JSON body accepted. Our documents are small; files go to S3 directly.
@@ -20,6 +21,9 @@ pub struct RequestView<'a> {
     pub lang: Lang,
     /// When the request is served: the one reading of the function's clock.
     pub now: OffsetDateTime,
+    /// The revoked tokens, read by [`super::serve::serve`] for a request that
+    /// carries one: a token they refuse is no caller.
+    revoked: Option<std::sync::Arc<Revocations>>,
 }
 
 impl<'a> RequestView<'a> {
@@ -29,7 +33,19 @@ impl<'a> RequestView<'a> {
                 .get("accept-language")
                 .and_then(|v| v.to_str().ok()),
         );
-        RequestView { req, lang, now }
+        RequestView {
+            req,
+            lang,
+            now,
+            revoked: None,
+        }
+    }
+
+    /// Refuse the tokens `revoked` lists (an erased account's, a removed staff
+    /// member's).
+    pub fn with_revocations(mut self, revoked: std::sync::Arc<Revocations>) -> Self {
+        self.revoked = Some(revoked);
+        self
     }
 
     /// The request itself (a form body, the idempotency fingerprint).
@@ -85,10 +101,17 @@ impl<'a> RequestView<'a> {
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
             .ok_or_else(ApiError::invalid_token)?;
-        verifier
-            .verify(token.trim())
-            .map(Some)
-            .map_err(|_| ApiError::invalid_token())
+        let (who, issued) = verifier
+            .verify_issued(token.trim())
+            .map_err(|_| ApiError::invalid_token())?;
+        if self
+            .revoked
+            .as_ref()
+            .is_some_and(|r| r.refuses_principal(&who, issued))
+        {
+            return Err(ApiError::invalid_token());
+        }
+        Ok(Some(who))
     }
 
     /// The caller; 401 without a valid bearer token.

@@ -37,6 +37,12 @@ pub trait Service: Sync + 'static {
         None
     }
 
+    /// Where the revoked tokens are read from, for a request carrying one:
+    /// none, no revocation is checked.
+    fn store(&self) -> Option<&Store> {
+        None
+    }
+
     /// Serve a request that matched `route`.
     fn dispatch(
         &self,
@@ -55,20 +61,29 @@ pub trait Service: Sync + 'static {
 /// answered as `GET` without the body (same status and headers).
 pub async fn serve<S: Service>(svc: &S, req: Request) -> Response<Body> {
     let started = Instant::now();
-    let view = RequestView::new(&req, svc.clock().now());
+    let mut view = RequestView::new(&req, svc.clock().now());
+    let mut unavailable = None;
+    if let (Some(store), true) = (svc.store(), req.headers().contains_key("authorization")) {
+        match store.revocations().await {
+            Ok(r) => view = view.with_revocations(r),
+            // Unread, a revoked token could pass: refuse rather than guess.
+            Err(_) => unavailable = Some(ApiError::unavailable()),
+        }
+    }
     let head = view.method().eq_ignore_ascii_case("HEAD");
     let method = if head { "GET" } else { view.method() };
     let matched = router::route(S::ROUTES, method, view.path());
     let template = matched.as_ref().map_or("unmatched", |m| m.template);
-    let response = match matched {
-        Ok(m) => match tenancy(svc.verifier(), &view, &m) {
+    let response = match (matched, unavailable) {
+        (_, Some(e)) => svc.refuse(&view, e),
+        (Ok(m), None) => match tenancy(svc.verifier(), &view, &m) {
             Ok(()) => match svc.dispatch(&view, m).await {
                 Ok(r) => r,
                 Err(e) => svc.refuse(&view, e),
             },
             Err(e) => svc.refuse(&view, e),
         },
-        Err(e) => svc.refuse(&view, e),
+        (Err(e), None) => svc.refuse(&view, e),
     };
     let response = super::finish::finish(&req, view.lang, method == "GET", response);
     router::log_request(view.method(), template, response.status(), started);
@@ -176,6 +191,10 @@ macro_rules! http_function {
 
             fn verifier(&self) -> Option<&$crate::http::TokenVerifier> {
                 Some(&self.base.verifier)
+            }
+
+            fn store(&self) -> Option<&$crate::store::Store> {
+                Some(&self.base.store)
             }
 
             fn dispatch(

@@ -10,7 +10,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use crate::domain::calendar::Calendar;
+use crate::domain::revocation::Revocations;
 use crate::domain::{Municipality, MunicipalityId};
 
 /// Municipalities remembered at most (a bound, so that requests for made-up
@@ -22,6 +25,7 @@ pub struct ReadCache {
     ttl: Duration,
     municipalities: Mutex<HashMap<MunicipalityId, (Instant, Option<Municipality>)>>,
     calendar: Mutex<Option<(Instant, Calendar)>>,
+    revocations: Mutex<Option<(Instant, Arc<Revocations>)>>,
 }
 
 impl ReadCache {
@@ -31,7 +35,13 @@ impl ReadCache {
             ttl,
             municipalities: Mutex::new(HashMap::new()),
             calendar: Mutex::new(None),
+            revocations: Mutex::new(None),
         }
+    }
+
+    /// How long a copy is kept.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
     }
 
     fn fresh(&self, at: Instant, now: Instant) -> bool {
@@ -68,6 +78,24 @@ impl ReadCache {
         c.as_ref()
             .filter(|(at, _)| self.fresh(*at, now))
             .map(|(_, v)| v.clone())
+    }
+
+    /// The revoked tokens read less than `fresh` before `now` (kept apart from
+    /// the ttl: revocations must show within their own bound).
+    pub fn revocations(&self, now: Instant, fresh: Duration) -> Option<Arc<Revocations>> {
+        let r = self.revocations.lock().ok()?;
+        r.as_ref()
+            .filter(|(at, _)| now.saturating_duration_since(*at) < fresh)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn keep_revocations(&self, value: &Arc<Revocations>, now: Instant, fresh: Duration) {
+        if fresh.is_zero() {
+            return;
+        }
+        if let Ok(mut r) = self.revocations.lock() {
+            *r = Some((now, value.clone()));
+        }
     }
 
     pub fn keep_calendar(&self, value: &Calendar, now: Instant) {

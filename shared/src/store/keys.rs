@@ -143,6 +143,8 @@ pub fn reminded_sk(what: &str, due_at: &str) -> String {
 }
 /// The platform's public-holiday table, one item a day.
 pub const HOLIDAYS: &str = "P#HOLIDAYS";
+/// The revoked access tokens (`store::revocations`).
+pub const REVOKED: &str = "P#REVOKED";
 pub fn holiday_sk(date: &str) -> String {
     format!("H#{date}")
 }

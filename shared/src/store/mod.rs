@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod cache;
 pub mod cases;
 pub mod complaints;
+pub mod device_claims;
 pub mod etickets;
 pub mod follows;
 pub mod holidays;
@@ -22,6 +23,7 @@ pub mod provision;
 mod query;
 #[cfg(feature = "fixtures")]
 mod raw;
+pub mod revocations;
 pub mod staff;
 pub mod tracked;
 mod update;

@@ -69,19 +69,26 @@ async fn export_then_erase_leaves_no_trace_of_the_phone_number() {
         "the partition is gone"
     );
     assert!(!all.contains(&format!("USER#{user}")), "no session is left");
+    // The erased account's access token stops working on every function.
     send(api.get("/v1/me").bearer_auth(&tok))
         .await
-        .assert_problem(404, "not_found");
+        .assert_problem(401, "invalid_token");
+    send(
+        api.get("/v1/municipalities/tunis/complaints/mine")
+            .bearer_auth(&tok),
+    )
+    .await
+    .assert_problem(401, "invalid_token");
     send(
         api.post("/v1/auth/refresh")
             .json(&json!({ "refresh_token": refresh_of(&r.body) })),
     )
     .await
     .assert_problem(401, "refresh_token_invalid");
-    // Erasing twice finds nothing to erase.
+    // Erasing twice: the token no longer speaks for anyone.
     send(api.delete("/v1/me").bearer_auth(&tok))
         .await
-        .assert_problem(404, "not_found");
+        .assert_problem(401, "invalid_token");
     // The number can sign up again, as a new person.
     let again = sign_in(&api, &phone).await;
     assert_eq!(again["new_account"], true);

@@ -87,7 +87,7 @@ async fn the_profile_follows_and_their_rules() {
 }
 
 #[tokio::test]
-async fn devices_register_once_move_between_accounts_and_are_removed() {
+async fn devices_register_once_move_to_another_account_only_with_the_pushed_code_and_are_removed() {
     let api = Api::from_env();
     let a = access(&sign_in(&api, &unique_phone()).await);
     let b = access(&sign_in(&api, &unique_phone()).await);
@@ -105,9 +105,57 @@ async fn devices_register_once_move_between_accounts_and_are_removed() {
     assert_eq!(again.status, 200);
     assert_eq!(again.body["id"], id.as_str());
 
-    // The phone changes hands: b registers the same token; a no longer has it.
-    let moved = send(api.post("/v1/me/devices").bearer_auth(&b).json(&body)).await;
+    // Someone else registers the same token: it does not move on their word.
+    // A code goes to the phone; a keeps the device meanwhile.
+    assert!(pushes_to(&push_token).await.is_empty());
+    let asked = send(api.post("/v1/me/devices").bearer_auth(&b).json(&body)).await;
+    assert_eq!(asked.status, 202, "{}", asked.body);
+    assert_eq!(asked.body["status"], "confirmation_sent");
+    let me_a = send(api.get("/v1/me").bearer_auth(&a)).await;
+    assert_eq!(me_a.body["devices"][0]["id"], id.as_str(), "{}", me_a.body);
+    let pushed = pushes_to(&push_token).await;
+    assert_eq!(pushed.len(), 1, "one push, to the phone: {pushed:?}");
+    let code = code_in(&pushed[0]);
+    remember_secret(&code);
+    let with = |code: &str| {
+        let mut b = body.clone();
+        b["confirmation"] = code.into();
+        b
+    };
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = send(
+        api.post("/v1/me/devices")
+            .bearer_auth(&b)
+            .json(&with(wrong)),
+    )
+    .await;
+    refused.assert_problem(422, "invalid_field");
+    assert_eq!(refused.body["errors"][0]["reason"], "mismatch");
+    // The code proves nothing for a third account.
+    let c = access(&sign_in(&api, &unique_phone()).await);
+    let other = send(
+        api.post("/v1/me/devices")
+            .bearer_auth(&c)
+            .json(&with(&code)),
+    )
+    .await;
+    other.assert_problem(422, "invalid_field");
+    assert_eq!(other.body["errors"][0]["reason"], "expired");
+    // Whoever holds the phone read it: now the device moves, once.
+    let moved = send(
+        api.post("/v1/me/devices")
+            .bearer_auth(&b)
+            .json(&with(&code)),
+    )
+    .await;
     assert_eq!(moved.status, 201, "{}", moved.body);
+    let again = send(
+        api.post("/v1/me/devices")
+            .bearer_auth(&b)
+            .json(&with(&code)),
+    )
+    .await;
+    assert_eq!(again.status, 200, "already b's: {}", again.body);
     let me_a = send(api.get("/v1/me").bearer_auth(&a)).await;
     assert!(
         me_a.body["devices"].as_array().unwrap().is_empty(),

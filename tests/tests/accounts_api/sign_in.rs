@@ -121,6 +121,11 @@ async fn a_removed_staff_member_loses_the_role_at_the_next_refresh() {
     let member = add_staff(&api, &m, &phone, &["news"]).await;
     let t = sign_in(&api, &phone).await;
     assert_eq!(t["role"], "staff");
+    let mine = format!("/v1/municipalities/{m}/complaints/mine");
+    for path in ["/v1/me", mine.as_str()] {
+        let before = send(api.get(path).bearer_auth(access(&t))).await;
+        assert_eq!(before.status, 200, "{path}: {}", before.body);
+    }
     let removed = send(
         api.delete(&format!(
             "/v1/municipalities/{m}/staff/{}",
@@ -130,12 +135,54 @@ async fn a_removed_staff_member_loses_the_role_at_the_next_refresh() {
     )
     .await;
     assert_eq!(removed.status, 204, "{}", removed.body);
+    // Their staff token stops working on every function now (within 30 s
+    // where functions keep the revocations; the tests read them every time),
+    // not when it expires.
+    for path in ["/v1/me", mine.as_str()] {
+        send(api.get(path).bearer_auth(access(&t)))
+            .await
+            .assert_problem(401, "invalid_token");
+    }
     send(
         api.post("/v1/auth/refresh")
             .json(&json!({ "refresh_token": refresh_of(&t) })),
     )
     .await
     .assert_problem(401, "role_revoked");
+}
+
+#[tokio::test]
+async fn a_staff_members_new_permissions_take_effect_within_a_minute() {
+    let api = Api::from_env();
+    let m = new_municipality(&api, "acct-perm").await;
+    let phone = unique_phone();
+    let member = add_staff(&api, &m, &phone, &["news"]).await;
+    let one = format!(
+        "/v1/municipalities/{m}/staff/{}",
+        member["id"].as_str().unwrap()
+    );
+    let t = sign_in(&api, &phone).await;
+    let patch = |body: Value| api.patch(&one).bearer_auth(admin()).json(&body);
+    // A new name changes nothing a token states: it keeps working.
+    let renamed = send(patch(json!({"name": "Agent renommé"}))).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    let me = send(api.get("/v1/me").bearer_auth(access(&t))).await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    // New permissions do: the old token stops, a refresh states the new ones.
+    let changed = send(patch(json!({"permissions": ["news", "complaints"]}))).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    send(api.get("/v1/me").bearer_auth(access(&t)))
+        .await
+        .assert_problem(401, "invalid_token");
+    let fresh = send(
+        api.post("/v1/auth/refresh")
+            .json(&json!({ "refresh_token": refresh_of(&t) })),
+    )
+    .await;
+    assert_eq!(fresh.status, 200, "{}", fresh.body);
+    remember_tokens(&fresh.body);
+    let me = send(api.get("/v1/me").bearer_auth(access(&fresh.body))).await;
+    assert_eq!(me.status, 200, "{}", me.body);
 }
 
 /// The function's own log lines during a full sign-in, refresh, profile read and
