@@ -28,7 +28,16 @@ pub struct Presigned {
 
 #[derive(Clone, Debug)]
 pub struct Files {
-    s3: Client,
+    s3: S3,
+}
+
+/// The S3 client, or where to build it on first use: a function that serves
+/// most requests without S3 (a complaint's list, its detail) does not pay for
+/// building it at cold start.
+#[derive(Clone, Debug)]
+enum S3 {
+    Ready(Client),
+    OnFirstUse(crate::config::Aws),
 }
 
 /// `<m>/<area>/<name>`: every object key starts with the municipality.
@@ -42,7 +51,7 @@ impl Files {
     pub async fn create_bucket(&self, name: &str, region: &str) -> Result<bool, String> {
         use aws_sdk_s3::error::ProvideErrorMetadata;
         use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
-        let mut req = self.s3.create_bucket().bucket(name);
+        let mut req = self.s3().create_bucket().bucket(name);
         if region != "us-east-1" {
             req = req.create_bucket_configuration(
                 CreateBucketConfiguration::builder()
@@ -63,7 +72,21 @@ impl Files {
     }
 
     pub fn new(s3: Client) -> Files {
-        Files { s3 }
+        Files { s3: S3::Ready(s3) }
+    }
+
+    /// The S3 client of `aws`, built when a request first needs it.
+    pub fn on_first_use(aws: &crate::config::Aws) -> Files {
+        Files {
+            s3: S3::OnFirstUse(aws.clone()),
+        }
+    }
+
+    fn s3(&self) -> Client {
+        match &self.s3 {
+            S3::Ready(c) => c.clone(),
+            S3::OnFirstUse(aws) => aws.s3(),
+        }
     }
 
     /// A URL to PUT one object of `content_type`, at most `max_bytes` long (the
@@ -79,7 +102,7 @@ impl Files {
         let conf = PresigningConfig::expires_in(expires)
             .map_err(|e| FilesError::Invalid(e.to_string()))?;
         let req = self
-            .s3
+            .s3()
             .put_object()
             .bucket(bucket)
             .key(key)
@@ -109,7 +132,7 @@ impl Files {
         let conf = PresigningConfig::expires_in(expires)
             .map_err(|e| FilesError::Invalid(e.to_string()))?;
         let req = self
-            .s3
+            .s3()
             .get_object()
             .bucket(bucket)
             .key(key)
@@ -131,7 +154,7 @@ impl Files {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> Result<(), FilesError> {
-        self.s3
+        self.s3()
             .put_object()
             .bucket(bucket)
             .key(key)
@@ -147,7 +170,7 @@ impl Files {
     }
 
     pub async fn delete(&self, bucket: &str, key: &str) -> Result<(), FilesError> {
-        self.s3
+        self.s3()
             .delete_object()
             .bucket(bucket)
             .key(key)
@@ -164,7 +187,7 @@ impl Files {
     /// Without `s3:ListBucket` (least privilege: the functions never list), S3
     /// answers a HEAD of a missing object 403 rather than 404: both mean none.
     pub async fn size(&self, bucket: &str, key: &str) -> Result<Option<u64>, FilesError> {
-        match self.s3.head_object().bucket(bucket).key(key).send().await {
+        match self.s3().head_object().bucket(bucket).key(key).send().await {
             Ok(out) => Ok(Some(out.content_length().unwrap_or(0).max(0) as u64)),
             Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
             Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 403) => Ok(None),
@@ -176,7 +199,7 @@ impl Files {
     }
 
     pub async fn get_bytes(&self, bucket: &str, key: &str) -> Result<Vec<u8>, FilesError> {
-        let out = self.s3.get_object().bucket(bucket).key(key).send().await.map_err(|e| {
+        let out = self.s3().get_object().bucket(bucket).key(key).send().await.map_err(|e| {
             tracing::error!(code = ?aws_sdk_s3::error::ProvideErrorMetadata::code(&e), "s3 get failed");
             FilesError::Unavailable
         })?;

@@ -77,7 +77,7 @@ impl Uploads {
     pub fn new(config: &Config, aws: &Aws) -> Uploads {
         Uploads {
             store: Store::new(aws.dynamodb(), &config.table),
-            files: Files::new(aws.s3()),
+            files: Files::on_first_use(aws),
             bucket: config.attachments_bucket.clone(),
         }
     }

@@ -240,15 +240,20 @@ pub async fn every_item_in_the_table() -> String {
     items.iter().map(|i| format!("{i}\n")).collect()
 }
 
-/// The SMS the emulator recorded for `phone` (E.164), oldest first.
-pub async fn sms_to(phone: &str) -> Vec<String> {
+/// Everything the emulator holds, as its dashboard reads it.
+async fn emulator_data() -> Value {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL");
-    let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+    reqwest::get(format!("{endpoint}/moto-api/data.json"))
         .await
         .expect("emulator answers")
         .json()
         .await
-        .expect("emulator data");
+        .expect("emulator data")
+}
+
+/// The SMS the emulator recorded for `phone` (E.164), oldest first.
+pub async fn sms_to(phone: &str) -> Vec<String> {
+    let data = emulator_data().await;
     data["sns"]["SMS"]
         .as_array()
         .into_iter()
@@ -261,13 +266,7 @@ pub async fn sms_to(phone: &str) -> Vec<String> {
 /// The push messages the emulator recorded for the device whose platform
 /// token is `token` (each as published: the JSON of every platform's payload).
 pub async fn pushes_to(token: &str) -> Vec<String> {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL");
-    let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
-        .await
-        .expect("emulator answers")
-        .json()
-        .await
-        .expect("emulator data");
+    let data = emulator_data().await;
     data["sns"]["PlatformEndpoint"]
         .as_array()
         .into_iter()

@@ -6,7 +6,7 @@ use baladiya::domain::account::{self, Device, MAX_DEVICES, PushPlatform};
 use baladiya::domain::device_claim::{self, CLAIM_SECS, ClaimCheck, DeviceClaim};
 use baladiya::domain::{DomainError, Id, Principal};
 use baladiya::http::Answer;
-use baladiya::http::response::{json, no_content};
+use baladiya::http::response::{created, json, no_content};
 use baladiya::http::{ApiError, RequestView};
 use baladiya::notify::NotifyError;
 use baladiya::store::StoreError;
@@ -102,14 +102,9 @@ pub async fn add_device(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         // Used: a second request with the same code moves nothing again.
         let _ = ctx.store.drop_device_claim(&device.endpoint_arn).await;
     }
-    let mut r = json(StatusCode::CREATED, &DeviceView::from(&device))?;
-    r.headers_mut().insert(
-        "location",
-        format!("/v1/me/devices/{}", device.id)
-            .parse()
-            .map_err(|_| ApiError::internal())?,
-    );
-    Ok(r)
+    let body =
+        serde_json::to_string(&DeviceView::from(&device)).map_err(|_| ApiError::internal())?;
+    created(&format!("/v1/me/devices/{}", device.id), body)
 }
 
 fn limit_reached(what: &str) -> ApiError {

@@ -42,7 +42,7 @@ impl Ctx {
         Ok(Ctx {
             base: Base::new(config, aws)?,
             cases: Cases::new(config, aws),
-            files: Files::new(aws.s3()),
+            files: Files::on_first_use(aws),
             documents: config.documents_bucket.clone(),
             national_id_key,
         })

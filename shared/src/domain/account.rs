@@ -75,11 +75,7 @@ pub fn phone_digest(key: &[u8], phone: &Phone) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts any key length");
     mac.update(b"phone-lookup\0");
     mac.update(phone.e164().as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::hex(&mac.finalize().into_bytes())
 }
 
 /// A keyed digest of a client address, for per-client limits without keeping
@@ -88,10 +84,7 @@ pub fn client_digest(key: &[u8], address: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts any key length");
     mac.update(b"client\0");
     mac.update(address.as_bytes());
-    mac.finalize().into_bytes()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::hex(&mac.finalize().into_bytes()[..16])
 }
 
 /// Whether SMS may go to this number: only to the countries the operator serves

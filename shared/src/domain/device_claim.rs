@@ -67,11 +67,7 @@ pub fn code_hash(key: &[u8], endpoint_arn: &str, user: &str, code: &str) -> Stri
         mac.update(&[0]);
     }
     mac.update(code.as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::hex(&mac.finalize().into_bytes())
 }
 
 /// The code as sent back: six digits (spaces allowed, as a person types it).

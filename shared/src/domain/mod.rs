@@ -26,6 +26,17 @@ pub mod tenancy;
 pub mod text;
 pub mod workflow;
 
+/// Bytes as lower-case hexadecimal (digests kept in items and keys).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
 pub use error::DomainError;
 pub use geo::{Coordinates, GeoBounds};
 pub use ids::{Id, MunicipalityId};

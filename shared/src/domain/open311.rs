@@ -299,10 +299,7 @@ pub fn new_key() -> Result<NewKey, getrandom::Error> {
 /// The digest stored for a key's secret. The secret is 256 random bits: a plain
 /// hash cannot be reversed nor guessed, so no slow hash is needed.
 pub fn key_digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::hex(&Sha256::digest(secret.as_bytes()))
 }
 
 /// An `api_key` as given: its id and secret; `None` if it is not one of ours.

@@ -82,11 +82,7 @@ pub fn code_hash(pepper: &[u8], phone: &Phone, code: &str) -> String {
     mac.update(phone.e164().as_bytes());
     mac.update(&[0]);
     mac.update(code.as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::hex(&mac.finalize().into_bytes())
 }
 
 /// A uniformly random 6-digit code from the operating system's generator.

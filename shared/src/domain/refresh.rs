@@ -52,10 +52,7 @@ pub fn split(token: &str) -> Option<(&str, &str)> {
 }
 
 pub fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::hex(&Sha256::digest(token.as_bytes()))
 }
 
 /// A new token for `family`: 256 random bits from the operating system.

@@ -39,10 +39,7 @@ impl Idempotency {
     /// `tenant` is the key prefix of where the thing is created, `caller` the user
     /// id, `key` the header, `request` the canonical request (method, path, body).
     pub fn new(tenant: &str, caller: &str, key: &str, request: &[u8]) -> Idempotency {
-        let fingerprint = Sha256::digest(request)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let fingerprint = crate::domain::hex(&Sha256::digest(request));
         Idempotency {
             pk: keys::idempotency_pk(tenant, caller, key),
             fingerprint,

@@ -227,7 +227,7 @@ pub const SESSION_GSI_PREFIX: &str = "RT#";
 /// Which account a push endpoint belongs to: one owner per device token.
 pub fn endpoint_pk(endpoint_arn: &str) -> String {
     let digest = Sha256::digest(endpoint_arn.as_bytes());
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::domain::hex(&digest[..16]);
     format!("P#ENDPOINT#{hex}")
 }
 pub const ENDPOINT: &str = "ENDPOINT";
@@ -249,7 +249,7 @@ pub fn idempotency_pk(tenant: &str, caller: &str, key: &str) -> String {
         .chain_update([0])
         .chain_update(key.as_bytes())
         .finalize();
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::domain::hex(&digest[..16]);
     format!("{tenant}#IDEM#{hex}")
 }
 pub const IDEMPOTENCY: &str = "IDEM";

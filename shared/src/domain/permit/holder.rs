@@ -22,11 +22,7 @@ pub fn national_id_digest(key: &[u8], m: &MunicipalityId, id: &NationalId) -> St
     mac.update(m.as_str().as_bytes());
     mac.update(b"\0");
     mac.update(id.digits().as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::hex(&mac.finalize().into_bytes())
 }
 
 /// Equal digests, compared in constant time.
