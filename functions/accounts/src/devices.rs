@@ -128,6 +128,13 @@ struct ClaimSent {
 
 /// Push a fresh code to the device `who` claims, and record its digest.
 async fn send_claim(ctx: &Ctx, view: &RequestView<'_>, who: &Principal, endpoint: &str) -> Answer {
+    let earlier = ctx.store.device_claim(endpoint).await?;
+    if let Some(wait) = device_claim::resend_after(earlier.as_ref(), view.now_secs()) {
+        return Err(
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
+                .with_retry_after(wait),
+        );
+    }
     let code = baladiya::domain::otp::new_code().map_err(|_| ApiError::unavailable())?;
     let key = &ctx.keys().await?.phone_key;
     let claim = DeviceClaim {

@@ -15,6 +15,9 @@ use super::{DomainError, Lang};
 pub const CLAIM_SECS: u64 = 600;
 /// Wrong codes accepted before the claim is void (a new one must be asked).
 pub const CLAIM_TRIES: u32 = 5;
+/// A new code is pushed to one device at most this often, whoever asks: the
+/// holder's phone is not to be flooded, nor the code guessed claim after claim.
+pub const RESEND_SECS: u64 = 60;
 
 /// A claim on a device held by another account, waiting for its code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +41,14 @@ pub enum ClaimCheck {
     /// No claim of the caller's in force (none, another's, expired or used
     /// up): ask for a new code.
     NoClaim,
+}
+
+/// Seconds to wait before another code may be pushed to the device, if a
+/// claim on it was made less than [`RESEND_SECS`] ago.
+pub fn resend_after(claim: Option<&DeviceClaim>, now: u64) -> Option<u64> {
+    let made = claim?.expires_at.checked_sub(CLAIM_SECS)?;
+    let allowed = made + RESEND_SECS;
+    (now < allowed).then(|| allowed - now)
 }
 
 /// Check `code_hash` (of the code the caller sent) against the claim in force.
@@ -163,6 +174,26 @@ mod tests {
         ];
         for (claim, user, hash, now, expected) in cases {
             assert_eq!(check(claim, user, hash, now), expected, "{user} at {now}");
+        }
+    }
+
+    #[test]
+    fn a_device_gets_a_new_code_once_a_minute_at_most() {
+        let claim = DeviceClaim {
+            user: "usr_b".into(),
+            code_hash: String::new(),
+            expires_at: 1000 + CLAIM_SECS,
+            tries: 0,
+        };
+        let cases = [
+            (None, 1000, None),
+            (Some(&claim), 1000, Some(RESEND_SECS)),
+            (Some(&claim), 1000 + RESEND_SECS - 1, Some(1)),
+            (Some(&claim), 1000 + RESEND_SECS, None),
+            (Some(&claim), 1000 + CLAIM_SECS + 5, None),
+        ];
+        for (c, now, expected) in cases {
+            assert_eq!(resend_after(c, now), expected, "at {now}");
         }
     }
 

@@ -113,6 +113,10 @@ async fn devices_register_once_move_to_another_account_only_with_the_pushed_code
     assert_eq!(asked.body["status"], "confirmation_sent");
     let me_a = send(api.get("/v1/me").bearer_auth(&a)).await;
     assert_eq!(me_a.body["devices"][0]["id"], id.as_str(), "{}", me_a.body);
+    // Asking again at once pushes nothing more (one code a minute a device).
+    send(api.post("/v1/me/devices").bearer_auth(&b).json(&body))
+        .await
+        .assert_problem(429, "too_many_requests");
     let pushed = pushes_to(&push_token).await;
     assert_eq!(pushed.len(), 1, "one push, to the phone: {pushed:?}");
     let code = code_in(&pushed[0]);
