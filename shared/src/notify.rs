@@ -21,6 +21,24 @@ pub struct Notifier {
     sender_id: Option<String>,
 }
 
+/// An SNS message for every platform: the FCM and APNs payloads of a push
+/// titled "Baladiya" with `text`, and `data` for the app (what to open).
+pub fn push_message(text: &str, data: &serde_json::Value) -> String {
+    use serde_json::json;
+    let gcm = json!({
+        "notification": { "title": "Baladiya", "body": text },
+        "data": data,
+    });
+    let apns = json!({ "aps": { "alert": { "title": "Baladiya", "body": text } }, "data": data });
+    json!({
+        "default": text,
+        "GCM": gcm.to_string(),
+        "APNS": apns.to_string(),
+        "APNS_SANDBOX": apns.to_string(),
+    })
+    .to_string()
+}
+
 /// SMS segments a message costs: GSM-7 text fits 160 characters (153 per part when
 /// split); anything else (Arabic) is UCS-2, 70 (67 per part). Segment count is the
 /// price, so the SMS budget is counted with it.

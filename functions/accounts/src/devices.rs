@@ -8,13 +8,14 @@ use baladiya::domain::{DomainError, Id, Principal};
 use baladiya::http::Answer;
 use baladiya::http::response::{created, json, no_content};
 use baladiya::http::{ApiError, RequestView};
-use baladiya::notify::NotifyError;
+use baladiya::notify::{NotifyError, push_message};
 use baladiya::store::StoreError;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::Ctx;
+use crate::me::limit_reached;
 use crate::views::DeviceView;
 
 #[derive(Deserialize)]
@@ -67,6 +68,10 @@ pub async fn add_device(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         enable(ctx, &endpoint).await?;
         return json(StatusCode::OK, &DeviceView::from(existing));
     }
+    if data.devices.len() >= MAX_DEVICES {
+        discard_endpoint(ctx, &endpoint).await;
+        return Err(limit_reached(&format!("devices: {MAX_DEVICES}")));
+    }
     let previous = ctx.store.endpoint_owner(&endpoint).await?;
     if let Some((holder, _)) = &previous
         && holder != who.user().as_str()
@@ -79,10 +84,6 @@ pub async fn add_device(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
         }
     }
     enable(ctx, &endpoint).await?;
-    if data.devices.len() >= MAX_DEVICES {
-        discard_endpoint(ctx, &endpoint).await;
-        return Err(limit_reached(&format!("devices: {MAX_DEVICES}")));
-    }
     let device = Device {
         id: Id::generate("dev"),
         platform: body.platform,
@@ -105,10 +106,6 @@ pub async fn add_device(ctx: &Ctx, view: &RequestView<'_>) -> Answer {
     let body =
         serde_json::to_string(&DeviceView::from(&device)).map_err(|_| ApiError::internal())?;
     created(&format!("/v1/me/devices/{}", device.id), body)
-}
-
-fn limit_reached(what: &str) -> ApiError {
-    ApiError::conflict("limit_reached").with_detail(what.to_owned())
 }
 
 /// Re-enable an endpoint: a device registering its token again is reachable,
@@ -145,16 +142,8 @@ async fn send_claim(ctx: &Ctx, view: &RequestView<'_>, who: &Principal, endpoint
     };
     ctx.store.put_device_claim(endpoint, &claim).await?;
     let text = device_claim::push_text(view.lang, &code);
-    let data = json!({ "kind": "device_claim" });
-    let gcm = json!({ "notification": { "title": "Baladiya", "body": text }, "data": data });
-    let apns = json!({ "aps": { "alert": { "title": "Baladiya", "body": text } }, "data": data });
-    let payload = json!({
-        "default": text,
-        "GCM": gcm.to_string(),
-        "APNS": apns.to_string(),
-        "APNS_SANDBOX": apns.to_string(),
-    });
-    match ctx.notifier.send_push(endpoint, &payload.to_string()).await {
+    let payload = push_message(&text, &json!({ "kind": "device_claim" }));
+    match ctx.notifier.send_push(endpoint, &payload).await {
         Ok(_) => {}
         // The device is unreachable: nobody can read a code there.
         Err(NotifyError::Unreachable) => {

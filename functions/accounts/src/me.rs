@@ -19,7 +19,7 @@ use crate::Ctx;
 use crate::notifications::NotificationView;
 use crate::views::{FollowView, ProfileView, RoleView};
 
-fn limit_reached(what: &str) -> ApiError {
+pub(crate) fn limit_reached(what: &str) -> ApiError {
     ApiError::conflict("limit_reached").with_detail(what.to_owned())
 }
 

@@ -276,18 +276,7 @@ fn push_payload(text: &str, notice: &Notice) -> String {
         "state": notice.state,
         "notice": notice.id,
     });
-    let gcm = json!({
-        "notification": { "title": "Baladiya", "body": text },
-        "data": data,
-    });
-    let apns = json!({ "aps": { "alert": { "title": "Baladiya", "body": text } }, "data": data });
-    json!({
-        "default": text,
-        "GCM": gcm.to_string(),
-        "APNS": apns.to_string(),
-        "APNS_SANDBOX": apns.to_string(),
-    })
-    .to_string()
+    baladiya::notify::push_message(text, &data)
 }
 
 #[cfg(test)]
