@@ -34,6 +34,9 @@ fn declared() -> RouteSet {
             "etickets".to_owned(),
         ));
     }
+    for r in guide::ROUTES {
+        out.insert((r.method.to_owned(), r.path.to_owned(), "guide".to_owned()));
+    }
     for r in permits::ROUTES {
         out.insert((r.method.to_owned(), r.path.to_owned(), "permits".to_owned()));
     }

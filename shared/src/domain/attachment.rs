@@ -50,6 +50,7 @@ pub const OWNERS: &[(&str, &str)] = &[
     ("info-requests", "AIR"),
     ("forum", "FRM"),
     ("appointments", "APT"),
+    ("guide", "PRC"),
 ];
 
 /// The folder of a kind of case's files.

@@ -10,6 +10,7 @@ pub mod device_claim;
 pub mod error;
 pub mod eticket;
 pub mod geo;
+pub mod guide;
 pub mod ids;
 pub mod info_request;
 pub mod national_id;

@@ -153,6 +153,16 @@ pub const AGENCY_PREFIX: &str = "AGENCY#";
 pub fn agency_sk(code: &str) -> String {
     format!("{AGENCY_PREFIX}{code}")
 }
+/// The services guide's index, its entries and its offices (`M#<m>`).
+pub const GUIDE: &str = "GUIDE";
+pub const PROCEDURE_PREFIX: &str = "PROC#";
+pub fn procedure_sk(code: &str) -> String {
+    format!("{PROCEDURE_PREFIX}{code}")
+}
+pub const OFFICE_PREFIX: &str = "OFFICE#";
+pub fn office_sk(code: &str) -> String {
+    format!("{OFFICE_PREFIX}{code}")
+}
 /// A day's queue of one service of an agency: numbers restart each Tunis day.
 pub fn queue_pk(m: &MunicipalityId, agency: &str, service: &str, day: &str) -> String {
     format!("M#{m}#Q#{agency}#{service}#{day}")

@@ -12,6 +12,7 @@ pub mod complaints;
 pub mod device_claims;
 pub mod etickets;
 pub mod follows;
+pub mod guide;
 pub mod holidays;
 pub mod idempotency;
 pub mod inbox;

@@ -15,6 +15,8 @@
 //! ```
 //! Paths are relative to the workspace root. The emulator is `AWS_ENDPOINT_URL`.
 
+mod demo_guide;
+
 use baladiya::store::provision::{TableSpec, create_table};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -489,6 +491,7 @@ async fn seed(admin_phone: &str) -> Result<(), String> {
         Err(e) => return Err(e.to_string()),
     }
     demo_agency(&store).await?;
+    demo_guide::seed(&store).await?;
     demo_open311_key(&store, &tunis).await
 }
 

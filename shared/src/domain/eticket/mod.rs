@@ -121,7 +121,7 @@ fn check_day(shifts: &[Shift]) -> Result<(), DomainError> {
 }
 
 /// "HH:MM", exactly two digits each, 00:00 to 23:59: the minute of the day.
-fn minute_of_day(raw: &str) -> Option<u16> {
+pub(crate) fn minute_of_day(raw: &str) -> Option<u16> {
     let b = raw.as_bytes();
     if b.len() != 5 || b[2] != b':' {
         return None;
@@ -137,7 +137,7 @@ fn minute_of_day(raw: &str) -> Option<u16> {
 
 // ----- time in Tunis -----
 
-fn tunis() -> TimeZone {
+pub(crate) fn tunis() -> TimeZone {
     static TZ: OnceLock<TimeZone> = OnceLock::new();
     TZ.get_or_init(|| {
         // The database is embedded, so the lookup cannot fail; Tunis has kept UTC+1
@@ -147,7 +147,7 @@ fn tunis() -> TimeZone {
     .clone()
 }
 
-fn local(t: OffsetDateTime) -> Zoned {
+pub(crate) fn local(t: OffsetDateTime) -> Zoned {
     let ts =
         Timestamp::from_nanosecond(t.unix_timestamp_nanos()).unwrap_or(if t.unix_timestamp() < 0 {
             Timestamp::MIN
@@ -157,12 +157,12 @@ fn local(t: OffsetDateTime) -> Zoned {
     ts.to_zoned(tunis())
 }
 
-fn time_date(d: civil::Date) -> Option<Date> {
+pub(crate) fn time_date(d: civil::Date) -> Option<Date> {
     let month = Month::try_from(u8::try_from(d.month()).ok()?).ok()?;
     Date::from_calendar_date(d.year().into(), month, u8::try_from(d.day()).ok()?).ok()
 }
 
-fn time_weekday(w: civil::Weekday) -> Weekday {
+pub(crate) fn time_weekday(w: civil::Weekday) -> Weekday {
     match w {
         civil::Weekday::Monday => Weekday::Monday,
         civil::Weekday::Tuesday => Weekday::Tuesday,
