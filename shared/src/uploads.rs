@@ -73,6 +73,16 @@ pub struct Uploads {
     bucket: Option<String>,
 }
 
+/// A file checked byte by byte: what a published document's version records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub content_type: String,
+    pub size: u64,
+    /// Hex SHA-256 of the stored bytes.
+    pub sha256: String,
+    pub key: String,
+}
+
 impl Uploads {
     pub fn new(config: &Config, aws: &Aws) -> Uploads {
         Uploads {
@@ -80,6 +90,56 @@ impl Uploads {
             files: Files::on_first_use(aws),
             bucket: config.attachments_bucket.clone(),
         }
+    }
+
+    /// The files of published documents, in their own bucket
+    /// (`BALADIYA_DOCUMENTS_BUCKET`).
+    pub fn published(config: &Config, aws: &Aws) -> Uploads {
+        Uploads {
+            bucket: config.documents_bucket.clone(),
+            ..Uploads::new(config, aws)
+        }
+    }
+
+    /// A document of `owner` confirmed ([`Uploads::confirm`]), then read whole:
+    /// its first bytes must be those of its declared type (`field`:
+    /// `not_its_type`), and its SHA-256 is computed from what is stored.
+    pub async fn check(
+        &self,
+        owner: &FileOwner,
+        id: &str,
+        field: &'static str,
+    ) -> Result<Checked, ApiError> {
+        self.confirm(owner, id, field).await?;
+        let a = self
+            .store
+            .get_attachment(owner, id)
+            .await?
+            .ok_or(DomainError::invalid(field, "unknown"))?;
+        let key = a
+            .photo_key
+            .clone()
+            .ok_or(DomainError::invalid(field, "unknown"))?;
+        let bytes = self
+            .files
+            .get_bytes(self.bucket()?, &key)
+            .await
+            .map_err(|_| ApiError::unavailable())?;
+        if !crate::domain::document::sniff(&a.content_type, &bytes) {
+            return Err(DomainError::invalid(field, "not_its_type").into());
+        }
+        use sha2::Digest;
+        Ok(Checked {
+            sha256: crate::domain::hex(&sha2::Sha256::digest(&bytes)),
+            content_type: a.content_type,
+            size: a.size,
+            key,
+        })
+    }
+
+    /// A short-lived link to the object `key` of this bucket.
+    pub async fn download(&self, key: &str) -> Result<Option<String>, ApiError> {
+        self.link(Some(key)).await
     }
 
     fn bucket(&self) -> Result<&str, ApiError> {

@@ -34,6 +34,13 @@ fn declared() -> RouteSet {
             "etickets".to_owned(),
         ));
     }
+    for r in documents::ROUTES {
+        out.insert((
+            r.method.to_owned(),
+            r.path.to_owned(),
+            "documents".to_owned(),
+        ));
+    }
     for r in guide::ROUTES {
         out.insert((r.method.to_owned(), r.path.to_owned(), "guide".to_owned()));
     }

@@ -51,6 +51,7 @@ pub const OWNERS: &[(&str, &str)] = &[
     ("forum", "FRM"),
     ("appointments", "APT"),
     ("guide", "PRC"),
+    ("documents", "DOC"),
 ];
 
 /// The folder of a kind of case's files.

@@ -7,6 +7,7 @@ pub mod case;
 pub mod complaint;
 pub mod deadline;
 pub mod device_claim;
+pub mod document;
 pub mod error;
 pub mod eticket;
 pub mod geo;

@@ -153,6 +153,20 @@ pub const AGENCY_PREFIX: &str = "AGENCY#";
 pub fn agency_sk(code: &str) -> String {
     format!("{AGENCY_PREFIX}{code}")
 }
+/// A published document's partition: its record (`DOC`), its versions
+/// (`V#<nnnn>`) and its files (`ATT#…`); published ones are listed newest
+/// first on GSI1 `M#<m>#DOCS`.
+pub fn document_pk(m: &MunicipalityId, id: &str) -> String {
+    format!("M#{m}#DOC#{id}")
+}
+pub const DOCUMENT: &str = "DOC";
+pub const VERSION_PREFIX: &str = "V#";
+pub fn version_sk(n: u32) -> String {
+    format!("{VERSION_PREFIX}{n:04}")
+}
+pub fn documents_gsi(m: &MunicipalityId) -> String {
+    format!("M#{m}#DOCS")
+}
 /// The services guide's index, its entries and its offices (`M#<m>`).
 pub const GUIDE: &str = "GUIDE";
 pub const PROCEDURE_PREFIX: &str = "PROC#";

@@ -10,6 +10,7 @@ pub mod cache;
 pub mod cases;
 pub mod complaints;
 pub mod device_claims;
+pub mod documents;
 pub mod etickets;
 pub mod follows;
 pub mod guide;

@@ -1,0 +1,359 @@
+//! Published documents: the public list, filter and download; what staff with
+//! `reports` publish. Load → decide (`domain::document`) → write.
+
+use baladiya::domain::attachment::{FileKind, FileOwner};
+use baladiya::domain::document::{
+    self, Document, DocumentType, FileRecord, NewDocument, Version, check_file_name,
+};
+use baladiya::domain::roles::authorize;
+use baladiya::domain::text::Text;
+use baladiya::domain::{
+    DomainError, Lang, Municipality, MunicipalityId, Permission, Principal, Service,
+};
+use baladiya::http::paging::paging;
+use baladiya::http::response::{List, created, json, public_json};
+use baladiya::http::{Answer, ApiError, RequestView};
+use baladiya::store::documents::DocumentFilter;
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::Ctx;
+
+async fn municipality(
+    ctx: &Ctx,
+    m: &MunicipalityId,
+    who: Option<&Principal>,
+) -> Result<Municipality, ApiError> {
+    baladiya::http::access::municipality(&ctx.store, m, Service::Reports, who).await
+}
+
+fn editor(who: Option<&Principal>, m: &MunicipalityId) -> bool {
+    who.is_some_and(|w| authorize(w, m, Permission::Reports).is_ok())
+}
+
+fn owner(m: &MunicipalityId, id: &str) -> FileOwner {
+    FileOwner::of_area(m.clone(), "documents", id).unwrap_or(FileOwner {
+        municipality: m.clone(),
+        tag: "DOC",
+        area: "documents",
+        id: id.to_owned(),
+    })
+}
+
+fn doc_id(raw: &str) -> Result<String, ApiError> {
+    baladiya::domain::Id::parse("doc", raw)
+        .map(|i| i.to_string())
+        .map_err(|_| ApiError::not_found())
+}
+
+/// A document in a list.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Serialize)]
+struct Item<'a> {
+    #[serde(flatten)]
+    doc: &'a Document,
+    #[serde(rename = "type")]
+    type_code: &'static str,
+    type_label: &'static str,
+    label: &'a str,
+    path: String,
+}
+
+fn item<'a>(m: &MunicipalityId, d: &'a Document, lang: Lang) -> Item<'a> {
+    Item {
+        type_code: d.doc_type.code(),
+        type_label: d.doc_type.label().pick(lang),
+        label: d.title.get(lang),
+        path: format!("/v1/municipalities/{m}/documents/{}", d.id),
+        doc: d,
+    }
+}
+
+fn filters(query: &std::collections::HashMap<String, String>) -> Result<DocumentFilter, ApiError> {
+    let bad = |what: &str| ApiError::bad_request("invalid_query").with_detail(what.to_owned());
+    Ok(DocumentFilter {
+        doc_type: query
+            .get("type")
+            .map(|t| DocumentType::parse(t).ok_or_else(|| bad("type: a document type")))
+            .transpose()?,
+        fiscal_year: query
+            .get("year")
+            .map(|y| {
+                y.parse::<u16>()
+                    .ok()
+                    .filter(|y| (1990..=2100).contains(y))
+                    .ok_or_else(|| bad("year: 1990..=2100"))
+            })
+            .transpose()?,
+        committee: query
+            .get("committee")
+            .map(|c| {
+                baladiya::domain::eticket::parse_code(c, "committee")
+                    .map_err(|_| bad("committee: a code"))
+            })
+            .transpose()?,
+    })
+}
+
+/// `GET …/documents[?type][&year][&committee]`: published documents, newest
+/// first.
+pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
+    let query = view.query(&["type", "year", "committee", "limit", "cursor"])?;
+    let filter = filters(&query)?;
+    let scope = format!(
+        "documents:{m}:{}:{}:{}",
+        filter.doc_type.map_or("", |t| t.code()),
+        filter
+            .fiscal_year
+            .map(|y| y.to_string())
+            .unwrap_or_default(),
+        filter.committee.as_deref().unwrap_or_default()
+    );
+    let (limit, start) = paging(&ctx.cursors, &query, &scope, 100)?;
+    let who = view.optional_principal(&ctx.verifier)?;
+    municipality(ctx, m, who.as_ref()).await?;
+    let page = ctx.store.documents_page(m, &filter, limit, start).await?;
+    let items: Vec<Item<'_>> = page.items.iter().map(|d| item(m, d, view.lang)).collect();
+    List::page(items, page.next, &ctx.cursors, &scope).public(60)
+}
+
+#[derive(Debug, Serialize)]
+struct FileView<'a> {
+    #[serde(flatten)]
+    file: &'a FileRecord,
+    /// Works for 10 minutes.
+    url: Option<String>,
+}
+
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Serialize)]
+struct VersionView<'a> {
+    number: u32,
+    note: Option<&'a Text>,
+    created_at: &'a str,
+    files: Vec<FileView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct DocumentView<'a> {
+    #[serde(flatten)]
+    item: Item<'a>,
+    /// Every version, newest first: none replaces another.
+    history: Vec<VersionView<'a>>,
+}
+
+async fn page(
+    ctx: &Ctx,
+    m: &MunicipalityId,
+    d: &Document,
+    lang: Lang,
+) -> Result<serde_json::Value, ApiError> {
+    let versions: Vec<Version> = ctx.store.document_versions(m, &d.id).await?;
+    let mut history = Vec::new();
+    for v in versions.iter().rev() {
+        let mut files = Vec::new();
+        for f in &v.files {
+            files.push(FileView {
+                url: ctx.files.0.download(&f.key).await?,
+                file: f,
+            });
+        }
+        history.push(VersionView {
+            number: v.number,
+            note: v.note.as_ref(),
+            created_at: &v.created_at,
+            files,
+        });
+    }
+    let view = DocumentView {
+        item: item(m, d, lang),
+        history,
+    };
+    serde_json::to_value(&view).map_err(|_| ApiError::internal())
+}
+
+/// `GET …/documents/{id}`: a document and every version's files, with
+/// short-lived download links. A draft exists only for staff with `reports`.
+pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
+    view.query(&[])?;
+    let id = doc_id(id)?;
+    let who = view.optional_principal(&ctx.verifier)?;
+    municipality(ctx, m, who.as_ref()).await?;
+    let staff = editor(who.as_ref(), m);
+    let d = ctx
+        .store
+        .document(m, &id, staff)
+        .await?
+        .filter(|d| staff || d.versions > 0)
+        .ok_or_else(ApiError::not_found)?;
+    let v = page(ctx, m, &d, view.lang).await?;
+    // Links inside last ten minutes: the page is kept less.
+    public_json(&v, 60)
+}
+
+async fn staff_of(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+) -> Result<Principal, ApiError> {
+    let who = view.principal(&ctx.verifier)?;
+    authorize(&who, m, Permission::Reports)?;
+    municipality(ctx, m, Some(&who)).await?;
+    Ok(who)
+}
+
+/// `POST …/documents`: staff with `reports` describe a document (a draft
+/// until its first version).
+pub async fn create(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
+    let body: NewDocument = view.json()?;
+    let d = document::new_document(body, &view.now_rfc3339())?;
+    staff_of(ctx, view, m).await?;
+    ctx.store.put_new_document(m, &d).await?;
+    let location = format!("/v1/municipalities/{m}/documents/{}", d.id);
+    let body = serde_json::to_string(&page(ctx, m, &d, view.lang).await?)
+        .map_err(|_| ApiError::internal())?;
+    created(&location, body)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadBody {
+    content_type: String,
+    size: u64,
+}
+
+/// `POST …/documents/{id}/files`: a presigned upload of one file (PDF or
+/// image, 20 MB at most) into the published-documents bucket.
+pub async fn upload(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
+    let id = doc_id(id)?;
+    let body: UploadBody = view.json()?;
+    let who = staff_of(ctx, view, m).await?;
+    ctx.store
+        .document(m, &id, false)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let up = ctx
+        .files
+        .0
+        .start(
+            &owner(m, &id),
+            FileKind::Document,
+            who.user().as_str(),
+            &body.content_type,
+            body.size,
+            view.now,
+        )
+        .await?;
+    json(StatusCode::CREATED, &up)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRef {
+    id: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VersionBody {
+    files: Vec<FileRef>,
+    note: Option<Text>,
+}
+
+/// `POST …/documents/{id}/versions`: staff record a new version from uploaded
+/// files, each read back, checked to be what its type says and digested
+/// (SHA-256). The document is published with its first version; older
+/// versions stay.
+pub async fn version(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
+    let id = doc_id(id)?;
+    let body: VersionBody = view.json()?;
+    if body.files.is_empty() || body.files.len() > document::FILES_PER_VERSION {
+        return Err(DomainError::invalid("files", "count").into());
+    }
+    let who = staff_of(ctx, view, m).await?;
+    let before = ctx
+        .store
+        .document(m, &id, true)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut files = Vec::new();
+    for f in &body.files {
+        let name = check_file_name(&f.name)?;
+        let c = ctx.files.0.check(&owner(m, &id), &f.id, "files.id").await?;
+        files.push(FileRecord {
+            id: f.id.clone(),
+            name,
+            content_type: c.content_type,
+            size: c.size,
+            sha256: c.sha256,
+            key: c.key,
+        });
+    }
+    let now = view.now_rfc3339();
+    let (after, v) = document::next_version(
+        &before,
+        files,
+        body.note.as_ref(),
+        who.user().as_str(),
+        &now,
+    )
+    .map_err(|e| match e {
+        DomainError::Invalid {
+            field: "versions",
+            reason: "limit_reached",
+        } => ApiError::conflict("limit_reached")
+            .with_detail(format!("versions: {}", document::MAX_VERSIONS)),
+        e => e.into(),
+    })?;
+    ctx.store.record_version(m, &before, &after, &v).await?;
+    let location = format!("/v1/municipalities/{m}/documents/{id}");
+    let body = serde_json::to_string(&page(ctx, m, &after, view.lang).await?)
+        .map_err(|_| ApiError::internal())?;
+    created(&location, body)
+}
+
+/// What the app offers when a document is not found: an access-to-information
+/// request pre-filled with what the citizen looked for, to review and send.
+#[derive(Debug, Serialize)]
+struct RequestDraft {
+    path: String,
+    body: DraftBody,
+}
+
+#[derive(Debug, Serialize)]
+struct DraftBody {
+    information: String,
+    access_mode: &'static str,
+}
+
+/// `GET …/documents/not-published[?type][&year][&q]`.
+pub async fn not_published(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
+    let query = view.query(&["type", "year", "committee", "q"])?;
+    let filter = filters(&query)?;
+    let words = query.get("q").map(String::as_str);
+    if words.is_some_and(|w| w.chars().count() > 200) {
+        return Err(ApiError::bad_request("invalid_query").with_detail("q: 200 characters at most"));
+    }
+    let who = view.optional_principal(&ctx.verifier)?;
+    let muni = baladiya::http::access::municipality(
+        &ctx.store,
+        m,
+        Service::AccessToInformation,
+        who.as_ref(),
+    )
+    .await?;
+    let draft = RequestDraft {
+        path: format!("/v1/municipalities/{}/info-requests", muni.id),
+        body: DraftBody {
+            information: document::information_request_text(
+                view.lang,
+                filter.doc_type,
+                filter.fiscal_year,
+                words,
+            ),
+            access_mode: "electronic_copy",
+        },
+    };
+    json(StatusCode::OK, &draft)
+}
