@@ -498,3 +498,34 @@ async fn the_guide_refuses_bad_input_strangers_and_inactive_municipalities() {
         g.body
     );
 }
+
+/// Staff writing different procedures at the same moment all succeed: a write
+/// that meets another on the guide's index reads again and decides again.
+#[tokio::test]
+async fn concurrent_writes_of_different_procedures_all_land() {
+    let api = Api::from_env();
+    let m = municipality(&api, "guide").await;
+    let ed = editor(&m);
+    let writes = (0..4).map(|i| {
+        let (api, m, ed) = (&api, m.clone(), ed.clone());
+        async move {
+            let code = format!("own-{i}");
+            let body = json!({"code": code, "category": "other", "title": {"ar": format!("إجراء {i}"), "fr": format!("Démarche {i}")}, "channels": ["counter"]});
+            send(api.put(&format!("/v1/municipalities/{m}/procedures/{code}")).bearer_auth(ed).json(&body)).await.status
+        }
+    });
+    let statuses = futures_util::future::join_all(writes).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let list = send(
+        api.get(&format!("/v1/municipalities/{m}/procedures?category=other"))
+            .bearer_auth(&ed),
+    )
+    .await;
+    let own = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["source"] == "own")
+        .count();
+    assert_eq!(own, 4);
+}

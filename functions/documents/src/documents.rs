@@ -50,22 +50,41 @@ fn doc_id(raw: &str) -> Result<String, ApiError> {
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 struct Item<'a> {
-    #[serde(flatten)]
-    doc: &'a Document,
+    id: &'a str,
     #[serde(rename = "type")]
-    type_code: &'static str,
+    doc_type: DocumentType,
     type_label: &'static str,
+    title: &'a Text,
     label: &'a str,
+    description: Option<&'a Text>,
+    fiscal_year: Option<u16>,
+    languages: &'a [Lang],
+    committee: Option<&'a str>,
+    meeting: Option<&'a str>,
+    versions: u32,
+    published_at: Option<&'a str>,
+    created_at: &'a str,
+    updated_at: &'a str,
     path: String,
 }
 
 fn item<'a>(m: &MunicipalityId, d: &'a Document, lang: Lang) -> Item<'a> {
     Item {
-        type_code: d.doc_type.code(),
+        id: &d.id,
+        doc_type: d.doc_type,
         type_label: d.doc_type.label().pick(lang),
+        title: &d.title,
         label: d.title.get(lang),
+        description: d.description.as_ref(),
+        fiscal_year: d.fiscal_year,
+        languages: &d.languages,
+        committee: d.committee.as_deref(),
+        meeting: d.meeting.as_deref(),
+        versions: d.versions,
+        published_at: d.published_at.as_deref(),
+        created_at: &d.created_at,
+        updated_at: &d.updated_at,
         path: format!("/v1/municipalities/{m}/documents/{}", d.id),
-        doc: d,
     }
 }
 

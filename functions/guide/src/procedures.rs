@@ -6,14 +6,16 @@
 //! and the index in one transaction conditioned on the index's version.
 
 use baladiya::domain::attachment::{FileKind, FileOwner};
-use baladiya::domain::guide::overlay::{self, Change, EticketLink, FormRef, Settings};
+use baladiya::domain::guide::overlay::{
+    self, Change, Entry, EticketLink, FormRef, Index, Settings,
+};
 use baladiya::domain::guide::{Category, Procedure, check_text, search};
 use baladiya::domain::roles::authorize;
 use baladiya::domain::{DomainError, Municipality, MunicipalityId, Permission, Principal, Service};
 use baladiya::http::paging::paging;
 use baladiya::http::response::{List, json, no_content, public_json};
 use baladiya::http::{Answer, ApiError, RequestView};
-use baladiya::store::PageKey;
+use baladiya::store::{PageKey, StoreError};
 use http::StatusCode;
 use serde::Deserialize;
 
@@ -186,24 +188,49 @@ async fn staff_of(
     Ok(who)
 }
 
-/// Write a change decided on the index read at `version`.
-async fn write(
+/// Tries of a write that met another one on the guide's index.
+const WRITE_ATTEMPTS: u32 = 5;
+
+/// A few milliseconds of jitter (the clock's nanoseconds).
+fn view_jitter() -> u8 {
+    (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
+        % 20) as u8
+}
+
+/// Load the guide's index and the entry at `code`, let `decide` say what
+/// changes, write it conditioned on the index's version; when another write
+/// got there first (two staff editing two procedures at once), read again and
+/// decide again, up to [`WRITE_ATTEMPTS`] times.
+async fn change(
     ctx: &Ctx,
     m: &MunicipalityId,
     code: &str,
-    version: u64,
-    change: Result<Change, DomainError>,
+    decide: impl Fn(&Index, Option<Entry>) -> Result<Change, DomainError>,
 ) -> Result<(), ApiError> {
-    let change = change.map_err(|e| match e {
-        DomainError::Invalid {
-            field: "procedures",
-            reason: "limit_reached",
-        } => ApiError::conflict("limit_reached")
-            .with_detail(format!("procedures: {}", overlay::MAX_OWN)),
-        e => e.into(),
-    })?;
-    ctx.store.write_guide(m, code, version, &change).await?;
-    Ok(())
+    let mut attempt = 1;
+    loop {
+        let index = ctx.store.guide_index(m, true).await?;
+        let entry = ctx.store.guide_entry(m, code, true).await?;
+        let change = decide(&index, entry).map_err(|e| match e {
+            DomainError::Invalid {
+                field: "procedures",
+                reason: "limit_reached",
+            } => ApiError::conflict("limit_reached")
+                .with_detail(format!("procedures: {}", overlay::MAX_OWN)),
+            e => e.into(),
+        })?;
+        match ctx.store.write_guide(m, code, index.version, &change).await {
+            Err(StoreError::VersionConflict) if attempt < WRITE_ATTEMPTS => {
+                // Apart a little, so that writers who met do not meet again.
+                let wait = 10 * u64::from(attempt) + u64::from(view_jitter());
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+                attempt += 1;
+            }
+            outcome => return Ok(outcome?),
+        }
+    }
 }
 
 /// `PUT …/procedures/{code}`: staff write a procedure of their own, or their
@@ -219,16 +246,10 @@ pub async fn put(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: &s
             return Err(DomainError::invalid("office", "unknown").into());
         }
     }
-    let index = ctx.store.guide_index(m, true).await?;
-    let entry = ctx.store.guide_entry(m, &code, true).await?;
     let now = view.now_rfc3339();
-    write(
-        ctx,
-        m,
-        &code,
-        index.version,
-        overlay::put(&index, entry, procedure, &now),
-    )
+    change(ctx, m, &code, |index, entry| {
+        overlay::put(index, entry, procedure.clone(), &now)
+    })
     .await?;
     json(StatusCode::OK, &page(ctx, view, m, &code, true).await?)
 }
@@ -238,16 +259,10 @@ pub async fn put(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: &s
 pub async fn delete(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: &str) -> Answer {
     let code = code_of(code)?;
     staff_of(ctx, view, m).await?;
-    let index = ctx.store.guide_index(m, true).await?;
-    let entry = ctx.store.guide_entry(m, &code, true).await?;
     let now = view.now_rfc3339();
-    write(
-        ctx,
-        m,
-        &code,
-        index.version,
-        overlay::remove(&index, entry, &now),
-    )
+    change(ctx, m, &code, |index, entry| {
+        overlay::remove(index, entry, &now)
+    })
     .await?;
     no_content()
 }
@@ -291,18 +306,11 @@ pub async fn settings(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, cod
             return Err(DomainError::invalid("eticket.service", "unknown").into());
         }
     }
-    let index = ctx.store.guide_index(m, true).await?;
-    let entry = ctx.store.guide_entry(m, &code, true).await?;
-    let known: Vec<String> = entry
-        .as_ref()
-        .map(|e| e.forms.iter().map(|f| f.id.clone()).collect())
-        .unwrap_or_default();
+    // Each form is there at the size announced (a ready one: one read).
     for f in &forms {
-        if !known.contains(&f.id) {
-            ctx.uploads
-                .confirm(&owner(m, &code), &f.id, "forms.id")
-                .await?;
-        }
+        ctx.uploads
+            .confirm(&owner(m, &code), &f.id, "forms.id")
+            .await?;
     }
     let now = view.now_rfc3339();
     let set = Settings {
@@ -310,13 +318,9 @@ pub async fn settings(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, cod
         eticket: body.eticket,
         forms,
     };
-    write(
-        ctx,
-        m,
-        &code,
-        index.version,
-        overlay::settings(&index, entry, &code, set, &now),
-    )
+    change(ctx, m, &code, |index, entry| {
+        overlay::settings(index, entry, &code, set.clone(), &now)
+    })
     .await?;
     json(StatusCode::OK, &page(ctx, view, m, &code, true).await?)
 }
