@@ -191,6 +191,11 @@ pub fn unique_phone() -> String {
 
 /// Create a municipality as platform administrator; returns its id.
 pub async fn new_municipality(api: &Api, prefix: &str) -> String {
+    municipality_with(api, prefix, serde_json::json!({"complaints": "ACTIVATED"})).await
+}
+
+/// Create a municipality with `services` (`{"reports": "ACTIVATED", …}`).
+pub async fn municipality_with(api: &Api, prefix: &str, services: Value) -> String {
     let id = unique_slug(prefix);
     let a = send(
         api.post("/v1/municipalities")
@@ -200,7 +205,7 @@ pub async fn new_municipality(api: &Api, prefix: &str) -> String {
                 "governorate": "TN-11",
                 "name": {"ar": "بلدية تجريبية", "fr": "Commune de test"},
                 "status": "ACTIVATED",
-                "services": {"complaints": "ACTIVATED"}
+                "services": services
             })),
     )
     .await;

@@ -7,21 +7,12 @@ use serde_json::{Value, json};
 use sha2::Digest;
 
 async fn municipality(api: &Api) -> String {
-    let id = unique_slug("docs");
-    let a = send(
-        api.post("/v1/municipalities")
-            .bearer_auth(admin())
-            .json(&json!({
-                "id": id,
-                "governorate": "TN-11",
-                "name": {"ar": "بلدية تجريبية", "fr": "Commune de test"},
-                "status": "ACTIVATED",
-                "services": {"reports": "ACTIVATED", "access_to_information": "ACTIVATED"}
-            })),
+    municipality_with(
+        api,
+        "docs",
+        json!({"reports": "ACTIVATED", "access_to_information": "ACTIVATED"}),
     )
-    .await;
-    assert_eq!(a.status, 201, "{}", a.body);
-    id
+    .await
 }
 
 fn clerk(m: &str) -> String {

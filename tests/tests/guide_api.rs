@@ -7,21 +7,12 @@ use serde_json::{Value, json};
 
 /// A municipality with the guide and the e-ticket service on.
 async fn municipality(api: &Api, prefix: &str) -> String {
-    let id = unique_slug(prefix);
-    let a = send(
-        api.post("/v1/municipalities")
-            .bearer_auth(admin())
-            .json(&json!({
-                "id": id,
-                "governorate": "TN-11",
-                "name": {"ar": "بلدية تجريبية", "fr": "Commune de test"},
-                "status": "ACTIVATED",
-                "services": {"services_guide": "ACTIVATED", "e_ticket": "ACTIVATED"}
-            })),
+    municipality_with(
+        api,
+        prefix,
+        json!({"services_guide": "ACTIVATED", "e_ticket": "ACTIVATED"}),
     )
-    .await;
-    assert_eq!(a.status, 201, "{}", a.body);
-    id
+    .await
 }
 
 fn editor(m: &str) -> String {

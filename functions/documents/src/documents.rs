@@ -28,16 +28,11 @@ async fn municipality(
 }
 
 fn editor(who: Option<&Principal>, m: &MunicipalityId) -> bool {
-    who.is_some_and(|w| authorize(w, m, Permission::Reports).is_ok())
+    baladiya::domain::roles::may(who, m, Permission::Reports)
 }
 
 fn owner(m: &MunicipalityId, id: &str) -> FileOwner {
-    FileOwner::of_area(m.clone(), "documents", id).unwrap_or(FileOwner {
-        municipality: m.clone(),
-        tag: "DOC",
-        area: "documents",
-        id: id.to_owned(),
-    })
+    FileOwner::in_area(m, "documents", id)
 }
 
 fn doc_id(raw: &str) -> Result<String, ApiError> {

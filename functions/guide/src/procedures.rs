@@ -38,16 +38,11 @@ pub async fn municipality(
 
 /// Whether `who` is staff of `m` who may edit its guide (and sees what is hidden).
 pub fn editor(who: Option<&Principal>, m: &MunicipalityId) -> bool {
-    who.is_some_and(|w| authorize(w, m, Permission::Procedures).is_ok())
+    baladiya::domain::roles::may(who, m, Permission::Procedures)
 }
 
 fn owner(m: &MunicipalityId, code: &str) -> FileOwner {
-    FileOwner::of_area(m.clone(), "guide", code).unwrap_or(FileOwner {
-        municipality: m.clone(),
-        tag: "PRC",
-        area: "guide",
-        id: code.to_owned(),
-    })
+    FileOwner::in_area(m, "guide", code)
 }
 
 fn code_of(raw: &str) -> Result<String, ApiError> {

@@ -74,6 +74,20 @@ impl FileOwner {
         })
     }
 
+    /// A record of the area `area` (one of [`OWNERS`]), as the owner of its files.
+    pub fn in_area(m: &MunicipalityId, area: &'static str, id: &str) -> FileOwner {
+        let tag = OWNERS
+            .iter()
+            .find(|(a, _)| *a == area)
+            .map_or("FILE", |(_, t)| *t);
+        FileOwner {
+            municipality: m.clone(),
+            tag,
+            area,
+            id: id.to_owned(),
+        }
+    }
+
     /// A case, as the owner of its files.
     pub fn case(m: &MunicipalityId, kind: CaseKind, id: &str) -> FileOwner {
         FileOwner {

@@ -131,6 +131,12 @@ pub fn authorize(
     }
 }
 
+/// Whether `who` (signed in or not) may act on `m` with `permission`: what
+/// decides that staff see what the public does not (drafts, hidden entries).
+pub fn may(who: Option<&Principal>, m: &MunicipalityId, permission: Permission) -> bool {
+    who.is_some_and(|w| authorize(w, m, permission).is_ok())
+}
+
 /// Platform-wide actions (create a municipality, switch services on and off).
 pub fn authorize_platform(who: &Principal) -> Result<(), DomainError> {
     if who.is_platform_admin() {
