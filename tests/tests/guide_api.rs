@@ -239,6 +239,54 @@ async fn staff_publish_a_procedure_and_citizens_find_it_in_arabic_and_french() {
     );
     assert_eq!(s["cpsv:hasInput"][0]["@type"], "cv:Evidence");
     assert_eq!(s["cv:hasCriterion"][0]["@type"], "cv:CriterionRequirement");
+
+    // An independent JSON-LD processor reads it as CPSV-AP: the compact names
+    // expand to the vocabularies' IRIs.
+    let expanded = expand_jsonld(&doc);
+    let service = expanded
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| {
+            n["http://purl.org/dc/terms/identifier"][0]["@value"] == "market-stall-certificate"
+        })
+        .expect("the expanded graph holds the procedure");
+    assert_eq!(
+        service["@type"][0],
+        "http://purl.org/vocab/cpsv#PublicService"
+    );
+    assert_eq!(
+        service["http://data.europa.eu/m8g/processingTime"][0]["@type"],
+        "http://www.w3.org/2001/XMLSchema#duration"
+    );
+    assert_eq!(
+        service["http://data.europa.eu/m8g/hasCost"][0]["@type"][0],
+        "http://data.europa.eu/m8g/Cost"
+    );
+    let titles = service["http://purl.org/dc/terms/title"]
+        .as_array()
+        .unwrap();
+    assert!(titles.iter().any(|t| t["@language"] == "ar"));
+}
+
+/// The project's PyLD (scripts/requirements.txt) expands `doc`.
+fn expand_jsonld(doc: &Value) -> Value {
+    use std::io::Write;
+    let mut child = std::process::Command::new(root().join(".venv/bin/python"))
+        .arg(root().join("tests/tools/expand_jsonld.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the project's Python (scripts/test installs it)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(doc.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "PyLD refused the export");
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[tokio::test]
