@@ -41,6 +41,9 @@ fn declared() -> RouteSet {
             "documents".to_owned(),
         ));
     }
+    for r in news::ROUTES {
+        out.insert((r.method.to_owned(), r.path.to_owned(), "news".to_owned()));
+    }
     for r in guide::ROUTES {
         out.insert((r.method.to_owned(), r.path.to_owned(), "guide".to_owned()));
     }

@@ -75,6 +75,8 @@ pub struct Report {
     pub overdue: usize,
     pub citizens_told: usize,
     pub refused_by_silence: usize,
+    /// Scheduled news posts published because their time came.
+    pub news_published: usize,
     pub errors: usize,
 }
 
@@ -87,6 +89,7 @@ pub async fn handle(ctx: &Ctx, _event: Value) -> Value {
         overdue = report.overdue,
         citizens_told = report.citizens_told,
         refused_by_silence = report.refused_by_silence,
+        news_published = report.news_published,
         errors = report.errors,
         "scheduler run"
     );
@@ -111,8 +114,35 @@ pub async fn run(ctx: &Ctx, now: OffsetDateTime) -> Report {
                 report.errors += 1;
             }
         }
+        if let Err(e) = publish_news(ctx, &m.id, now, &mut report).await {
+            tracing::error!(error = %e, "scheduler: a municipality's scheduled news failed");
+            report.errors += 1;
+        }
     }
     report
+}
+
+/// Publish `m`'s scheduled posts whose time has come, each conditioned on the
+/// version read: a post staff changed meanwhile, or another run published,
+/// is left as it is.
+async fn publish_news(
+    ctx: &Ctx,
+    m: &MunicipalityId,
+    now: OffsetDateTime,
+    report: &mut Report,
+) -> Result<(), StoreError> {
+    let now_s = baladiya::clock::rfc3339(now);
+    for before in ctx.store.due_posts(m, &now_s).await? {
+        let Some(after) = baladiya::domain::news::publish_due(&before, now) else {
+            continue;
+        };
+        match ctx.store.put_post(m, &after, Some(before.version)).await {
+            Ok(()) => report.news_published += 1,
+            Err(StoreError::VersionConflict) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 async fn municipality(

@@ -52,6 +52,7 @@ pub const OWNERS: &[(&str, &str)] = &[
     ("appointments", "APT"),
     ("guide", "PRC"),
     ("documents", "DOC"),
+    ("news", "NWS"),
 ];
 
 /// The folder of a kind of case's files.

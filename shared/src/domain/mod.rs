@@ -15,6 +15,7 @@ pub mod guide;
 pub mod ids;
 pub mod info_request;
 pub mod national_id;
+pub mod news;
 pub mod notice;
 pub mod open311;
 pub mod otp;

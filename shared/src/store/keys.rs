@@ -167,6 +167,15 @@ pub fn version_sk(n: u32) -> String {
 pub fn documents_gsi(m: &MunicipalityId) -> String {
     format!("M#{m}#DOCS")
 }
+/// A news post's partition: the post (`POST`) and its files; listed on GSI1
+/// by status (`M#<m>#NEWS#<STATUS>`, by publication or creation time).
+pub fn post_pk(m: &MunicipalityId, id: &str) -> String {
+    format!("M#{m}#NWS#{id}")
+}
+pub const POST: &str = "POST";
+pub fn news_gsi(m: &MunicipalityId, status: &str) -> String {
+    format!("M#{m}#NEWS#{}", status.to_ascii_uppercase())
+}
 /// The services guide's index, its entries and its offices (`M#<m>`).
 pub const GUIDE: &str = "GUIDE";
 pub const PROCEDURE_PREFIX: &str = "PROC#";

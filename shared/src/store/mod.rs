@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod inbox;
 pub mod keys;
 pub mod municipalities;
+pub mod news;
 pub mod notices;
 pub mod open311;
 pub mod provision;
