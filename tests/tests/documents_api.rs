@@ -232,3 +232,37 @@ async fn a_document_not_published_leads_to_a_prefilled_information_request() {
 fn domain_hex(b: &[u8]) -> String {
     baladiya::domain::hex(b)
 }
+
+/// A document described twice with one `Idempotency-Key` (a retry) is one
+/// document; a draft's page is not for shared caches.
+#[tokio::test]
+async fn a_retried_description_is_one_document() {
+    let api = Api::from_env();
+    let m = municipality(&api).await;
+    let token = clerk(&m);
+    let body = json!({"type": "annual_report", "title": {"ar": "التقرير السنوي", "fr": "Rapport annuel"}, "languages": ["ar"]});
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let a = send(
+            api.post(&format!("/v1/municipalities/{m}/documents"))
+                .bearer_auth(&token)
+                .header("idempotency-key", "annual-2026")
+                .json(&body),
+        )
+        .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        ids.push(a.body["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(ids[0], ids[1]);
+    let draft = send(
+        api.get(&format!("/v1/municipalities/{m}/documents/{}", ids[0]))
+            .bearer_auth(&token),
+    )
+    .await;
+    assert!(
+        !draft.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("public")
+    );
+}

@@ -368,3 +368,31 @@ async fn news_refuses_bad_input_and_strangers() {
     .await;
     assert_eq!(citizen_try.status, 403);
 }
+
+/// A draft written twice with one `Idempotency-Key` (a retry) is one draft.
+#[tokio::test]
+async fn a_retried_draft_is_written_once() {
+    let api = Api::from_env();
+    let m = municipality(&api).await;
+    let token = editor(&m);
+    let body = post("announcement", "Avis de réunion", None);
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let a = send(
+            api.post(&format!("/v1/municipalities/{m}/news"))
+                .bearer_auth(&token)
+                .header("idempotency-key", "draft-0001")
+                .json(&body),
+        )
+        .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        ids.push(a.body["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(ids[0], ids[1]);
+    let drafts = send(
+        api.get(&format!("/v1/municipalities/{m}/news?status=draft"))
+            .bearer_auth(&token),
+    )
+    .await;
+    assert_eq!(drafts.body["items"].as_array().unwrap().len(), 1);
+}

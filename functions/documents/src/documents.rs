@@ -10,8 +10,8 @@ use baladiya::domain::text::Text;
 use baladiya::domain::{
     DomainError, Lang, Municipality, MunicipalityId, Permission, Principal, Service,
 };
-use baladiya::http::paging::paging;
-use baladiya::http::response::{List, created, json, public_json};
+use baladiya::http::paging::{idempotency, paging, request_fingerprint};
+use baladiya::http::response::{List, created, created_once, json, public_json};
 use baladiya::http::{Answer, ApiError, RequestView};
 use baladiya::store::documents::DocumentFilter;
 use http::StatusCode;
@@ -201,8 +201,13 @@ pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str
         .filter(|d| staff || d.versions > 0)
         .ok_or_else(ApiError::not_found)?;
     let v = page(ctx, m, &d, view.lang).await?;
-    // Links inside last ten minutes: the page is kept less.
-    public_json(&v, 60)
+    if staff {
+        // A draft, or staff's look: not for shared caches.
+        json(StatusCode::OK, &v)
+    } else {
+        // Links inside last ten minutes: the page is kept a minute.
+        public_json(&v, 60)
+    }
 }
 
 async fn staff_of(
@@ -220,13 +225,18 @@ async fn staff_of(
 /// until its first version).
 pub async fn create(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let body: NewDocument = view.json()?;
+    let key = view.idempotency_key()?;
     let d = document::new_document(body, &view.now_rfc3339())?;
-    staff_of(ctx, view, m).await?;
-    ctx.store.put_new_document(m, &d).await?;
+    let who = staff_of(ctx, view, m).await?;
+    let idem = idempotency(key, m, &who, &request_fingerprint(view.request()));
     let location = format!("/v1/municipalities/{m}/documents/{}", d.id);
     let body = serde_json::to_string(&page(ctx, m, &d, view.lang).await?)
         .map_err(|_| ApiError::internal())?;
-    created(&location, body)
+    let done = ctx
+        .store
+        .create_document(m, &d, idem.as_ref(), &body)
+        .await?;
+    created_once(done, &location, body)
 }
 
 #[derive(Deserialize)]

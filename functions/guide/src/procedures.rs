@@ -60,7 +60,11 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
         .map_err(|_| {
             ApiError::bad_request("invalid_query").with_detail("category: one of the six kinds")
         })?;
-    let words = query.get("q").map(|q| search::query(q));
+    // A query of small words only (or empty) asks for nothing: the whole guide.
+    let words = query
+        .get("q")
+        .map(|q| search::query(q))
+        .filter(|w| !w.is_empty());
     if query.get("q").is_some_and(|q| q.chars().count() > 100) {
         return Err(ApiError::bad_request("invalid_query").with_detail("q: 100 characters at most"));
     }

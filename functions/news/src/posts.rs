@@ -7,8 +7,8 @@ use baladiya::domain::roles::{authorize, may};
 use baladiya::domain::{
     DomainError, Lang, Municipality, MunicipalityId, Permission, Principal, Service,
 };
-use baladiya::http::paging::paging;
-use baladiya::http::response::{List, check_if_match, created, json, public_json, with_etag};
+use baladiya::http::paging::{idempotency, paging, request_fingerprint};
+use baladiya::http::response::{List, check_if_match, created_once, json, public_json, with_etag};
 use baladiya::http::{Answer, ApiError, RequestView};
 use baladiya::uploads::{DocumentView, PhotoView};
 use http::StatusCode;
@@ -181,13 +181,15 @@ async fn staff_of(
 /// `POST …/news`: staff with `news` write a draft.
 pub async fn create(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let body: PostContent = view.json()?;
+    let key = view.idempotency_key()?;
     let content = body.check(view.now)?;
     let who = staff_of(ctx, view, m).await?;
+    let idem = idempotency(key, m, &who, &request_fingerprint(view.request()));
     let p = news::draft(content, who.user().as_str(), &view.now_rfc3339());
-    ctx.store.put_post(m, &p, None).await?;
     let body = serde_json::to_string(&page(ctx, view, m, &p, true).await?)
         .map_err(|_| ApiError::internal())?;
-    created(&format!("/v1/municipalities/{m}/news/{}", p.id), body)
+    let done = ctx.store.create_post(m, &p, idem.as_ref(), &body).await?;
+    created_once(done, &format!("/v1/municipalities/{m}/news/{}", p.id), body)
 }
 
 /// Load a post for staff, decide its change, write it conditioned on the

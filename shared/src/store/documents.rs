@@ -4,6 +4,7 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 
+use super::idempotency::{Created, Idempotency};
 use super::query::Query;
 use super::{Page, PageKey, Store, StoreError, TxError, keyed, keys, s};
 use crate::domain::MunicipalityId;
@@ -19,13 +20,18 @@ pub struct DocumentFilter {
 
 impl Store {
     /// A new draft document (its partition must be new).
-    pub async fn put_new_document(
+    /// A new draft document, once per idempotency key (`answer` is what a
+    /// retry gets).
+    pub async fn create_document(
         &self,
         m: &MunicipalityId,
         d: &Document,
-    ) -> Result<(), StoreError> {
+        idem: Option<&Idempotency>,
+        answer: &str,
+    ) -> Result<Created, StoreError> {
         let item = keyed(d, keys::document_pk(m, &d.id), keys::DOCUMENT, "document")?;
-        self.put("document.create", item, Some("attribute_not_exists(PK)"))
+        let write = self.put_new(item)?;
+        self.create_once("document.create", vec![write.0], idem, 201, answer)
             .await
     }
 

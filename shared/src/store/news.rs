@@ -5,12 +5,42 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use super::idempotency::{Created, Idempotency};
 use super::query::Query;
 use super::{Cond, Page, PageKey, Store, StoreError, keyed, keys, s};
 use crate::domain::MunicipalityId;
 use crate::domain::news::{NewsCategory, NewsStatus, Post};
 
+/// A post as its item: listed on GSI1 by its status.
+fn post_item(m: &MunicipalityId, post: &Post) -> Result<super::Item, StoreError> {
+    let mut item = keyed(post, keys::post_pk(m, &post.id), keys::POST, "post")?;
+    let when = match post.status {
+        NewsStatus::Draft => post.created_at.clone(),
+        _ => post.publish_at.clone().unwrap_or_default(),
+    };
+    item.insert(
+        keys::GSI1PK.into(),
+        s(keys::news_gsi(m, post.status.code())),
+    );
+    item.insert(keys::GSI1SK.into(), s(format!("{when}#{}", post.id)));
+    Ok(item)
+}
+
 impl Store {
+    /// A new draft, once per idempotency key (`answer` is what a retry gets).
+    pub async fn create_post(
+        &self,
+        m: &MunicipalityId,
+        post: &Post,
+        idem: Option<&Idempotency>,
+        answer: &str,
+    ) -> Result<Created, StoreError> {
+        let item = post_item(m, post)?;
+        let write = self.put_new(item)?;
+        self.create_once("news.create", vec![write.0], idem, 201, answer)
+            .await
+    }
+
     /// Write `post`: new when `read_version` is `None`, else only if it is
     /// still at the version read ([`StoreError::VersionConflict`]).
     pub async fn put_post(
