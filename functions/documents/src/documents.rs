@@ -5,7 +5,6 @@ use baladiya::domain::attachment::{FileKind, FileOwner};
 use baladiya::domain::document::{
     self, Document, DocumentType, FileRecord, NewDocument, Version, check_file_name,
 };
-use baladiya::domain::roles::authorize;
 use baladiya::domain::text::Text;
 use baladiya::domain::{
     DomainError, Lang, Municipality, MunicipalityId, Permission, Principal, Service,
@@ -215,10 +214,15 @@ async fn staff_of(
     view: &RequestView<'_>,
     m: &MunicipalityId,
 ) -> Result<Principal, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    authorize(&who, m, Permission::Reports)?;
-    municipality(ctx, m, Some(&who)).await?;
-    Ok(who)
+    baladiya::http::access::staff(
+        &ctx.store,
+        &ctx.verifier,
+        view,
+        m,
+        Service::Reports,
+        Permission::Reports,
+    )
+    .await
 }
 
 /// `POST …/documents`: staff with `reports` describe a document (a draft

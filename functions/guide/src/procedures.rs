@@ -10,7 +10,6 @@ use baladiya::domain::guide::overlay::{
     self, Change, Entry, EticketLink, FormRef, Index, Settings,
 };
 use baladiya::domain::guide::{Category, Procedure, check_text, search};
-use baladiya::domain::roles::authorize;
 use baladiya::domain::{DomainError, Municipality, MunicipalityId, Permission, Principal, Service};
 use baladiya::http::paging::paging;
 use baladiya::http::response::{List, json, no_content, public_json};
@@ -181,10 +180,15 @@ async fn staff_of(
     view: &RequestView<'_>,
     m: &MunicipalityId,
 ) -> Result<Principal, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    authorize(&who, m, Permission::Procedures)?;
-    municipality(ctx, m, Some(&who)).await?;
-    Ok(who)
+    baladiya::http::access::staff(
+        &ctx.store,
+        &ctx.verifier,
+        view,
+        m,
+        Service::ServicesGuide,
+        Permission::Procedures,
+    )
+    .await
 }
 
 /// Tries of a write that met another one on the guide's index.

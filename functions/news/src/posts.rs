@@ -3,7 +3,7 @@
 
 use baladiya::domain::attachment::{FileKind, FileOwner};
 use baladiya::domain::news::{self, NewsCategory, NewsStatus, Post, PostContent};
-use baladiya::domain::roles::{authorize, may};
+use baladiya::domain::roles::may;
 use baladiya::domain::{
     DomainError, Lang, Municipality, MunicipalityId, Permission, Principal, Service,
 };
@@ -172,10 +172,15 @@ async fn staff_of(
     view: &RequestView<'_>,
     m: &MunicipalityId,
 ) -> Result<Principal, ApiError> {
-    let who = view.principal(&ctx.verifier)?;
-    authorize(&who, m, Permission::News)?;
-    municipality(ctx, m, Some(&who)).await?;
-    Ok(who)
+    baladiya::http::access::staff(
+        &ctx.store,
+        &ctx.verifier,
+        view,
+        m,
+        Service::News,
+        Permission::News,
+    )
+    .await
 }
 
 /// `POST …/news`: staff with `news` write a draft.
@@ -192,7 +197,7 @@ pub async fn create(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> An
     created_once(done, &format!("/v1/municipalities/{m}/news/{}", p.id), body)
 }
 
-/// Load a post for staff, decide its change, write it conditioned on the
+/// Load a post for staff (the caller checked who they are), decide its change, write it conditioned on the
 /// version read (and on `If-Match`, when sent).
 async fn change(
     ctx: &Ctx,
@@ -202,7 +207,6 @@ async fn change(
     decide: impl FnOnce(&Post) -> Result<Post, DomainError>,
 ) -> Answer {
     let id = post_id(id)?;
-    staff_of(ctx, view, m).await?;
     let expected = view.if_match()?;
     let before = ctx
         .store
@@ -267,6 +271,7 @@ pub async fn publish(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: 
 
 /// `POST …/news/{id}/archive`: a published post goes to the archive.
 pub async fn archive(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
+    staff_of(ctx, view, m).await?;
     let now = view.now_rfc3339();
     change(ctx, view, m, id, |p| news::archive(p, &now)).await
 }

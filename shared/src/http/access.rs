@@ -1,8 +1,9 @@
 //! Who may reach a municipality's service: the checks every service function
 //! makes before anything else.
 
-use super::ApiError;
-use crate::domain::{Municipality, MunicipalityId, Principal, Service, ServiceState};
+use super::{ApiError, RequestView, TokenVerifier};
+use crate::domain::roles::authorize;
+use crate::domain::{Municipality, MunicipalityId, Permission, Principal, Service, ServiceState};
 use crate::store::Store;
 
 /// The municipality, if `who` may use its `service`: nothing of it exists for
@@ -27,6 +28,24 @@ pub async fn municipality(
     }
     muni.require_service(service, who)?;
     Ok(muni)
+}
+
+/// The signed-in staff member who may act on `m`'s `service` with
+/// `permission` (its administrator too): 401 without a token, 404 for staff of
+/// another municipality, 403 without the permission; the service may be one
+/// they are still preparing.
+pub async fn staff(
+    store: &Store,
+    verifier: &TokenVerifier,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    service: Service,
+    permission: Permission,
+) -> Result<Principal, ApiError> {
+    let who = view.principal(verifier)?;
+    authorize(&who, m, permission)?;
+    municipality(store, m, service, Some(&who)).await?;
+    Ok(who)
 }
 
 /// Staff of another municipality: nothing of `m` exists for them (404), even
