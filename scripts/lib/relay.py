@@ -3,8 +3,8 @@
 The emulator (moto) records the DynamoDB stream but invokes no function on it, and
 nothing runs scheduled rules locally. This relay does both, the way AWS would:
 
-- it reads the table's stream and hands new notices (INSERT of an item whose
-  `type` is `notice`: the filter of template.yaml's NewNotices event) to the
+- it reads the table's stream and hands new notices and broadcasts (INSERT of
+  an item whose `type` is `notice` or `broadcast`: the filter of template.yaml's NewNotices event) to the
   `notifications` function, in batches of at most 25;
 - it watches the attachments bucket for uploads under `tmp/` and hands each to
   the `media` function as an S3 `ObjectCreated` event (template.yaml's Uploaded
@@ -36,7 +36,8 @@ FUNCTION = "notifications"
 
 def wanted(record):
     image = record.get("dynamodb", {}).get("NewImage", {})
-    return record.get("eventName") == "INSERT" and image.get("type", {}).get("S") == "notice"
+    return (record.get("eventName") == "INSERT"
+            and image.get("type", {}).get("S") in ("notice", "broadcast"))
 
 
 def invoke(base, payload, function=FUNCTION):

@@ -109,23 +109,50 @@ async fn visible_municipality(ctx: &Ctx, raw: &str) -> Result<MunicipalityId, Ap
     }
 }
 
-/// `PUT /v1/me/follows/{m}`: follow a municipality's news and announcements.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FollowBody {
+    #[serde(default)]
+    areas: Vec<String>,
+}
+
+/// Areas a person may choose in one municipality.
+const MAX_FOLLOWED_AREAS: usize = 20;
+
+/// `PUT /v1/me/follows/{m}`: follow a municipality's news and announcements,
+/// and (`areas`, optional) the news of some of its areas. Again: the areas
+/// chosen now replace the others.
 pub async fn follow(ctx: &Ctx, view: &RequestView<'_>, m: &str) -> Answer {
+    let body: FollowBody = view.json_or_default()?;
     let who = view.principal(&ctx.verifier)?;
     let m = visible_municipality(ctx, m).await?;
+    let mut areas = body.areas;
+    areas.sort();
+    areas.dedup();
+    if areas.len() > MAX_FOLLOWED_AREAS {
+        return Err(DomainError::invalid("areas", "too_many").into());
+    }
+    if !areas.is_empty() {
+        let known = ctx.store.areas(&m).await?;
+        if !areas.iter().all(|a| known.iter().any(|k| &k.code == a)) {
+            return Err(DomainError::invalid("areas", "unknown_area").into());
+        }
+    }
     let data = ctx.store.account_data(who.user()).await?;
     if data.account.is_none() {
         return Err(ApiError::not_found());
     }
-    if data.follows.iter().any(|f| f.municipality == m) {
+    let current = data.follows.iter().find(|f| f.municipality == m);
+    if current.is_some_and(|f| f.areas == areas) {
         return no_content();
     }
-    if data.follows.len() >= MAX_FOLLOWS {
+    if current.is_none() && data.follows.len() >= MAX_FOLLOWS {
         return Err(limit_reached(&format!("follows: {MAX_FOLLOWS}")));
     }
     let f = Follow {
         municipality: m,
-        since: view.now_rfc3339(),
+        since: current.map_or_else(|| view.now_rfc3339(), |f| f.since.clone()),
+        areas,
     };
     ctx.store.follow(who.user(), &f).await?;
     no_content()

@@ -22,7 +22,13 @@ pub(crate) struct NotificationView<'a> {
     municipality: &'a MunicipalityId,
     #[serde(skip_serializing_if = "Option::is_none")]
     kind: Option<CaseKind>,
-    case_id: &'a str,
+    /// What it is about: a case (`case_id`), or news the person follows
+    /// (`news_id`: a broadcast).
+    about: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    case_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    news_id: Option<&'a str>,
     /// The short reference of the case (as in the SMS).
     #[serde(skip_serializing_if = "Option::is_none")]
     reference: Option<&'a str>,
@@ -41,11 +47,15 @@ pub(crate) struct NotificationView<'a> {
 
 impl<'a> NotificationView<'a> {
     pub(crate) fn new(d: &'a Delivery) -> Self {
+        // A broadcast's copy: no case kind; its subject is the post.
+        let news = d.kind.is_none() && d.state == "news";
         NotificationView {
             id: &d.notice,
             municipality: &d.municipality,
             kind: d.kind,
-            case_id: &d.case_id,
+            about: if news { "news" } else { "case" },
+            case_id: (!news).then_some(d.case_id.as_str()),
+            news_id: news.then_some(d.case_id.as_str()),
             reference: d.reference.as_deref(),
             path: d.path.as_deref(),
             state: &d.state,

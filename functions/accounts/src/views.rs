@@ -74,6 +74,7 @@ impl From<&Device> for DeviceView {
 pub struct FollowView {
     pub municipality: MunicipalityId,
     pub since: String,
+    pub areas: Vec<String>,
 }
 
 impl From<&Follow> for FollowView {
@@ -81,6 +82,7 @@ impl From<&Follow> for FollowView {
         FollowView {
             municipality: f.municipality.clone(),
             since: f.since.clone(),
+            areas: f.areas.clone(),
         }
     }
 }

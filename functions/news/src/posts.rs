@@ -2,6 +2,7 @@
 //! Load → decide (`domain::news`) → write conditioned on the version read.
 
 use baladiya::domain::attachment::{FileKind, FileOwner};
+use baladiya::domain::broadcast;
 use baladiya::domain::news::{self, NewsCategory, NewsStatus, Post, PostContent};
 use baladiya::domain::roles::may;
 use baladiya::domain::{
@@ -10,6 +11,7 @@ use baladiya::domain::{
 use baladiya::http::paging::{idempotency, paging, request_fingerprint};
 use baladiya::http::response::{List, check_if_match, created_once, json, public_json, with_etag};
 use baladiya::http::{Answer, ApiError, RequestView};
+use baladiya::store::broadcasts::Publication;
 use baladiya::uploads::{DocumentView, PhotoView};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -255,18 +257,49 @@ pub async fn edit(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &st
 struct PublishBody {
     /// When to publish (RFC 3339, to come); now when absent.
     at: Option<String>,
+    /// A push to the municipality's followers (or an area's) when it is
+    /// published.
+    broadcast: Option<broadcast::Request>,
 }
 
-/// `POST …/news/{id}/publication`: publish now, or schedule for `at`.
+/// `POST …/news/{id}/publication`: publish now, or schedule for `at`; with
+/// `broadcast`, push it to followers then (once; at most one a week unless
+/// urgent). Load (the post, the areas, the last broadcast) → decide → one
+/// transaction (the post, the week's slot, the outbox record).
 pub async fn publish(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     let body: PublishBody = view.json()?;
     let now = view.now;
     staff_of(ctx, view, m).await?;
     confirm_documents(ctx, m, id).await?;
-    change(ctx, view, m, id, |p| {
-        news::publish(p, body.at.as_deref(), now)
-    })
-    .await
+    let id = post_id(id)?;
+    let expected = view.if_match()?;
+    let before = ctx
+        .store
+        .post(m, &id, true)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_if_match(expected, before.version)?;
+    let (areas, last) = match &body.broadcast {
+        Some(_) => {
+            let areas = ctx.store.areas(m).await?.into_iter().map(|a| a.code);
+            (areas.collect(), ctx.store.last_broadcast(m).await?)
+        }
+        None => (Vec::new(), None),
+    };
+    let mut after = news::publish(&before, body.at.as_deref(), now)?;
+    let plan = broadcast::on_publish(m, &mut after, body.broadcast, &areas, last, now)?;
+    let publication = Publication {
+        broadcast: plan.broadcast.as_ref(),
+        slot: plan.slot.map(|at| (at, last)),
+    };
+    ctx.store
+        .publish_post(m, &after, before.version, publication)
+        .await?;
+    if let Some(b) = &plan.broadcast {
+        tracing::info!(broadcast = %b.id, urgent = b.urgent, "news broadcast queued");
+    }
+    let v = page(ctx, view, m, &after, true).await?;
+    with_etag(json(StatusCode::OK, &v)?, after.version)
 }
 
 /// `POST …/news/{id}/archive`: a published post goes to the archive.

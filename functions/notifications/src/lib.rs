@@ -12,6 +12,8 @@
 //! reaches each person once. A failure to reach SNS never touches the change the
 //! notice tells about: it was committed before.
 
+mod broadcast;
+
 use std::collections::BTreeSet;
 
 use baladiya::config::{Aws, Config};
@@ -20,7 +22,7 @@ use baladiya::domain::notice::{self, Channel, MAX_ATTEMPTS, Notice};
 use baladiya::domain::{Id, MunicipalityId};
 use baladiya::http::auth::now_secs;
 use baladiya::notify::{Notifier, NotifyError};
-use baladiya::store::accounts::ERASED_USER;
+use baladiya::store::accounts::{AccountData, ERASED_USER};
 use baladiya::store::notices::{Claim, Delivery, DeliveryStatus};
 use baladiya::store::{Store, StoreError, keys};
 use serde_json::{Value, json};
@@ -54,8 +56,14 @@ pub async fn handle(ctx: &Ctx, event: Value) -> Value {
     let report = if let Some(records) = event.get("Records").and_then(Value::as_array) {
         let mut report = Report::default();
         for r in records {
-            if let Some((m, id)) = notice_of(r) {
-                deliver_by_id(ctx, &m, &id, now, &mut report).await;
+            match outbox_of(r) {
+                Some((Outbox::Notice, m, id)) => {
+                    deliver_by_id(ctx, &m, &id, now, &mut report).await
+                }
+                Some((Outbox::Broadcast, m, id)) => {
+                    broadcast::deliver_by_id(ctx, &m, &id, now, &mut report).await
+                }
+                None => {}
             }
         }
         report
@@ -75,18 +83,36 @@ pub async fn handle(ctx: &Ctx, event: Value) -> Value {
     })
 }
 
-/// The notice a stream record announces: `(municipality, ntf id)`.
-fn notice_of(record: &Value) -> Option<(MunicipalityId, String)> {
-    if record["eventName"] != "INSERT" || record["dynamodb"]["NewImage"]["type"]["S"] != "notice" {
+/// What the outbox holds: notices about cases, and broadcasts of news.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outbox {
+    Notice,
+    Broadcast,
+}
+
+/// The outbox record a stream record announces: `(what, municipality, id)`.
+fn outbox_of(record: &Value) -> Option<(Outbox, MunicipalityId, String)> {
+    if record["eventName"] != "INSERT" {
         return None;
     }
+    let what = match record["dynamodb"]["NewImage"]["type"]["S"].as_str()? {
+        "notice" => Outbox::Notice,
+        "broadcast" => Outbox::Broadcast,
+        _ => return None,
+    };
     let pk = record["dynamodb"]["Keys"]["PK"]["S"].as_str()?;
     let rest = pk.strip_prefix("M#")?;
     let (m, id) = rest.split_once("#OUTBOX#")?;
-    Some((MunicipalityId::parse(m).ok()?, id.to_owned()))
+    Some((what, MunicipalityId::parse(m).ok()?, id.to_owned()))
 }
 
-async fn deliver_by_id(ctx: &Ctx, m: &MunicipalityId, id: &str, now: u64, report: &mut Report) {
+pub(crate) async fn deliver_by_id(
+    ctx: &Ctx,
+    m: &MunicipalityId,
+    id: &str,
+    now: u64,
+    report: &mut Report,
+) {
     match ctx.store.get_notice(m, id).await {
         Ok(Some((notice, true))) => deliver(ctx, &notice, now, report).await,
         Ok(_) => {}
@@ -112,6 +138,14 @@ async fn sweep(ctx: &Ctx, now: u64) -> Report {
                 }
             }
             Err(e) => tracing::error!(error = %e, "reading due notices failed"),
+        }
+        match ctx.store.due_broadcasts(&m.id, now, 5).await {
+            Ok(due) => {
+                for b in &due {
+                    broadcast::deliver(ctx, b, now, &mut report).await;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reading due broadcasts failed"),
         }
     }
     report
@@ -192,12 +226,12 @@ async fn reach(
     };
     let data = ctx.store.account_data(&user).await?;
     // Erased since: nobody to tell.
-    let Some(account) = data.account else {
+    let Some(account) = &data.account else {
         return Ok(true);
     };
     let text = notice::text(notice, account.lang);
     let channel = notice::channel(account.notify, !data.devices.is_empty(), own);
-    let mut delivery = Delivery {
+    let delivery = Delivery {
         notice: notice.id.clone(),
         municipality: notice.municipality.clone(),
         kind: Some(notice.kind),
@@ -207,15 +241,36 @@ async fn reach(
         state: notice.state.clone(),
         text: text.clone(),
         channel,
-        status: if channel.is_some() {
-            DeliveryStatus::Sending
-        } else {
-            DeliveryStatus::InApp
-        },
+        status: DeliveryStatus::Sending,
         at: notice.at.clone(),
         updated: now,
         read: false,
     };
+    let payload = push_payload(&text, notice);
+    // Every device gone stale: the SMS they accepted, about their own file.
+    let fallback = own && account.notify == NotifyPreference::PushThenSms;
+    send_copy(ctx, person, &data, delivery, &payload, fallback, now).await
+}
+
+/// One person's copy (`delivery`, with its channel), claimed, sent and
+/// settled: `Ok(false)` if SNS failed (to retry). A copy another run settled
+/// is not sent again. `sms_fallback`: an SMS when no device takes the push.
+pub(crate) async fn send_copy(
+    ctx: &Ctx,
+    person: &str,
+    data: &AccountData,
+    mut delivery: Delivery,
+    payload: &str,
+    sms_fallback: bool,
+    now: u64,
+) -> Result<bool, StoreError> {
+    let Some(account) = &data.account else {
+        return Ok(true);
+    };
+    if delivery.channel.is_none() {
+        delivery.status = DeliveryStatus::InApp;
+    }
+    let channel = delivery.channel;
     match ctx.store.claim_delivery(person, &delivery, now).await? {
         Claim::Claimed => {}
         Claim::Settled => return Ok(true),
@@ -225,11 +280,10 @@ async fn reach(
     let outcome = match channel {
         None => return Ok(true),
         Some(Channel::Push) => {
-            let payload = push_payload(&text, notice);
             let mut sent = false;
             let mut failed = false;
             for d in &data.devices {
-                match ctx.notifier.send_push(&d.endpoint_arn, &payload).await {
+                match ctx.notifier.send_push(&d.endpoint_arn, payload).await {
                     Ok(_) => sent = true,
                     Err(NotifyError::Unreachable) => {}
                     Err(NotifyError::Unavailable(_)) => failed = true,
@@ -239,18 +293,16 @@ async fn reach(
                 DeliveryStatus::Sent
             } else if failed {
                 DeliveryStatus::Failed
-            } else if own && account.notify == NotifyPreference::PushThenSms {
-                // Every device is gone stale: fall back to the SMS they accepted.
-                delivery.channel = Some(Channel::Sms);
-                sms(ctx, &account.phone, &text).await
+            } else if sms_fallback {
+                sms(ctx, &account.phone, &delivery.text).await
             } else {
                 DeliveryStatus::InApp
             }
         }
-        Some(Channel::Sms) => sms(ctx, &account.phone, &text).await,
+        Some(Channel::Sms) => sms(ctx, &account.phone, &delivery.text).await,
     };
     ctx.store
-        .settle_delivery(person, &notice.id, outcome, now_secs())
+        .settle_delivery(person, &delivery.notice, outcome, now_secs())
         .await?;
     Ok(outcome != DeliveryStatus::Failed)
 }
@@ -292,17 +344,22 @@ mod tests {
                 "NewImage": { "type": { "S": "notice" } }
             }
         });
-        let (m, id) = notice_of(&record).unwrap();
+        let (what, m, id) = outbox_of(&record).unwrap();
         assert_eq!(
-            (m.as_str(), id.as_str()),
-            ("tunis", "ntf_01JDQ2Y8V0K7N3M5P9R2T4W6XA")
+            (what, m.as_str(), id.as_str()),
+            (Outbox::Notice, "tunis", "ntf_01JDQ2Y8V0K7N3M5P9R2T4W6XA")
         );
         let mut modify = record.clone();
         modify["eventName"] = json!("MODIFY");
-        assert!(notice_of(&modify).is_none());
+        assert!(outbox_of(&modify).is_none());
         let mut other = record.clone();
         other["dynamodb"]["NewImage"]["type"]["S"] = json!("case");
-        assert!(notice_of(&other).is_none());
+        assert!(outbox_of(&other).is_none());
+        let mut news = record.clone();
+        news["dynamodb"]["Keys"]["PK"]["S"] = json!("M#tunis#OUTBOX#ntf_1");
+        news["dynamodb"]["NewImage"]["type"]["S"] = json!("broadcast");
+        let (what, _, id) = outbox_of(&news).unwrap();
+        assert_eq!((what, id.as_str()), (Outbox::Broadcast, "ntf_1"));
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub struct Report {
     pub refused_by_silence: usize,
     /// Scheduled news posts published because their time came.
     pub news_published: usize,
+    /// Of those, the ones whose planned broadcast went out with them.
+    pub news_broadcast: usize,
     pub errors: usize,
 }
 
@@ -90,6 +92,7 @@ pub async fn handle(ctx: &Ctx, _event: Value) -> Value {
         citizens_told = report.citizens_told,
         refused_by_silence = report.refused_by_silence,
         news_published = report.news_published,
+        news_broadcast = report.news_broadcast,
         errors = report.errors,
         "scheduler run"
     );
@@ -124,20 +127,39 @@ pub async fn run(ctx: &Ctx, now: OffsetDateTime) -> Report {
 
 /// Publish `m`'s scheduled posts whose time has come, each conditioned on the
 /// version read: a post staff changed meanwhile, or another run published,
-/// is left as it is.
+/// is left as it is. A post's planned broadcast goes out with it (in the same
+/// transaction), unless another went out less than a week before.
 async fn publish_news(
     ctx: &Ctx,
     m: &MunicipalityId,
     now: OffsetDateTime,
     report: &mut Report,
 ) -> Result<(), StoreError> {
+    use baladiya::domain::broadcast;
+    use baladiya::store::broadcasts::Publication;
     let now_s = baladiya::clock::rfc3339(now);
     for before in ctx.store.due_posts(m, &now_s).await? {
-        let Some(after) = baladiya::domain::news::publish_due(&before, now) else {
+        let Some(mut after) = baladiya::domain::news::publish_due(&before, now) else {
             continue;
         };
-        match ctx.store.put_post(m, &after, Some(before.version)).await {
-            Ok(()) => report.news_published += 1,
+        let last = match &after.broadcast {
+            Some(_) => ctx.store.last_broadcast(m).await?,
+            None => None,
+        };
+        let plan = broadcast::on_due(m, &mut after, last, now);
+        let publication = Publication {
+            broadcast: plan.broadcast.as_ref(),
+            slot: plan.slot.map(|at| (at, last)),
+        };
+        match ctx
+            .store
+            .publish_post(m, &after, before.version, publication)
+            .await
+        {
+            Ok(()) => {
+                report.news_published += 1;
+                report.news_broadcast += usize::from(plan.broadcast.is_some());
+            }
             Err(StoreError::VersionConflict) => {}
             Err(e) => return Err(e),
         }

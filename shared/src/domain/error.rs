@@ -33,6 +33,10 @@ pub enum DomainError {
     /// There are as many of `what` as there may be (HTTP 409).
     #[error("at most {max} {what}")]
     LimitReached { what: &'static str, max: usize },
+    /// The municipality broadcast less than a week ago; `next` (RFC 3339) is
+    /// when it may again, unless the news is urgent (HTTP 409).
+    #[error("one broadcast a week: the next from {next}")]
+    BroadcastLimit { next: String },
 }
 
 impl DomainError {
@@ -51,6 +55,7 @@ impl DomainError {
             DomainError::UnknownState(_) => "unknown_state",
             DomainError::Unauthenticated => "unauthenticated",
             DomainError::LimitReached { .. } => "limit_reached",
+            DomainError::BroadcastLimit { .. } => "broadcast_limit",
         }
     }
 }

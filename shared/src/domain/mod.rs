@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod attachment;
+pub mod broadcast;
 pub mod calendar;
 pub mod case;
 pub mod complaint;

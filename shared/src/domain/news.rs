@@ -131,6 +131,8 @@ pub struct Post {
     pub created_at: String,
     pub updated_at: String,
     pub author: String,
+    /// The push to followers asked for at publication, and what became of it.
+    pub broadcast: Option<super::broadcast::Record>,
 }
 
 fn instant(raw: &str, field: &'static str) -> Result<time::OffsetDateTime, DomainError> {
@@ -172,6 +174,7 @@ pub fn draft(content: PostContent, author: &str, now: &str) -> Post {
         created_at: now.to_owned(),
         updated_at: now.to_owned(),
         author: author.to_owned(),
+        broadcast: None,
     }
 }
 

@@ -193,6 +193,11 @@ fn messages(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
             "Vous avez atteint la limite autorisée.",
             "You have reached the allowed limit.",
         ),
+        "broadcast_limit" => (
+            "بثّ إشعار واحد في الأسبوع؛ إلا إذا كان الخبر عاجلًا (قطع ماء، غلق طريق).",
+            "Une diffusion par semaine ; sauf si l'actualité est urgente (coupure d'eau, route fermée).",
+            "One broadcast a week; unless the news is urgent (a water cut, a road closed).",
+        ),
         "account_has_roles" => (
             "هذا الحساب حساب موظف أو مشرف؛ اطلب من البلدية إزالته أولًا.",
             "Ce compte a un rôle d'agent ou d'administrateur ; demandez d'abord à la commune de le retirer.",
@@ -256,6 +261,7 @@ pub const CODES: &[&str] = &[
     "role_not_held",
     "role_revoked",
     "limit_reached",
+    "broadcast_limit",
     "account_has_roles",
     "agency_closed",
     "ticket_already_held",

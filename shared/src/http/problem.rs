@@ -168,6 +168,7 @@ impl From<DomainError> for ApiError {
             DomainError::UnknownState(_) => StatusCode::UNPROCESSABLE_ENTITY,
             DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
             DomainError::LimitReached { .. } => StatusCode::CONFLICT,
+            DomainError::BroadcastLimit { .. } => StatusCode::CONFLICT,
         };
         let mut err = ApiError::new(status, e.code());
         match e {
@@ -180,6 +181,7 @@ impl From<DomainError> for ApiError {
             }
             DomainError::UnknownState(s) => err.detail = Some(format!("state: {s}")),
             DomainError::LimitReached { what, max } => err.detail = Some(format!("{what}: {max}")),
+            DomainError::BroadcastLimit { next } => err.detail = Some(format!("next: {next}")),
             DomainError::Forbidden | DomainError::NotFound | DomainError::Unauthenticated => {}
         }
         err

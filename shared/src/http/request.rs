@@ -138,6 +138,18 @@ impl<'a> RequestView<'a> {
         Ok(out)
     }
 
+    /// The JSON body as `T`, or `T`'s default when the request has no body
+    /// (an optional body: `PUT` of a follow with no choices).
+    pub fn json_or_default<T: DeserializeOwned + Default>(&self) -> Result<T, ApiError> {
+        let empty = match self.req.body() {
+            Body::Empty => true,
+            Body::Text(t) => t.trim().is_empty(),
+            Body::Binary(b) => b.is_empty(),
+            _ => true,
+        };
+        if empty { Ok(T::default()) } else { self.json() }
+    }
+
     /// The JSON body as `T`. `T` should `deny_unknown_fields`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         let content_type = self.header("content-type").unwrap_or_default();

@@ -35,6 +35,10 @@ pub const ERASED_USER: &str = "usr_00000000000000000000000000";
 pub struct Follow {
     pub municipality: MunicipalityId,
     pub since: String,
+    /// The areas whose news the person wants too (a broadcast to an area
+    /// reaches those who chose it); none: the municipality's news only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<String>,
 }
 
 /// What a person holds outside their own partition (`Store::held_by`).

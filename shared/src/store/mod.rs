@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod broadcasts;
 pub mod cache;
 pub mod cases;
 pub mod complaints;

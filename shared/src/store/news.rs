@@ -12,7 +12,7 @@ use crate::domain::MunicipalityId;
 use crate::domain::news::{NewsCategory, NewsStatus, Post};
 
 /// A post as its item: listed on GSI1 by its status.
-fn post_item(m: &MunicipalityId, post: &Post) -> Result<super::Item, StoreError> {
+pub(crate) fn post_item(m: &MunicipalityId, post: &Post) -> Result<super::Item, StoreError> {
     let mut item = keyed(post, keys::post_pk(m, &post.id), keys::POST, "post")?;
     let when = match post.status {
         NewsStatus::Draft => post.created_at.clone(),
@@ -49,16 +49,7 @@ impl Store {
         post: &Post,
         read_version: Option<u64>,
     ) -> Result<(), StoreError> {
-        let mut item = keyed(post, keys::post_pk(m, &post.id), keys::POST, "post")?;
-        let when = match post.status {
-            NewsStatus::Draft => post.created_at.clone(),
-            _ => post.publish_at.clone().unwrap_or_default(),
-        };
-        item.insert(
-            keys::GSI1PK.into(),
-            s(keys::news_gsi(m, post.status.code())),
-        );
-        item.insert(keys::GSI1SK.into(), s(format!("{when}#{}", post.id)));
+        let item = post_item(m, post)?;
         let cond = match read_version {
             None => Cond::new("attribute_not_exists(PK)"),
             Some(v) => Cond::new("version = :v").value(":v", AttributeValue::N(v.to_string())),

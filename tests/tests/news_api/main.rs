@@ -5,8 +5,16 @@ use baladiya::domain::Permission;
 use baladiya_tests::*;
 use serde_json::{Value, json};
 
+mod broadcast;
+
 async fn municipality(api: &Api) -> String {
-    municipality_with(api, "news", json!({"news": "ACTIVATED"})).await
+    // Complaints too: their areas are what followers choose.
+    municipality_with(
+        api,
+        "news",
+        json!({"news": "ACTIVATED", "complaints": "ACTIVATED"}),
+    )
+    .await
 }
 
 fn editor(m: &str) -> String {
@@ -203,13 +211,17 @@ async fn a_scheduled_post_shows_only_once_the_scheduler_publishes_it() {
     let m = municipality(&api).await;
     let d = create(&api, &m, &post("activities", "Festival de la médina", None)).await;
     let id = d.body["id"].as_str().unwrap().to_owned();
+    // A follower with the app: told when it is published, not before.
+    let (follower, devices) = broadcast::citizen_with_devices(&api, 1, "fr").await;
+    broadcast::follow(&api, &m, &follower, None).await;
     // The scheduler once first: the window below is not spent building it.
     run_scheduler(&api);
+    run_notifications_sweep(&api);
     let due = time::OffsetDateTime::now_utc() + time::Duration::seconds(40);
     let at = due
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
-    let s = publish(&api, &m, &id, json!({"at": at})).await;
+    let s = publish(&api, &m, &id, json!({"at": at, "broadcast": {}})).await;
     assert_eq!(
         (s.status, s.body["status"].as_str()),
         (200, Some("scheduled")),
@@ -217,8 +229,12 @@ async fn a_scheduled_post_shows_only_once_the_scheduler_publishes_it() {
         s.body
     );
 
-    // Before its time: not listed, not found, not in the feed, not published by the scheduler.
+    assert_eq!(s.body["broadcast"]["status"], "planned", "{}", s.body);
+    // Before its time: not listed, not found, not in the feed, not published
+    // by the scheduler, not broadcast.
     run_scheduler(&api);
+    run_notifications_sweep(&api);
+    assert!(pushes_to(&devices[0]).await.is_empty());
     assert!(listed(&api, &m, "").await.is_empty());
     assert_eq!(
         send(api.get(&format!("/v1/municipalities/{m}/news/{id}")))
@@ -245,7 +261,14 @@ async fn a_scheduled_post_shows_only_once_the_scheduler_publishes_it() {
     .await;
     let report = run_scheduler(&api);
     assert!(report["news_published"].as_u64().unwrap() >= 1, "{report}");
+    assert!(report["news_broadcast"].as_u64().unwrap() >= 1, "{report}");
     assert_eq!(listed(&api, &m, "").await, vec![id.clone()]);
+    let device = devices[0].clone();
+    eventually("the broadcast, once published", || {
+        let d = device.clone();
+        async move { pushes_to(&d).await.len() == 1 }
+    })
+    .await;
     // Twice over: published once.
     run_scheduler(&api);
     let p = send(api.get(&format!("/v1/municipalities/{m}/news/{id}"))).await;
@@ -254,6 +277,8 @@ async fn a_scheduled_post_shows_only_once_the_scheduler_publishes_it() {
         (200, Some("published"))
     );
     assert_eq!(feed(&api, &m, "").await.entries().len(), 1);
+    run_notifications_sweep(&api);
+    assert_eq!(pushes_to(&devices[0]).await.len(), 1, "once");
 }
 
 #[tokio::test]
