@@ -44,6 +44,13 @@ fn declared() -> RouteSet {
     for r in news::ROUTES {
         out.insert((r.method.to_owned(), r.path.to_owned(), "news".to_owned()));
     }
+    for r in committees::ROUTES {
+        out.insert((
+            r.method.to_owned(),
+            r.path.to_owned(),
+            "committees".to_owned(),
+        ));
+    }
     for r in guide::ROUTES {
         out.insert((r.method.to_owned(), r.path.to_owned(), "guide".to_owned()));
     }

@@ -5,6 +5,7 @@ pub mod attachment;
 pub mod broadcast;
 pub mod calendar;
 pub mod case;
+pub mod committee;
 pub mod complaint;
 pub mod deadline;
 pub mod device_claim;

@@ -176,6 +176,19 @@ pub const POST: &str = "POST";
 pub fn news_gsi(m: &MunicipalityId, status: &str) -> String {
     format!("M#{m}#NEWS#{}", status.to_ascii_uppercase())
 }
+/// Committees, in the municipality's partition (`M#<m>`, `CMT#<id>`).
+pub const COMMITTEE_PREFIX: &str = "CMT#";
+pub fn committee_sk(id: &str) -> String {
+    format!("{COMMITTEE_PREFIX}{id}")
+}
+/// A meeting's partition (`MEETING`); listed on GSI1 by start.
+pub fn meeting_pk(m: &MunicipalityId, id: &str) -> String {
+    format!("M#{m}#MTG#{id}")
+}
+pub const MEETING: &str = "MEETING";
+pub fn meetings_gsi(m: &MunicipalityId) -> String {
+    format!("M#{m}#MEETINGS")
+}
 /// The services guide's index, its entries and its offices (`M#<m>`).
 pub const GUIDE: &str = "GUIDE";
 pub const PROCEDURE_PREFIX: &str = "PROC#";

@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod broadcasts;
 pub mod cache;
 pub mod cases;
+pub mod committees;
 pub mod complaints;
 pub mod device_claims;
 pub mod documents;

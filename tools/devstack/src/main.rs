@@ -389,12 +389,13 @@ fn demo_services(slug: &str) -> BTreeMap<Service, ServiceState> {
             ServicesGuide,
             ETicket,
             News,
+            Committees,
             Events,
             Reports,
         ] {
             s.insert(svc, Activated);
         }
-        for svc in [Committees, Forum, Appointments] {
+        for svc in [Forum, Appointments] {
             s.insert(svc, InProgress);
         }
     } else {
