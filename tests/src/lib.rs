@@ -9,7 +9,9 @@ pub mod scheduler;
 pub mod uploads;
 pub mod xml;
 
-pub use scheduler::{run_notifications_on, run_notifications_sweep, run_scheduler};
+pub use scheduler::{
+    run_notifications_on, run_notifications_sweep, run_scheduler, run_scheduler_at,
+};
 pub use uploads::{SMALL_PDF, upload};
 
 use std::io::Write;

@@ -48,6 +48,17 @@ pub fn run_scheduler(api: &Api) -> Value {
     )
 }
 
+/// Run the scheduler as EventBridge would at `at` (its event's `time`): a
+/// run at a later time than now acts at that time.
+pub fn run_scheduler_at(api: &Api, at: time::OffsetDateTime) -> Value {
+    let mut event = fixture("events/scheduler/scheduled.json");
+    event["time"] = Value::String(
+        at.format(&time::format_description::well_known::Rfc3339)
+            .expect("an RFC 3339 time"),
+    );
+    invoke(api, "scheduler", &event)
+}
+
 /// Run the notifications function's sweep (its one-minute schedule).
 pub fn run_notifications_sweep(api: &Api) -> Value {
     invoke(

@@ -82,9 +82,19 @@ pub struct Report {
     pub errors: usize,
 }
 
+/// The instant a run acts at: the event's `time` (when EventBridge fired the
+/// schedule) or the clock, whichever is later, so that a late retry acts now.
+pub fn acting_at(event: &Value, clock: OffsetDateTime) -> OffsetDateTime {
+    event
+        .get("time")
+        .and_then(Value::as_str)
+        .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+        .map_or(clock, |t| t.max(clock))
+}
+
 /// One run, whatever the event (a scheduled event, a test's fixture).
-pub async fn handle(ctx: &Ctx, _event: Value) -> Value {
-    let report = run(ctx, OffsetDateTime::now_utc()).await;
+pub async fn handle(ctx: &Ctx, event: Value) -> Value {
+    let report = run(ctx, acting_at(&event, OffsetDateTime::now_utc())).await;
     tracing::info!(
         municipalities = report.municipalities,
         due_soon = report.due_soon,
@@ -313,6 +323,32 @@ mod tests {
                 expected,
                 "{kind:?} {state} {due_at}"
             );
+        }
+    }
+
+    #[test]
+    fn a_run_acts_at_its_event_time_or_now_if_later() {
+        let rfc = |t: &str| {
+            OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).unwrap()
+        };
+        let clock = rfc("2026-12-04T10:00:00Z");
+        for (event, expected) in [
+            (
+                json!({"time": "2026-12-04T11:00:00Z"}),
+                "2026-12-04T11:00:00Z",
+            ),
+            // A retry delivered late acts now.
+            (
+                json!({"time": "2026-12-03T10:00:00Z"}),
+                "2026-12-04T10:00:00Z",
+            ),
+            (json!({"time": "not a time"}), "2026-12-04T10:00:00Z"),
+            (
+                json!({"resources": ["local-deadlines"]}),
+                "2026-12-04T10:00:00Z",
+            ),
+        ] {
+            assert_eq!(acting_at(&event, clock), rfc(expected), "{event}");
         }
     }
 }
