@@ -1,7 +1,8 @@
 """Demo reports for the local stack: a few public complaints in Tunis, some moved on
-by staff, and one filed by a GeoReport v2 client with the demo Open311 key — so
-that the app's lists, the map, the timelines and the Open311 server have
-something to show. Everything goes through the API, as the app and a client
+by staff, and one filed by a GeoReport v2 client with the demo Open311 key; the
+municipal council of Tunis with a meeting held and one planned — so that the
+app's lists, the map, the timelines, the committees, the OParl view and the
+Open311 server have something to show. Everything goes through the API, as the app and a client
 would; retries are idempotent (fixed Idempotency-Keys), so running it twice
 files nothing twice.
 
@@ -70,6 +71,62 @@ OPEN311_REQUEST = {
 }
 
 
+def seat(ar, fr, role):
+    return {"name": {"ar": ar, "fr": fr}, "role": role, "from": "2023-03-01"}
+
+
+# The council (fictional members) and its meetings: (key, body, held).
+COUNCIL = {
+    "kind": "council",
+    "name": {"ar": "المجلس البلدي بتونس", "fr": "Conseil municipal de Tunis"},
+    "from": "2023-03-01",
+    "members": [
+        seat("سنية بن علي", "Sonia Ben Ali", "president"),
+        seat("كريم الطرابلسي", "Karim Trabelsi", "rapporteur"),
+        seat("أمل الجزيري", "Amel Jaziri", "member"),
+        seat("هشام الماجري", "Hichem Mejri", "member"),
+        seat("ليلى الشابي", "Leila Chebbi", "member"),
+    ],
+}
+PLACE = {"ar": "قاعة الجلسات بقصر البلدية", "fr": "Salle des séances, hôtel de ville"}
+MEETINGS = [
+    (
+        "demo-council-meeting-1",
+        {
+            "start": "2026-10-29T10:00:00+01:00",
+            "place": PLACE,
+            "agenda": [
+                {"title": {"ar": "مشروع ميزانية 2027", "fr": "Projet de budget 2027"}},
+                {"title": {"ar": "برنامج صيانة الطرقات", "fr": "Programme d'entretien de la voirie"}},
+            ],
+        },
+        True,
+    ),
+    (
+        "demo-council-meeting-2",
+        {
+            "start": "2027-01-14T10:00:00+01:00",
+            "place": PLACE,
+            "agenda": [
+                {"title": {"ar": "المصادقة على محضر الجلسة السابقة", "fr": "Approbation du PV de la séance précédente"}},
+            ],
+        },
+        False,
+    ),
+]
+
+
+def seed_council(api, staff):
+    base = f"{api}/v1/municipalities/{M}"
+    c = call("POST", f"{base}/committees", COUNCIL, staff, key="demo-council")
+    for key, body, held in MEETINGS:
+        mt = call("POST", f"{base}/committees/{c['id']}/meetings", body, staff, key=key)
+        now = call("GET", f"{base}/meetings/{mt['id']}")
+        if held and now["status"] == "planned":
+            call("POST", f"{base}/meetings/{mt['id']}/status", {"status": "held"}, staff)
+    print(f"demo council {c['id']} ({len(MEETINGS)} meetings)")
+
+
 def call(method, url, body=None, token=None, form=None, key=None):
     headers = {"accept-language": "fr"}
     data = None
@@ -122,6 +179,7 @@ def main():
         key="demo-open311-request-1",
     )
     print(f"demo Open311 request {r[0]['service_request_id']} (water-sanitation)")
+    seed_council(a.api, a.staff)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,31 @@
 
 mod committees;
 mod meetings;
+mod oparl;
 
 use baladiya::http::Answer;
 use baladiya::http::RequestView;
 use baladiya::http::router::RouteMatch;
+use oparl::Kind;
 
-baladiya::context! {}
+/// `BALADIYA_PUBLIC_URL`: the API's public base URL, for OParl's absolute
+/// ids; else taken from the request.
+pub struct PublicUrl(pub Option<String>);
+
+impl PublicUrl {
+    pub fn new(_: &baladiya::config::Config, _: &baladiya::config::Aws) -> PublicUrl {
+        PublicUrl(
+            std::env::var("BALADIYA_PUBLIC_URL")
+                .ok()
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        )
+    }
+}
+
+baladiya::context! {
+    public_url: PublicUrl,
+}
 
 baladiya::routes! {
     Ctx => dispatch;
@@ -27,6 +46,22 @@ baladiya::routes! {
     Meeting: get "/v1/municipalities/{m}/meetings/{id}",
     Revise: put "/v1/municipalities/{m}/meetings/{id}",
     Status: post "/v1/municipalities/{m}/meetings/{id}/status",
+    OparlSystem: get "/oparl/v1/{m}",
+    OparlBodies: get "/oparl/v1/{m}/bodies",
+    OparlBody: get "/oparl/v1/{m}/body",
+    OparlOrganizations: get "/oparl/v1/{m}/organizations",
+    OparlOrganization: get "/oparl/v1/{m}/organizations/{id}",
+    OparlPeople: get "/oparl/v1/{m}/people",
+    OparlPerson: get "/oparl/v1/{m}/people/{id}",
+    OparlMemberships: get "/oparl/v1/{m}/memberships",
+    OparlMembership: get "/oparl/v1/{m}/memberships/{id}",
+    OparlMeetings: get "/oparl/v1/{m}/meetings",
+    OparlMeeting: get "/oparl/v1/{m}/meetings/{id}",
+    OparlAgendaItems: get "/oparl/v1/{m}/agenda-items",
+    OparlAgendaItem: get "/oparl/v1/{m}/agenda-items/{id}",
+    OparlFiles: get "/oparl/v1/{m}/files",
+    OparlFile: get "/oparl/v1/{m}/files/{id}",
+    OparlPapers: get "/oparl/v1/{m}/papers",
 }
 
 async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answer {
@@ -44,5 +79,21 @@ async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answe
         Op::Meeting => meetings::get(ctx, view, &muni, id).await,
         Op::Revise => meetings::revise(ctx, view, &muni, id).await,
         Op::Status => meetings::status(ctx, view, &muni, id).await,
+        Op::OparlSystem => oparl::serve(ctx, view, &muni, Kind::System, id).await,
+        Op::OparlBodies => oparl::serve(ctx, view, &muni, Kind::Bodies, id).await,
+        Op::OparlBody => oparl::serve(ctx, view, &muni, Kind::Body, id).await,
+        Op::OparlOrganizations => oparl::serve(ctx, view, &muni, Kind::Organizations, id).await,
+        Op::OparlOrganization => oparl::serve(ctx, view, &muni, Kind::Organization, id).await,
+        Op::OparlPeople => oparl::serve(ctx, view, &muni, Kind::People, id).await,
+        Op::OparlPerson => oparl::serve(ctx, view, &muni, Kind::Person, id).await,
+        Op::OparlMemberships => oparl::serve(ctx, view, &muni, Kind::Memberships, id).await,
+        Op::OparlMembership => oparl::serve(ctx, view, &muni, Kind::Membership, id).await,
+        Op::OparlMeetings => oparl::serve(ctx, view, &muni, Kind::Meetings, id).await,
+        Op::OparlMeeting => oparl::serve(ctx, view, &muni, Kind::Meeting, id).await,
+        Op::OparlAgendaItems => oparl::serve(ctx, view, &muni, Kind::AgendaItems, id).await,
+        Op::OparlAgendaItem => oparl::serve(ctx, view, &muni, Kind::AgendaItem, id).await,
+        Op::OparlFiles => oparl::serve(ctx, view, &muni, Kind::Files, id).await,
+        Op::OparlFile => oparl::serve(ctx, view, &muni, Kind::File, id).await,
+        Op::OparlPapers => oparl::serve(ctx, view, &muni, Kind::Papers, id).await,
     }
 }

@@ -3,7 +3,7 @@
 
 use baladiya::domain::attachment::{FileKind, FileOwner};
 use baladiya::domain::document::{
-    self, Document, DocumentType, FileRecord, NewDocument, Version, check_file_name,
+    self, DocStatus, Document, DocumentType, FileRecord, NewDocument, Version, check_file_name,
 };
 use baladiya::domain::text::Text;
 use baladiya::domain::{
@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Ctx;
 
-async fn municipality(
+pub(crate) async fn municipality(
     ctx: &Ctx,
     m: &MunicipalityId,
     who: Option<&Principal>,
@@ -26,7 +26,7 @@ async fn municipality(
     baladiya::http::access::municipality(&ctx.store, m, Service::Reports, who).await
 }
 
-fn editor(who: Option<&Principal>, m: &MunicipalityId) -> bool {
+pub(crate) fn editor(who: Option<&Principal>, m: &MunicipalityId) -> bool {
     baladiya::domain::roles::may(who, m, Permission::Reports)
 }
 
@@ -34,16 +34,26 @@ fn owner(m: &MunicipalityId, id: &str) -> FileOwner {
     FileOwner::in_area(m, "documents", id)
 }
 
-fn doc_id(raw: &str) -> Result<String, ApiError> {
+pub(crate) fn doc_id(raw: &str) -> Result<String, ApiError> {
     baladiya::domain::Id::parse("doc", raw)
         .map(|i| i.to_string())
         .map_err(|_| ApiError::not_found())
 }
 
+/// When minutes were approved, and at which meeting (who recorded it is
+/// staff's, in the trail).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub(crate) struct Approval<'a> {
+    at: &'a str,
+    meeting: Option<&'a str>,
+    version: Option<u32>,
+}
+
 /// A document in a list.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
-struct Item<'a> {
+pub(crate) struct Item<'a> {
     id: &'a str,
     #[serde(rename = "type")]
     doc_type: DocumentType,
@@ -56,13 +66,15 @@ struct Item<'a> {
     committee: Option<&'a str>,
     meeting: Option<&'a str>,
     versions: u32,
+    status: DocStatus,
     published_at: Option<&'a str>,
+    approval: Option<Approval<'a>>,
     created_at: &'a str,
     updated_at: &'a str,
     path: String,
 }
 
-fn item<'a>(m: &MunicipalityId, d: &'a Document, lang: Lang) -> Item<'a> {
+pub(crate) fn item<'a>(m: &MunicipalityId, d: &'a Document, lang: Lang) -> Item<'a> {
     Item {
         id: &d.id,
         doc_type: d.doc_type,
@@ -75,7 +87,13 @@ fn item<'a>(m: &MunicipalityId, d: &'a Document, lang: Lang) -> Item<'a> {
         committee: d.committee.as_deref(),
         meeting: d.meeting.as_deref(),
         versions: d.versions,
+        status: d.status(),
         published_at: d.published_at.as_deref(),
+        approval: d.approved.as_ref().map(|t| Approval {
+            at: &t.at,
+            meeting: t.meeting.as_deref(),
+            version: t.version,
+        }),
         created_at: &d.created_at,
         updated_at: &d.updated_at,
         path: format!("/v1/municipalities/{m}/documents/{}", d.id),
@@ -101,18 +119,32 @@ fn filters(query: &std::collections::HashMap<String, String>) -> Result<Document
         committee: query
             .get("committee")
             .map(|c| {
-                baladiya::domain::eticket::parse_code(c, "committee")
-                    .map_err(|_| bad("committee: a code"))
+                baladiya::domain::Id::parse("cmt", c.trim())
+                    .map(|i| i.to_string())
+                    .map_err(|_| bad("committee: a committee's id"))
             })
             .transpose()?,
     })
 }
 
 /// `GET …/documents[?type][&year][&committee]`: published documents, newest
-/// first.
+/// first; `?status=draft|approved`: staff's worklist of the others.
 pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
-    let query = view.query(&["type", "year", "committee", "limit", "cursor"])?;
+    let query = view.query(&["type", "year", "committee", "status", "limit", "cursor"])?;
     let filter = filters(&query)?;
+    let status = query
+        .get("status")
+        .map(|s| {
+            DocStatus::parse(s).ok_or_else(|| {
+                ApiError::bad_request("invalid_query")
+                    .with_detail("status: draft, approved or published")
+            })
+        })
+        .transpose()?
+        .unwrap_or(DocStatus::Published);
+    if status != DocStatus::Published {
+        return crate::workflow::worklist(ctx, view, m, status, &query).await;
+    }
     let scope = format!(
         "documents:{m}:{}:{}:{}",
         filter.doc_type.map_or("", |t| t.code()),
@@ -147,21 +179,30 @@ struct VersionView<'a> {
     files: Vec<FileView<'a>>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 struct DocumentView<'a> {
     #[serde(flatten)]
     item: Item<'a>,
     /// Every version, newest first: none replaces another.
     history: Vec<VersionView<'a>>,
+    /// Staff's: each workflow step, who recorded it and when.
+    trail: Option<Vec<document::Transition>>,
 }
 
-async fn page(
+/// A document's page; with `staff`, its workflow trail too.
+pub(crate) async fn page(
     ctx: &Ctx,
     m: &MunicipalityId,
     d: &Document,
     lang: Lang,
+    staff: bool,
 ) -> Result<serde_json::Value, ApiError> {
     let versions: Vec<Version> = ctx.store.document_versions(m, &d.id).await?;
+    let trail = match staff && d.doc_type.is_minutes() {
+        true => Some(ctx.store.document_trail(m, &d.id).await?),
+        false => None,
+    };
     let mut history = Vec::new();
     for v in versions.iter().rev() {
         let mut files = Vec::new();
@@ -181,12 +222,14 @@ async fn page(
     let view = DocumentView {
         item: item(m, d, lang),
         history,
+        trail,
     };
     serde_json::to_value(&view).map_err(|_| ApiError::internal())
 }
 
 /// `GET …/documents/{id}`: a document and every version's files, with
-/// short-lived download links. A draft exists only for staff with `reports`.
+/// short-lived download links. A draft, or minutes not yet published, exist
+/// only for staff with `reports`.
 pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     view.query(&[])?;
     let id = doc_id(id)?;
@@ -197,9 +240,9 @@ pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str
         .store
         .document(m, &id, staff)
         .await?
-        .filter(|d| staff || d.versions > 0)
+        .filter(|d| staff || d.is_public())
         .ok_or_else(ApiError::not_found)?;
-    let v = page(ctx, m, &d, view.lang).await?;
+    let v = page(ctx, m, &d, view.lang, staff).await?;
     if staff {
         // A draft, or staff's look: not for shared caches.
         json(StatusCode::OK, &v)
@@ -209,7 +252,7 @@ pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str
     }
 }
 
-async fn staff_of(
+pub(crate) async fn staff_of(
     ctx: &Ctx,
     view: &RequestView<'_>,
     m: &MunicipalityId,
@@ -230,11 +273,12 @@ async fn staff_of(
 pub async fn create(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
     let body: NewDocument = view.json()?;
     let key = view.idempotency_key()?;
-    let d = document::new_document(body, &view.now_rfc3339())?;
+    let mut d = document::new_document(body, &view.now_rfc3339())?;
     let who = staff_of(ctx, view, m).await?;
+    crate::workflow::check_committee(ctx, m, &mut d).await?;
     let idem = idempotency(key, m, &who, &request_fingerprint(view.request()));
     let location = format!("/v1/municipalities/{m}/documents/{}", d.id);
-    let body = serde_json::to_string(&page(ctx, m, &d, view.lang).await?)
+    let body = serde_json::to_string(&page(ctx, m, &d, view.lang, true).await?)
         .map_err(|_| ApiError::internal())?;
     let done = ctx
         .store
@@ -291,8 +335,8 @@ struct VersionBody {
 
 /// `POST …/documents/{id}/versions`: staff record a new version from uploaded
 /// files, each read back, checked to be what its type says and digested
-/// (SHA-256). The document is published with its first version; older
-/// versions stay.
+/// (SHA-256). A document is published with its first version (minutes stay
+/// a draft until approved and published); older versions stay.
 pub async fn version(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     let id = doc_id(id)?;
     let body: VersionBody = view.json()?;
@@ -336,7 +380,7 @@ pub async fn version(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: 
     })?;
     ctx.store.record_version(m, &before, &after, &v).await?;
     let location = format!("/v1/municipalities/{m}/documents/{id}");
-    let body = serde_json::to_string(&page(ctx, m, &after, view.lang).await?)
+    let body = serde_json::to_string(&page(ctx, m, &after, view.lang, true).await?)
         .map_err(|_| ApiError::internal())?;
     created(&location, body)
 }

@@ -3,11 +3,13 @@
 //! reports, annual and audit reports, urban plans, municipal decisions, tender
 //! files. Staff with `reports` describe a document, upload its files straight
 //! to the published-documents bucket, and record versions: a new version never
-//! replaces an old one, and every version stays downloadable. Anyone lists,
+//! replaces an old one, and every version stays downloadable. Minutes go draft
+//! → approved → published. Anyone lists,
 //! filters and downloads; a document not found leads to an access-to-information
 //! request pre-filled with what was looked for.
 
 mod documents;
+mod workflow;
 
 use baladiya::http::Answer;
 use baladiya::http::RequestView;
@@ -36,6 +38,7 @@ baladiya::routes! {
     Get: get "/v1/municipalities/{m}/documents/{id}",
     Upload: post "/v1/municipalities/{m}/documents/{id}/files",
     Version: post "/v1/municipalities/{m}/documents/{id}/versions",
+    Status: post "/v1/municipalities/{m}/documents/{id}/status",
 }
 
 async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answer {
@@ -48,5 +51,6 @@ async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answe
         Op::Get => documents::get(ctx, view, &muni, id).await,
         Op::Upload => documents::upload(ctx, view, &muni, id).await,
         Op::Version => documents::version(ctx, view, &muni, id).await,
+        Op::Status => workflow::status(ctx, view, &muni, id).await,
     }
 }

@@ -7,6 +7,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::domain::attachment::FileOwner;
+use crate::domain::document::DocStatus;
 use crate::domain::workflow::CaseKind;
 use crate::domain::{Id, MunicipalityId, Phone};
 
@@ -154,8 +155,8 @@ pub fn agency_sk(code: &str) -> String {
     format!("{AGENCY_PREFIX}{code}")
 }
 /// A published document's partition: its record (`DOC`), its versions
-/// (`V#<nnnn>`) and its files (`ATT#…`); published ones are listed newest
-/// first on GSI1 `M#<m>#DOCS`.
+/// (`V#<nnnn>`), its workflow trail (`TRAIL#…`) and its files (`ATT#…`);
+/// listed on GSI1 by status ([`document_listing`]).
 pub fn document_pk(m: &MunicipalityId, id: &str) -> String {
     format!("M#{m}#DOC#{id}")
 }
@@ -166,6 +167,21 @@ pub fn version_sk(n: u32) -> String {
 }
 pub fn documents_gsi(m: &MunicipalityId) -> String {
     format!("M#{m}#DOCS")
+}
+/// Where a document is listed on GSI1: the published on `M#<m>#DOCS` (by
+/// publication), the others, for staff, on `M#<m>#DOCS#<status>` (by
+/// creation).
+pub fn document_listing(m: &MunicipalityId, status: DocStatus) -> String {
+    match status {
+        DocStatus::Published => documents_gsi(m),
+        other => format!("M#{m}#DOCS#{}", other.code()),
+    }
+}
+/// A document's workflow steps (`TRAIL#<at>#<version>#<status>`: a step is
+/// made once per version), beside its versions.
+pub const TRAIL_PREFIX: &str = "TRAIL#";
+pub fn trail_sk(at: &str, version: u32, status: DocStatus) -> String {
+    format!("{TRAIL_PREFIX}{at}#{version:04}#{}", status.code())
 }
 /// A news post's partition: the post (`POST`) and its files; listed on GSI1
 /// by status (`M#<m>#NEWS#<STATUS>`, by publication or creation time).

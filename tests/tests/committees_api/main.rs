@@ -5,6 +5,9 @@ use baladiya::domain::Permission;
 use baladiya_tests::*;
 use serde_json::{Value, json};
 
+mod minutes;
+mod oparl;
+
 async fn municipality(api: &Api) -> String {
     municipality_with(api, "cmt", json!({"committees": "ACTIVATED"})).await
 }

@@ -3,7 +3,13 @@
 //! committee or meeting it belongs to, and versions: each version is one or
 //! more files (name, type, size, SHA-256), and a new version never replaces an
 //! old one: every version stays listed and downloadable. A document shows to
-//! the public from its first version on.
+//! the public from its first version on, except minutes: those go draft →
+//! approved (by the council or committee, at a meeting) → published
+//! ([`workflow`]).
+
+mod workflow;
+
+pub use workflow::{DocStatus, Transition, approve, next_version, publish};
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +25,7 @@ pub enum DocumentType {
     BudgetAmended,
     BudgetExecuted,
     CouncilMinutes,
+    CommitteeMinutes,
     CommitteeReport,
     AnnualReport,
     AuditReport,
@@ -29,12 +36,13 @@ pub enum DocumentType {
 }
 
 impl DocumentType {
-    pub const ALL: [DocumentType; 12] = [
+    pub const ALL: [DocumentType; 13] = [
         DocumentType::BudgetProposed,
         DocumentType::BudgetApproved,
         DocumentType::BudgetAmended,
         DocumentType::BudgetExecuted,
         DocumentType::CouncilMinutes,
+        DocumentType::CommitteeMinutes,
         DocumentType::CommitteeReport,
         DocumentType::AnnualReport,
         DocumentType::AuditReport,
@@ -51,6 +59,7 @@ impl DocumentType {
             DocumentType::BudgetAmended => "budget_amended",
             DocumentType::BudgetExecuted => "budget_executed",
             DocumentType::CouncilMinutes => "council_minutes",
+            DocumentType::CommitteeMinutes => "committee_minutes",
             DocumentType::CommitteeReport => "committee_report",
             DocumentType::AnnualReport => "annual_report",
             DocumentType::AuditReport => "audit_report",
@@ -59,6 +68,15 @@ impl DocumentType {
             DocumentType::TenderFile => "tender_file",
             DocumentType::Other => "other",
         }
+    }
+
+    /// Minutes: the record of a meeting, public only once approved and then
+    /// published.
+    pub fn is_minutes(self) -> bool {
+        matches!(
+            self,
+            DocumentType::CouncilMinutes | DocumentType::CommitteeMinutes
+        )
     }
 
     pub fn parse(raw: &str) -> Option<DocumentType> {
@@ -89,6 +107,11 @@ impl DocumentType {
                 "محضر جلسة المجلس البلدي",
                 "Procès-verbal du conseil municipal",
                 "Council minutes",
+            ),
+            DocumentType::CommitteeMinutes => tr(
+                "محضر جلسة لجنة",
+                "Procès-verbal de commission",
+                "Committee minutes",
             ),
             DocumentType::CommitteeReport => {
                 tr("تقرير لجنة", "Rapport de commission", "Committee report")
@@ -148,12 +171,32 @@ pub struct Document {
     pub languages: Vec<Lang>,
     pub committee: Option<String>,
     pub meeting: Option<String>,
-    /// Versions recorded so far (0: a draft, not public).
+    /// Versions recorded so far.
     pub versions: u32,
-    /// When its first version was recorded.
+    /// Where it stands; a record without one is published once it has a
+    /// version (see [`Document::status`]).
+    pub status: Option<DocStatus>,
+    /// When it became public.
     pub published_at: Option<String>,
+    /// Minutes: when, by whom and at which meeting they were approved.
+    pub approved: Option<Transition>,
     pub updated_at: String,
     pub created_at: String,
+}
+
+impl Document {
+    pub fn status(&self) -> DocStatus {
+        self.status.unwrap_or(if self.versions > 0 {
+            DocStatus::Published
+        } else {
+            DocStatus::Draft
+        })
+    }
+
+    /// Whether the public sees it.
+    pub fn is_public(&self) -> bool {
+        self.status() == DocStatus::Published
+    }
 }
 
 /// Files a version holds at most.
@@ -175,7 +218,10 @@ pub struct NewDocument {
     pub meeting: Option<String>,
 }
 
-/// The checked record of a new document, a draft until its first version.
+/// The checked record of a new document, a draft until its first version
+/// (minutes: until they are approved and published). Minutes name their
+/// meeting; a meeting's document names its committee (the caller fills it
+/// from the meeting it loaded).
 pub fn new_document(n: NewDocument, now: &str) -> Result<Document, DomainError> {
     let title = super::guide::check_text(&n.title, "title", 200, true)?;
     let description = n
@@ -191,8 +237,22 @@ pub fn new_document(n: NewDocument, now: &str) -> Result<Document, DomainError> 
     if languages.is_empty() {
         return Err(DomainError::invalid("languages", "empty"));
     }
-    let slug =
-        |v: Option<String>, field| v.map(|s| super::eticket::parse_code(&s, field)).transpose();
+    let id = |v: Option<String>, prefix, field| {
+        v.map(|s| {
+            Id::parse(prefix, s.trim())
+                .map(|i| i.to_string())
+                .map_err(|_| DomainError::invalid(field, "format"))
+        })
+        .transpose()
+    };
+    let committee = id(n.committee, "cmt", "committee")?;
+    let meeting = id(n.meeting, "mtg", "meeting")?;
+    if n.doc_type.is_minutes() && meeting.is_none() {
+        return Err(DomainError::invalid("meeting", "required"));
+    }
+    if meeting.is_some() && committee.is_none() {
+        return Err(DomainError::invalid("committee", "required"));
+    }
     Ok(Document {
         id: Id::generate("doc").to_string(),
         doc_type: n.doc_type,
@@ -200,13 +260,47 @@ pub fn new_document(n: NewDocument, now: &str) -> Result<Document, DomainError> 
         description,
         fiscal_year: n.fiscal_year,
         languages,
-        committee: slug(n.committee, "committee")?,
-        meeting: slug(n.meeting, "meeting")?,
+        committee,
+        meeting,
         versions: 0,
+        status: Some(DocStatus::Draft),
         published_at: None,
+        approved: None,
         updated_at: now.to_owned(),
         created_at: now.to_owned(),
     })
+}
+
+/// Whether a document may name the committee and meeting it names: the
+/// committee exists (`kind`, if found), the meeting (if named) is one of that
+/// committee's (`meeting_of`: its committee, if found), and council minutes
+/// are the council's, committee minutes another committee's.
+pub fn check_link(
+    doc: &Document,
+    kind: Option<super::committee::CommitteeKind>,
+    meeting_of: Option<Option<&str>>,
+) -> Result<(), DomainError> {
+    let Some(committee) = doc.committee.as_deref() else {
+        return Ok(());
+    };
+    let kind = kind.ok_or_else(|| DomainError::invalid("committee", "unknown"))?;
+    match meeting_of {
+        Some(None) => return Err(DomainError::invalid("meeting", "unknown")),
+        Some(Some(c)) if c != committee => {
+            return Err(DomainError::invalid("meeting", "of_another_committee"));
+        }
+        _ => {}
+    }
+    let council = kind == super::committee::CommitteeKind::Council;
+    match doc.doc_type {
+        DocumentType::CouncilMinutes if !council => {
+            Err(DomainError::invalid("committee", "not_the_council"))
+        }
+        DocumentType::CommitteeMinutes if council => {
+            Err(DomainError::invalid("type", "council_minutes"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A file's name as shown and offered for download: a label without path
@@ -229,46 +323,6 @@ pub fn sniff(content_type: &str, bytes: &[u8]) -> bool {
         "text/csv" => std::str::from_utf8(bytes).is_ok(),
         _ => false,
     }
-}
-
-/// The next version of `doc` with `files`: numbered after the last, at most
-/// [`MAX_VERSIONS`], with 1 to [`FILES_PER_VERSION`] distinct files.
-pub fn next_version(
-    doc: &Document,
-    files: Vec<FileRecord>,
-    note: Option<&Text>,
-    by: &str,
-    now: &str,
-) -> Result<(Document, Version), DomainError> {
-    if files.is_empty() || files.len() > FILES_PER_VERSION {
-        return Err(DomainError::invalid("files", "count"));
-    }
-    let mut ids: Vec<&str> = files.iter().map(|f| f.id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.len() != files.len() {
-        return Err(DomainError::invalid("files", "duplicate"));
-    }
-    if doc.versions >= MAX_VERSIONS {
-        return Err(DomainError::invalid("versions", "limit_reached"));
-    }
-    let note = note
-        .map(|n| super::guide::check_text(n, "note", 500, false))
-        .transpose()?;
-    let mut next = doc.clone();
-    next.versions += 1;
-    next.updated_at = now.to_owned();
-    next.published_at.get_or_insert_with(|| now.to_owned());
-    Ok((
-        next.clone(),
-        Version {
-            number: next.versions,
-            files,
-            note,
-            created_at: now.to_owned(),
-            created_by: by.to_owned(),
-        },
-    ))
 }
 
 /// What a citizen who did not find a document can ask for under the law on
@@ -327,60 +381,118 @@ mod tests {
         }
     }
 
-    fn doc() -> Document {
-        new_document(
-            input(Some(2026), vec![Lang::Fr, Lang::Ar, Lang::Ar]),
-            "2026-12-01T10:00:00Z",
-        )
-        .unwrap()
-    }
-
-    fn file(id: &str) -> FileRecord {
-        FileRecord {
-            id: id.into(),
-            name: "budget.pdf".into(),
-            content_type: "application/pdf".into(),
-            size: 10,
-            sha256: "00".into(),
-            key: "k".into(),
+    #[test]
+    fn minutes_name_their_meeting_and_a_meeting_its_committee() {
+        let (cmt, mtg) = (
+            "cmt_01JAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+            "mtg_01JAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+        );
+        // (type, committee, meeting, error)
+        let cases = [
+            (
+                DocumentType::CouncilMinutes,
+                Some(&cmt),
+                None,
+                Some(("meeting", "required")),
+            ),
+            (
+                DocumentType::CommitteeReport,
+                None,
+                Some(&mtg),
+                Some(("committee", "required")),
+            ),
+            (
+                DocumentType::CouncilMinutes,
+                Some(&mtg),
+                Some(&mtg),
+                Some(("committee", "format")),
+            ),
+            (
+                DocumentType::CouncilMinutes,
+                Some(&cmt),
+                Some(&cmt),
+                Some(("meeting", "format")),
+            ),
+            (DocumentType::CouncilMinutes, Some(&cmt), Some(&mtg), None),
+            (DocumentType::CommitteeReport, Some(&cmt), None, None),
+        ];
+        for (t, c, mt, expected) in cases {
+            let mut n = input(None, vec![Lang::Ar]);
+            n.doc_type = t;
+            n.committee = c.cloned();
+            n.meeting = mt.cloned();
+            let got = new_document(n, "2026-12-01T10:00:00Z");
+            match expected {
+                None => {
+                    let d = got.unwrap();
+                    assert_eq!((d.status(), d.is_public()), (DocStatus::Draft, false));
+                }
+                Some((field, reason)) => {
+                    assert_eq!(
+                        got.unwrap_err(),
+                        DomainError::invalid(field, reason),
+                        "{t:?}"
+                    );
+                }
+            }
         }
     }
 
     #[test]
-    fn versions_follow_each_other_and_publish_the_document() {
-        let d = doc();
-        assert_eq!(
-            (d.versions, d.languages.clone()),
-            (0, vec![Lang::Ar, Lang::Fr])
-        );
-        let (d1, v1) =
-            next_version(&d, vec![file("a")], None, "usr_1", "2026-12-02T10:00:00Z").unwrap();
-        assert_eq!((d1.versions, v1.number), (1, 1));
-        assert_eq!(d1.published_at.as_deref(), Some("2026-12-02T10:00:00Z"));
-        let (d2, v2) = next_version(
-            &d1,
-            vec![file("b"), file("c")],
-            None,
-            "usr_1",
-            "2026-12-03T10:00:00Z",
-        )
-        .unwrap();
-        assert_eq!((d2.versions, v2.number), (2, 2));
-        assert_eq!(
-            d2.published_at.as_deref(),
-            Some("2026-12-02T10:00:00Z"),
-            "first publication kept"
-        );
-        // (files, error)
+    fn a_document_names_an_existing_committee_and_one_of_its_meetings() {
+        use crate::domain::committee::CommitteeKind::{Council, Standing};
+        let cmt = "cmt_01JAAAAAAAAAAAAAAAAAAAAAAA";
+        let mut n = input(None, vec![Lang::Ar]);
+        n.doc_type = DocumentType::CouncilMinutes;
+        n.committee = Some(cmt.into());
+        n.meeting = Some("mtg_01JAAAAAAAAAAAAAAAAAAAAAAA".into());
+        let minutes = new_document(n, "t").unwrap();
+        let mut other = minutes.clone();
+        other.doc_type = DocumentType::CommitteeMinutes;
+        let mut report = minutes.clone();
+        report.doc_type = DocumentType::CommitteeReport;
+        report.meeting = None;
+        let ok = Ok(());
+        let bad = |f, r| Err(DomainError::invalid(f, r));
+        // (document, committee's kind, meeting's committee, expected)
         let cases = [
-            (vec![], DomainError::invalid("files", "count")),
+            (&minutes, Some(Council), Some(Some(cmt)), ok.clone()),
+            (&minutes, None, Some(Some(cmt)), bad("committee", "unknown")),
             (
-                vec![file("a"), file("a")],
-                DomainError::invalid("files", "duplicate"),
+                &minutes,
+                Some(Council),
+                Some(None),
+                bad("meeting", "unknown"),
             ),
+            (
+                &minutes,
+                Some(Council),
+                Some(Some("cmt_01JBBBBBBBBBBBBBBBBBBBBBBB")),
+                bad("meeting", "of_another_committee"),
+            ),
+            (
+                &minutes,
+                Some(Standing),
+                Some(Some(cmt)),
+                bad("committee", "not_the_council"),
+            ),
+            (
+                &other,
+                Some(Council),
+                Some(Some(cmt)),
+                bad("type", "council_minutes"),
+            ),
+            (&other, Some(Standing), Some(Some(cmt)), ok.clone()),
+            (&report, Some(Standing), None, ok.clone()),
+            (&report, None, None, bad("committee", "unknown")),
         ];
-        for (files, e) in cases {
-            assert_eq!(next_version(&d, files, None, "u", "t").unwrap_err(), e);
+        for (d, kind, meeting_of, expected) in cases {
+            assert_eq!(
+                check_link(d, kind, meeting_of),
+                expected,
+                "{:?}",
+                d.doc_type
+            );
         }
     }
 
