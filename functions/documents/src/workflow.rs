@@ -98,8 +98,12 @@ pub async fn status(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &
         .await?
         .ok_or_else(ApiError::not_found)?;
     if let Some(mid) = &meeting {
-        let approving = ctx.store.meeting(m, mid, false).await?;
-        if approving.as_ref().map(|mt| mt.committee.as_str()) != before.committee.as_deref() {
+        let approving = ctx
+            .store
+            .meeting(m, mid, false)
+            .await?
+            .ok_or_else(|| DomainError::invalid("meeting", "unknown"))?;
+        if Some(approving.committee.as_str()) != before.committee.as_deref() {
             return Err(DomainError::invalid("meeting", "of_another_committee").into());
         }
     }
