@@ -61,7 +61,12 @@ baladiya::routes! {
     OparlAgendaItem: get "/oparl/v1/{m}/agenda-items/{id}",
     OparlFiles: get "/oparl/v1/{m}/files",
     OparlFile: get "/oparl/v1/{m}/files/{id}",
+    OparlLegislativeTerms: get "/oparl/v1/{m}/legislative-terms",
+    OparlLegislativeTerm: get "/oparl/v1/{m}/legislative-terms/{id}",
+    OparlLocations: get "/oparl/v1/{m}/locations",
+    OparlLocation: get "/oparl/v1/{m}/locations/{id}",
     OparlPapers: get "/oparl/v1/{m}/papers",
+    OparlConsultations: get "/oparl/v1/{m}/consultations",
 }
 
 async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answer {
@@ -94,6 +99,13 @@ async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answe
         Op::OparlAgendaItem => oparl::serve(ctx, view, &muni, Kind::AgendaItem, id).await,
         Op::OparlFiles => oparl::serve(ctx, view, &muni, Kind::Files, id).await,
         Op::OparlFile => oparl::serve(ctx, view, &muni, Kind::File, id).await,
+        Op::OparlLegislativeTerms => {
+            oparl::serve(ctx, view, &muni, Kind::LegislativeTerms, id).await
+        }
+        Op::OparlLegislativeTerm => oparl::serve(ctx, view, &muni, Kind::LegislativeTerm, id).await,
+        Op::OparlLocations => oparl::serve(ctx, view, &muni, Kind::Locations, id).await,
+        Op::OparlLocation => oparl::serve(ctx, view, &muni, Kind::Location, id).await,
         Op::OparlPapers => oparl::serve(ctx, view, &muni, Kind::Papers, id).await,
+        Op::OparlConsultations => oparl::serve(ctx, view, &muni, Kind::Consultations, id).await,
     }
 }

@@ -9,6 +9,7 @@
 //! request pre-filled with what was looked for.
 
 mod documents;
+mod download;
 mod workflow;
 
 use baladiya::http::Answer;
@@ -39,6 +40,7 @@ baladiya::routes! {
     Upload: post "/v1/municipalities/{m}/documents/{id}/files",
     Version: post "/v1/municipalities/{m}/documents/{id}/versions",
     Status: post "/v1/municipalities/{m}/documents/{id}/status",
+    File: get "/v1/municipalities/{m}/documents/{id}/versions/{n}/files/{file}",
 }
 
 async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answer {
@@ -52,5 +54,6 @@ async fn dispatch(ctx: &Ctx, view: &RequestView<'_>, m: RouteMatch<Op>) -> Answe
         Op::Upload => documents::upload(ctx, view, &muni, id).await,
         Op::Version => documents::version(ctx, view, &muni, id).await,
         Op::Status => workflow::status(ctx, view, &muni, id).await,
+        Op::File => download::file(ctx, view, &muni, id, m.param("n"), m.param("file")).await,
     }
 }

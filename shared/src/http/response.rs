@@ -118,6 +118,16 @@ pub fn replay(status: u16, body: String) -> Answer {
         .map_err(|_| ApiError::internal())
 }
 
+/// A redirect to `url` (a short-lived link): 302, not to be kept.
+pub fn redirect(url: &str) -> Answer {
+    Response::builder()
+        .status(StatusCode::FOUND)
+        .header("location", url)
+        .header("cache-control", "no-store")
+        .body(Body::Empty)
+        .map_err(|_| ApiError::internal())
+}
+
 /// Set the `ETag` of a versioned resource: what a client sends back in `If-Match`.
 pub fn with_etag(mut r: Response<Body>, version: u64) -> Answer {
     let value = format!("\"{version}\"")

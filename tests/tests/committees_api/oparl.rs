@@ -12,8 +12,9 @@ use super::*;
 
 const URL: &str = "^https?://";
 const DATE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+/// The specification's form (its section on dates): with the offset.
 const DATE_TIME: &str =
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$";
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$";
 
 fn oparl_schemas() -> Value {
     let url = json!({"type": "string", "pattern": URL});
@@ -50,7 +51,12 @@ fn oparl_schemas() -> Value {
             "subLocality": string, "locality": string, "geojson": {"type": "object"},
             "bodies": urls, "organizations": urls, "persons": urls, "meetings": urls, "papers": urls
         })),
-        "Body": object("Body", &["name", "organization", "person", "meeting", "paper", "legislativeTerm"], json!({
+        // Required: the schema's and the 1.1 text's (`agendaItem`,
+        // `consultation`, `file`, `locationList`, `legislativeTermList`,
+        // `membership` are mandatory there).
+        "Body": object("Body", &["name", "organization", "person", "meeting", "paper", "legislativeTerm",
+                                 "agendaItem", "consultation", "file", "locationList", "legislativeTermList",
+                                 "membership"], json!({
             "system": url, "shortName": string, "name": string, "website": url,
             "licenseValidSince": date_time, "oparlSince": date_time, "ags": string, "rgs": string,
             "equivalent": urls, "contactEmail": string, "contactName": string, "classification": string,
@@ -156,7 +162,8 @@ async fn get(api: &Api, url: &str) -> Value {
     a.body
 }
 
-/// Every object of an external list, following `links.next`, each checked.
+/// Every object of an external list, following `links.next`, each checked;
+/// each page names itself (`links.self`, its filters and cursor kept).
 async fn crawl(api: &Api, url: &str) -> Vec<Value> {
     let mut out = Vec::new();
     let mut next = Some(url.to_owned());
@@ -164,6 +171,12 @@ async fn crawl(api: &Api, url: &str) -> Vec<Value> {
     while let Some(u) = next {
         let page = get(api, &u).await;
         check("List", &page);
+        let path = |url: &str| url.split_once("/oparl/").map(|(_, p)| p.to_owned());
+        assert_eq!(
+            page["links"]["self"].as_str().and_then(path),
+            path(&u),
+            "{page}"
+        );
         for o in page["data"].as_array().unwrap() {
             check(&type_name(o), o);
             out.push(o.clone());
@@ -309,6 +322,9 @@ async fn the_committees_read_as_oparl_1_1() {
         "agendaItem",
         "file",
         "paper",
+        "consultation",
+        "locationList",
+        "legislativeTermList",
     ] {
         let objects = crawl(&api, body[list].as_str().unwrap()).await;
         for o in &objects {
@@ -323,6 +339,8 @@ async fn the_committees_read_as_oparl_1_1() {
         [
             "AgendaItem",
             "File",
+            "LegislativeTerm",
+            "Location",
             "Meeting",
             "Membership",
             "Organization",
@@ -339,6 +357,14 @@ async fn the_committees_read_as_oparl_1_1() {
     assert_eq!(count("meeting"), 3);
     assert_eq!(count("agendaItem"), 2);
     assert_eq!(count("file"), 1);
+    assert_eq!(count("locationList"), 3, "one place a meeting");
+    assert_eq!(count("legislativeTermList"), 1, "the council's term");
+    // An agenda item's order is its place in its meeting's agenda, from 0.
+    for (_, mt, _) in all.iter().filter(|(l, _, _)| *l == "meeting") {
+        for (i, item) in mt["agendaItem"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(item["order"], i, "{item}");
+        }
+    }
     let karim_obj = all
         .iter()
         .find(|(l, o, _)| *l == "person" && o["id"].as_str().unwrap().ends_with(&karim))
@@ -365,6 +391,33 @@ async fn the_committees_read_as_oparl_1_1() {
         .find(|(l, o, _)| *l == "meeting" && o["id"].as_str().unwrap().ends_with(&meetings[0]))
         .unwrap();
     assert_eq!(first.2["resultsProtocol"]["id"], minutes.1["id"]);
+    // The file itself, at its access URL: a redirect to a short-lived link.
+    let access = minutes.1["accessUrl"].as_str().unwrap();
+    let path = access
+        .split_once("/v1/")
+        .map(|(_, p)| format!("/v1/{p}"))
+        .unwrap();
+    let no_follow = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_follow
+        .get(format!("{}{path}", api.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    let bytes = api
+        .http
+        .get(&to)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&bytes[..], SMALL_PDF, "the minutes, byte for byte");
     assert_eq!(first.1["start"], "2026-01-15T10:00:00+01:00");
 
     // Pages: two meetings a page, the filter kept in the next link.

@@ -3,7 +3,8 @@
 //! Tunisian municipality: one `System` per municipality, its `Body`, and the
 //! external lists of `Organization` (committees), `Person` and `Membership`
 //! (their seats), `Meeting` and `AgendaItem`, `File` (the committees'
-//! published documents) and `Paper` (none yet). Every list takes OParl's
+//! published documents), `LegislativeTerm` (the council's), `Location` (the
+//! meetings'), and `Paper` and `Consultation` (none yet). Every list takes OParl's
 //! `created_since`, `created_until`, `modified_since`, `modified_until` and
 //! `limit`, and keeps them in its `next` link.
 
@@ -37,7 +38,12 @@ pub enum Kind {
     AgendaItem,
     Files,
     File,
+    LegislativeTerms,
+    LegislativeTerm,
+    Locations,
+    Location,
     Papers,
+    Consultations,
 }
 
 const FILTERS: [&str; 4] = [
@@ -54,6 +60,11 @@ struct Window {
 }
 
 impl Window {
+    /// No bound: a list keeps every object.
+    fn is_open(&self) -> bool {
+        self.bounds.iter().all(Option::is_none)
+    }
+
     fn parse(query: &std::collections::HashMap<String, String>) -> Result<Window, ApiError> {
         let mut w = Window::default();
         for (i, name) in FILTERS.iter().enumerate() {
@@ -69,14 +80,21 @@ impl Window {
         Ok(w)
     }
 
+    /// Whether an object's `created` and `modified` (with their offset) are
+    /// within the bounds.
     fn keeps(&self, o: &Value) -> bool {
-        let created = o["created"].as_str().unwrap_or_default();
-        let modified = o["modified"].as_str().unwrap_or_default();
+        let utc = |k: &str| {
+            o[k].as_str()
+                .and_then(baladiya::clock::parse_rfc3339)
+                .map(baladiya::clock::rfc3339)
+                .unwrap_or_default()
+        };
+        let (created, modified) = (utc("created"), utc("modified"));
         let [cs, cu, ms, mu] = &self.bounds;
-        cs.as_deref().is_none_or(|b| created >= b)
-            && cu.as_deref().is_none_or(|b| created <= b)
-            && ms.as_deref().is_none_or(|b| modified >= b)
-            && mu.as_deref().is_none_or(|b| modified <= b)
+        cs.as_deref().is_none_or(|b| created.as_str() >= b)
+            && cu.as_deref().is_none_or(|b| created.as_str() <= b)
+            && ms.as_deref().is_none_or(|b| modified.as_str() >= b)
+            && mu.as_deref().is_none_or(|b| modified.as_str() <= b)
     }
 }
 
@@ -101,26 +119,35 @@ fn base(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Urls {
     }
 }
 
-/// The link to the next page: this list with the same filters and the cursor.
-fn next_link(
-    u: &Urls,
-    list: &str,
-    query: &std::collections::HashMap<String, String>,
-    cursor: Option<String>,
-) -> Option<String> {
-    let cursor = cursor?;
+type Params = std::collections::HashMap<String, String>;
+
+/// A page of `list` with the same filters, at `cursor` (none: the first).
+fn page_link(u: &Urls, list: &str, query: &Params, cursor: Option<&str>) -> String {
     let mut params: Vec<(String, String)> = query
         .iter()
         .filter(|(k, _)| k.as_str() != "cursor")
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     params.sort();
-    params.push(("cursor".into(), cursor));
+    params.extend(cursor.map(|c| ("cursor".to_owned(), c.to_owned())));
     let q: Vec<String> = params
         .iter()
         .map(|(k, v)| format!("{k}={}", urlencode(v)))
         .collect();
-    Some(format!("{}?{}", u.list(list), q.join("&")))
+    match q.is_empty() {
+        true => u.list(list),
+        false => format!("{}?{}", u.list(list), q.join("&")),
+    }
+}
+
+/// This page's link: its filters and its cursor.
+fn self_link(u: &Urls, list: &str, query: &Params) -> String {
+    page_link(u, list, query, query.get("cursor").map(String::as_str))
+}
+
+/// The link to the next page: this list with the same filters and the cursor.
+fn next_link(u: &Urls, list: &str, query: &Params, cursor: Option<String>) -> Option<String> {
+    cursor.map(|c| page_link(u, list, query, Some(&c)))
 }
 
 fn urlencode(v: &str) -> String {
@@ -179,7 +206,10 @@ pub async fn serve(
             | Kind::Meetings
             | Kind::AgendaItems
             | Kind::Files
+            | Kind::LegislativeTerms
+            | Kind::Locations
             | Kind::Papers
+            | Kind::Consultations
     );
     let query = if kind == Kind::Meetings {
         view.query(&[&list_params[..], &["organization"]].concat())?
@@ -206,7 +236,12 @@ pub async fn serve(
                 return answer(&body);
             }
             let data = kept(vec![body]);
-            answer(&objects::list(data, 1, &u.list("bodies"), None))
+            answer(&objects::list(
+                data,
+                None,
+                &self_link(&u, "bodies", &query),
+                None,
+            ))
         }
         Kind::Organizations
         | Kind::Organization
@@ -249,10 +284,14 @@ pub async fn serve(
                 _ => "memberships",
             };
             let data = kept(all.into_iter().map(|(_, v)| v).collect());
-            let n = data.len();
-            answer(&objects::list(data, n.max(1), &u.list(list), None))
+            answer(&objects::list(
+                data,
+                None,
+                &self_link(&u, list, &query),
+                None,
+            ))
         }
-        Kind::Meetings | Kind::AgendaItems => {
+        Kind::Meetings | Kind::AgendaItems | Kind::Locations => {
             let scope = format!("oparl:{m}:{kind:?}");
             let (limit, start) = paging(&ctx.cursors, &query, &scope, 50)?;
             let organization = query.get("organization").map(String::as_str);
@@ -276,6 +315,11 @@ pub async fn serve(
                         objects::meeting(&u, mt, &name_of(&mt.committee), files, lang)
                     })
                     .collect()
+            } else if kind == Kind::Locations {
+                page.items
+                    .iter()
+                    .map(|mt| objects::location(&u, mt, lang))
+                    .collect()
             } else {
                 page.items
                     .iter()
@@ -288,18 +332,46 @@ pub async fn serve(
                     .collect()
             };
             let cursor = page.next.map(|k| ctx.cursors.encode(&scope, &k));
-            let list = if kind == Kind::Meetings {
-                "meetings"
-            } else {
-                "agenda-items"
+            let list = match kind {
+                Kind::Meetings => "meetings",
+                Kind::Locations => "locations",
+                _ => "agenda-items",
             };
             let next = next_link(&u, list, &query, cursor);
+            // One object a meeting, none filtered out: every full page holds
+            // `limit`.
+            let per_page =
+                (kind != Kind::AgendaItems && window.is_open()).then_some(limit as usize);
             answer(&objects::list(
                 kept(data),
-                limit as usize,
-                &u.list(list),
+                per_page,
+                &self_link(&u, list, &query),
                 next,
             ))
+        }
+        Kind::Location => {
+            let mid = baladiya::domain::Id::parse("mtg", id).map_err(|_| ApiError::not_found())?;
+            let mt = ctx
+                .store
+                .meeting(m, mid.as_str(), false)
+                .await?
+                .ok_or_else(ApiError::not_found)?;
+            answer(&objects::location(&u, &mt, lang))
+        }
+        Kind::LegislativeTerms | Kind::LegislativeTerm => {
+            let committees = ctx.store.committees(m).await?;
+            let terms: Vec<Value> = committees
+                .iter()
+                .filter(|c| c.content.kind == baladiya::domain::committee::CommitteeKind::Council)
+                .filter(|c| kind == Kind::LegislativeTerms || c.id == id)
+                .filter_map(|c| objects::legislative_term(&u, c, lang))
+                .collect();
+            if kind == Kind::LegislativeTerm {
+                let term = terms.into_iter().next().ok_or_else(ApiError::not_found)?;
+                return answer(&term);
+            }
+            let this = self_link(&u, "legislative-terms", &query);
+            answer(&objects::list(kept(terms), None, &this, None))
         }
         Kind::Meeting => {
             let mid = baladiya::domain::Id::parse("mtg", id).map_err(|_| ApiError::not_found())?;
@@ -342,12 +414,8 @@ pub async fn serve(
             }
             let cursor = page.next.map(|k| ctx.cursors.encode(&scope, &k));
             let next = next_link(&u, "files", &query, cursor);
-            answer(&objects::list(
-                kept(data),
-                limit as usize,
-                &u.list("files"),
-                next,
-            ))
+            let this = self_link(&u, "files", &query);
+            answer(&objects::list(kept(data), None, &this, next))
         }
         Kind::File => {
             let doc = id.split('~').next().unwrap_or_default();
@@ -359,7 +427,16 @@ pub async fn serve(
                 .ok_or_else(ApiError::not_found)?;
             answer(&f)
         }
-        Kind::Papers => answer(&objects::list(vec![], 1, &u.list("papers"), None)),
+        Kind::Papers => answer(&objects::list(
+            vec![],
+            None,
+            &self_link(&u, "papers", &query),
+            None,
+        )),
+        Kind::Consultations => {
+            let this = self_link(&u, "consultations", &query);
+            answer(&objects::list(vec![], None, &this, None))
+        }
     }
 }
 
@@ -416,4 +493,76 @@ async fn meeting_files(
         out.auxiliary.extend(files);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn urls() -> Urls {
+        Urls {
+            base: "https://api.example.tn/oparl/v1/tunis".into(),
+            api: "https://api.example.tn/v1/municipalities/tunis".into(),
+        }
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_page_names_itself_and_the_next_with_the_same_filters() {
+        let u = urls();
+        let list = "https://api.example.tn/oparl/v1/tunis/meetings";
+        // (query, self, next with cursor "c2")
+        let cases = [
+            (params(&[]), list.to_owned(), format!("{list}?cursor=c2")),
+            (
+                params(&[
+                    ("modified_since", "2026-01-01T00:00:00+01:00"),
+                    ("limit", "2"),
+                ]),
+                format!("{list}?limit=2&modified_since=2026-01-01T00%3A00%3A00%2B01%3A00"),
+                format!(
+                    "{list}?limit=2&modified_since=2026-01-01T00%3A00%3A00%2B01%3A00&cursor=c2"
+                ),
+            ),
+            (
+                params(&[("cursor", "c1"), ("limit", "2")]),
+                format!("{list}?limit=2&cursor=c1"),
+                format!("{list}?limit=2&cursor=c2"),
+            ),
+        ];
+        for (query, this, next) in cases {
+            assert_eq!(self_link(&u, "meetings", &query), this);
+            assert_eq!(
+                next_link(&u, "meetings", &query, Some("c2".into())),
+                Some(next)
+            );
+            assert_eq!(next_link(&u, "meetings", &query, None), None);
+        }
+    }
+
+    #[test]
+    fn date_filters_compare_instants_whatever_the_offset() {
+        let w = Window::parse(&params(&[("modified_since", "2026-03-01T10:00:00Z")])).unwrap();
+        assert!(!w.is_open());
+        let at =
+            |modified: &str| json!({"created": "2026-01-01T00:00:00+01:00", "modified": modified});
+        // (modified, kept)
+        for (modified, kept) in [
+            ("2026-03-01T11:00:00+01:00", true),
+            ("2026-03-01T10:59:59+01:00", false),
+            ("2026-03-02T00:00:00+01:00", true),
+            ("2026-02-28T23:00:00+01:00", false),
+        ] {
+            assert_eq!(w.keeps(&at(modified)), kept, "{modified}");
+        }
+        assert!(Window::parse(&params(&[])).unwrap().is_open());
+        assert!(Window::parse(&params(&[("created_until", "yesterday")])).is_err());
+    }
 }

@@ -38,12 +38,14 @@ impl Urls {
     }
 }
 
+/// An object's common properties; its times as OParl writes them, with the
+/// offset (Tunis time).
 fn object(kind: &str, id: String, created: &str, modified: &str) -> Map<String, Value> {
     let mut o = Map::new();
     o.insert("id".into(), json!(id));
     o.insert("type".into(), json!(ty(kind)));
-    o.insert("created".into(), json!(created));
-    o.insert("modified".into(), json!(modified));
+    o.insert("created".into(), json!(in_tunis(created)));
+    o.insert("modified".into(), json!(in_tunis(modified)));
     o
 }
 
@@ -81,26 +83,14 @@ pub fn body(u: &Urls, muni: &Municipality, council: Option<&Committee>, lang: La
         ("agendaItem", "agenda-items"),
         ("membership", "memberships"),
         ("file", "files"),
+        ("consultation", "consultations"),
+        ("locationList", "locations"),
+        ("legislativeTermList", "legislative-terms"),
     ] {
         o.insert(key.into(), json!(u.list(list)));
     }
     let terms: Vec<Value> = council
-        .and_then(|c| {
-            let from = c.content.from.as_ref()?;
-            let mut t = object(
-                "LegislativeTerm",
-                u.of("legislative-terms", &c.id),
-                &c.created_at,
-                &c.updated_at,
-            );
-            t.insert("body".into(), json!(u.body()));
-            t.insert("name".into(), json!(c.content.name.get(lang)));
-            t.insert("startDate".into(), json!(from));
-            if let Some(until) = &c.content.until {
-                t.insert("endDate".into(), json!(until));
-            }
-            Some(Value::Object(t))
-        })
+        .and_then(|c| legislative_term(u, c, lang))
         .into_iter()
         .collect();
     o.insert("legislativeTerm".into(), json!(terms));
@@ -109,6 +99,37 @@ pub fn body(u: &Urls, muni: &Municipality, council: Option<&Committee>, lang: La
         o.insert("website".into(), json!(site));
     }
     Value::Object(o)
+}
+
+/// The council's term, when recorded, as the body's legislative term.
+pub fn legislative_term(u: &Urls, c: &Committee, lang: Lang) -> Option<Value> {
+    let from = c.content.from.as_ref()?;
+    let mut t = object(
+        "LegislativeTerm",
+        u.of("legislative-terms", &c.id),
+        &c.created_at,
+        &c.updated_at,
+    );
+    t.insert("body".into(), json!(u.body()));
+    t.insert("name".into(), json!(c.content.name.get(lang)));
+    t.insert("startDate".into(), json!(from));
+    if let Some(until) = &c.content.until {
+        t.insert("endDate".into(), json!(until));
+    }
+    Some(Value::Object(t))
+}
+
+/// Where a meeting takes place (one location per meeting: its place's text).
+pub fn location(u: &Urls, mt: &Meeting, lang: Lang) -> Value {
+    let mut place = object(
+        "Location",
+        u.of("locations", &mt.id),
+        &mt.created_at,
+        &mt.updated_at,
+    );
+    place.insert("description".into(), json!(mt.content.place.get(lang)));
+    place.insert("meetings".into(), json!([u.of("meetings", &mt.id)]));
+    Value::Object(place)
 }
 
 fn organization_type(kind: CommitteeKind) -> &'static str {
@@ -268,7 +289,8 @@ pub fn agenda_item(u: &Urls, mt: &Meeting, item: &AgendaItem, lang: Lang) -> Val
     );
     o.insert("meeting".into(), json!(u.of("meetings", &mt.id)));
     o.insert("number".into(), json!(item.number.to_string()));
-    o.insert("order".into(), json!(item.number));
+    // Its place in the meeting's `agendaItem`, from 0.
+    o.insert("order".into(), json!(item.number.saturating_sub(1)));
     o.insert("name".into(), json!(item.title.get(lang)));
     o.insert("public".into(), json!(item.public));
     if let Some(d) = &item.decision {
@@ -313,14 +335,7 @@ pub fn meeting(
     if let Some(end) = &mt.content.end {
         o.insert("end".into(), json!(in_tunis(end)));
     }
-    let mut place = object(
-        "Location",
-        u.of("locations", &mt.id),
-        &mt.created_at,
-        &mt.updated_at,
-    );
-    place.insert("description".into(), json!(mt.content.place.get(lang)));
-    o.insert("location".into(), Value::Object(place));
+    o.insert("location".into(), location(u, mt, lang));
     o.insert(
         "organization".into(),
         json!([u.of("organizations", &mt.committee)]),
@@ -350,11 +365,17 @@ pub fn files(u: &Urls, d: &Document, versions: &[Version], lang: Lang) -> Vec<Va
     let mut out = Vec::new();
     for v in versions {
         for f in &v.files {
+            // Modified when it became public, if later than its version.
+            let modified = d
+                .published_at
+                .as_deref()
+                .filter(|p| *p > v.created_at.as_str())
+                .unwrap_or(&v.created_at);
             let mut o = object(
                 "File",
                 u.of("files", &file_id(d, v, &f.id)),
                 &v.created_at,
-                &v.created_at,
+                modified,
             );
             o.insert(
                 "name".into(),
@@ -367,11 +388,14 @@ pub fn files(u: &Urls, d: &Document, versions: &[Version], lang: Lang) -> Vec<Va
                 "date".into(),
                 json!(v.created_at.get(..10).unwrap_or_default()),
             );
-            // The document's page gives a fresh download link to each file.
-            o.insert(
-                "accessUrl".into(),
-                json!(format!("{}/documents/{}", u.api, d.id)),
+            // A stable link that redirects to a fresh download link.
+            let at = format!(
+                "{}/documents/{}/versions/{}/files/{}",
+                u.api, d.id, v.number, f.id
             );
+            o.insert("accessUrl".into(), json!(at));
+            o.insert("downloadUrl".into(), json!(at));
+            o.insert("web".into(), json!(format!("{}/documents/{}", u.api, d.id)));
             if let Some(m) = &d.meeting {
                 o.insert("meeting".into(), json!([u.of("meetings", m)]));
             }
@@ -381,17 +405,22 @@ pub fn files(u: &Urls, d: &Document, versions: &[Version], lang: Lang) -> Vec<Va
     out
 }
 
-/// A page of an external list: `data`, `pagination`, `links` (with `next`
-/// on every page but the last).
-pub fn list(data: Vec<Value>, per_page: usize, this: &str, next: Option<String>) -> Value {
+/// A page of an external list: `data`, `pagination` (`elementsPerPage` where
+/// every page but the last holds that many), `links` (`self`, and `next` on
+/// every page but the last).
+pub fn list(data: Vec<Value>, per_page: Option<usize>, this: &str, next: Option<String>) -> Value {
     let mut links = Map::new();
     links.insert("self".into(), json!(this));
     if let Some(n) = next {
         links.insert("next".into(), json!(n));
     }
+    let mut pagination = Map::new();
+    if let Some(n) = per_page {
+        pagination.insert("elementsPerPage".into(), json!(n));
+    }
     json!({
         "data": data,
-        "pagination": { "elementsPerPage": per_page },
+        "pagination": pagination,
         "links": links,
     })
 }

@@ -1,0 +1,46 @@
+//! A stable link to one file of one version of a document, for those who
+//! cannot keep a 10-minute link (an OParl client, a page that cites the
+//! budget): each GET redirects to a fresh short-lived download link.
+
+use baladiya::domain::MunicipalityId;
+use baladiya::http::response::redirect;
+use baladiya::http::{Answer, ApiError, RequestView};
+
+use crate::Ctx;
+use crate::documents::{doc_id, editor, municipality};
+
+/// `GET …/documents/{id}/versions/{n}/files/{file}`: 302 to the file; a
+/// document not public is found by staff with `reports` only.
+pub async fn file(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    id: &str,
+    number: &str,
+    file: &str,
+) -> Answer {
+    view.query(&[])?;
+    let id = doc_id(id)?;
+    let number: u32 = number.parse().map_err(|_| ApiError::not_found())?;
+    let who = view.optional_principal(&ctx.verifier)?;
+    municipality(ctx, m, who.as_ref()).await?;
+    let staff = editor(who.as_ref(), m);
+    ctx.store
+        .document(m, &id, staff)
+        .await?
+        .filter(|d| staff || d.is_public())
+        .ok_or_else(ApiError::not_found)?;
+    let versions = ctx.store.document_versions(m, &id).await?;
+    let f = versions
+        .iter()
+        .find(|v| v.number == number)
+        .and_then(|v| v.files.iter().find(|f| f.id == file))
+        .ok_or_else(ApiError::not_found)?;
+    let url = ctx
+        .files
+        .0
+        .download(&f.key)
+        .await?
+        .ok_or_else(ApiError::unavailable)?;
+    redirect(&url)
+}
