@@ -102,6 +102,9 @@ start_api() {
     log "building and serving every function with cargo lambda watch on 127.0.0.1:$port"
     # The functions' environment comes from template.yaml, resolved to local names.
     eval "$(devstack env)"
+    # Local only: the scheduler may be run as at a later time (a test's event
+    # `time`, to see a scheduled post published without waiting for it).
+    export BALADIYA_SCHEDULER_EVENT_TIME=1
     # setsid directly (no subshell), so that $! is the process group to stop.
     pushd "$ROOT" >/dev/null
     setsid cargo lambda watch -A 127.0.0.1 -P "$port" --ignore-changes >"$logfile" 2>&1 &

@@ -198,7 +198,10 @@ pub(crate) async fn page(
     lang: Lang,
     staff: bool,
 ) -> Result<serde_json::Value, ApiError> {
-    let versions: Vec<Version> = ctx.store.document_versions(m, &d.id).await?;
+    let mut versions: Vec<Version> = ctx.store.document_versions(m, &d.id).await?;
+    if !staff {
+        versions = document::public_versions(d, versions);
+    }
     let trail = match staff && d.doc_type.is_minutes() {
         true => Some(ctx.store.document_trail(m, &d.id).await?),
         false => None,

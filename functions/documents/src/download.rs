@@ -25,12 +25,16 @@ pub async fn file(
     let who = view.optional_principal(&ctx.verifier)?;
     municipality(ctx, m, who.as_ref()).await?;
     let staff = editor(who.as_ref(), m);
-    ctx.store
+    let d = ctx
+        .store
         .document(m, &id, staff)
         .await?
         .filter(|d| staff || d.is_public())
         .ok_or_else(ApiError::not_found)?;
-    let versions = ctx.store.document_versions(m, &id).await?;
+    let mut versions = ctx.store.document_versions(m, &id).await?;
+    if !staff {
+        versions = baladiya::domain::document::public_versions(&d, versions);
+    }
     let f = versions
         .iter()
         .find(|v| v.number == number)

@@ -97,6 +97,13 @@ pub async fn status(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &
         .document(m, &id, true)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    // A retry of the step just made (its answer lost): the same answer.
+    if before.status() == to && before.doc_type.is_minutes() {
+        return json(
+            StatusCode::OK,
+            &page(ctx, m, &before, view.lang, true).await?,
+        );
+    }
     if let Some(mid) = &meeting {
         let approving = ctx
             .store
@@ -105,6 +112,10 @@ pub async fn status(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &
             .ok_or_else(|| DomainError::invalid("meeting", "unknown"))?;
         if Some(approving.committee.as_str()) != before.committee.as_deref() {
             return Err(DomainError::invalid("meeting", "of_another_committee").into());
+        }
+        // Minutes are approved at a session that took place.
+        if approving.status != baladiya::domain::committee::MeetingStatus::Held {
+            return Err(DomainError::invalid("meeting", "not_held").into());
         }
     }
     let now = view.now_rfc3339();

@@ -27,12 +27,15 @@ use time::OffsetDateTime;
 
 pub struct Ctx {
     pub store: Store,
+    /// Local stack only: a run may act at its event's later time.
+    pub event_time: bool,
 }
 
 impl Ctx {
     pub fn new(config: &Config, aws: &Aws) -> Ctx {
         Ctx {
             store: Store::new(aws.dynamodb(), &config.table),
+            event_time: std::env::var("BALADIYA_SCHEDULER_EVENT_TIME").as_deref() == Ok("1"),
         }
     }
 }
@@ -82,9 +85,14 @@ pub struct Report {
     pub errors: usize,
 }
 
-/// The instant a run acts at: the event's `time` (when EventBridge fired the
-/// schedule) or the clock, whichever is later, so that a late retry acts now.
-pub fn acting_at(event: &Value, clock: OffsetDateTime) -> OffsetDateTime {
+/// The instant a run acts at: the clock; on the local stack only
+/// (`BALADIYA_SCHEDULER_EVENT_TIME=1`, which `scripts/lib/common.sh` sets and
+/// the template never does), the event's `time` when it is later, so that a
+/// test runs the scheduler as at an hour to come.
+pub fn acting_at(event: &Value, clock: OffsetDateTime, event_time: bool) -> OffsetDateTime {
+    if !event_time {
+        return clock;
+    }
     event
         .get("time")
         .and_then(Value::as_str)
@@ -94,7 +102,8 @@ pub fn acting_at(event: &Value, clock: OffsetDateTime) -> OffsetDateTime {
 
 /// One run, whatever the event (a scheduled event, a test's fixture).
 pub async fn handle(ctx: &Ctx, event: Value) -> Value {
-    let report = run(ctx, acting_at(&event, OffsetDateTime::now_utc())).await;
+    let at = acting_at(&event, OffsetDateTime::now_utc(), ctx.event_time);
+    let report = run(ctx, at).await;
     tracing::info!(
         municipalities = report.municipalities,
         due_soon = report.due_soon,
@@ -327,7 +336,14 @@ mod tests {
     }
 
     #[test]
-    fn a_run_acts_at_its_event_time_or_now_if_later() {
+    fn a_deployed_run_acts_at_the_clock_whatever_its_event_says() {
+        let clock = OffsetDateTime::from_unix_timestamp(1_796_000_000).unwrap();
+        let future = json!({"time": "2030-01-01T00:00:00Z"});
+        assert_eq!(acting_at(&future, clock, false), clock);
+    }
+
+    #[test]
+    fn a_local_run_acts_at_its_event_time_or_now_if_later() {
         let rfc = |t: &str| {
             OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).unwrap()
         };
@@ -348,7 +364,7 @@ mod tests {
                 "2026-12-04T10:00:00Z",
             ),
         ] {
-            assert_eq!(acting_at(&event, clock), rfc(expected), "{event}");
+            assert_eq!(acting_at(&event, clock, true), rfc(expected), "{event}");
         }
     }
 }

@@ -43,7 +43,12 @@ impl Store {
         before: &Document,
         after: &Document,
     ) -> Result<Option<TransactWriteItem>, StoreError> {
-        let Some(mid) = after.meeting.as_deref() else {
+        // (A record from before meetings had ids names none.)
+        let Some(mid) = after
+            .meeting
+            .as_deref()
+            .filter(|id| crate::domain::Id::parse("mtg", id).is_ok())
+        else {
             return Ok(None);
         };
         if before.is_public() || !after.is_public() {
@@ -125,8 +130,14 @@ impl Store {
         let put_doc = Put::builder()
             .table_name(&self.table)
             .set_item(Some(doc))
-            .condition_expression("versions = :n")
+            // The status too: minutes approved or published meanwhile are
+            // not sent back to draft by a version read before.
+            .condition_expression(
+                "versions = :n AND (attribute_not_exists(#status) OR #status = :s)",
+            )
+            .expression_attribute_names("#status", "status")
             .expression_attribute_values(":n", AttributeValue::N(before.versions.to_string()))
+            .expression_attribute_values(":s", s(before.status().code()))
             .build()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let v = keyed(version, pk, keys::version_sk(version.number), "version")?;

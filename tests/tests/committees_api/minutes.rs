@@ -189,7 +189,29 @@ async fn minutes_are_public_only_once_approved_and_published() {
     .await;
     assert_eq!(r.status, 422, "{}", r.body);
 
-    // Approved at the next session: still not public.
+    // Approved at the next session, once held: still not public.
+    let r = step(
+        &api,
+        &base,
+        &reports,
+        json!({"status": "approved", "meeting": meetings[1]}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["errors"][0]["reason"].as_str()),
+        (422, Some("not_held")),
+        "{}",
+        r.body
+    );
+    let held = post(
+        &api,
+        &m,
+        &format!("meetings/{}/status", meetings[1]),
+        &json!({"status": "held"}),
+        None,
+    )
+    .await;
+    assert_eq!(held.status, 200, "{}", held.body);
     let a = step(
         &api,
         &base,
@@ -217,6 +239,18 @@ async fn minutes_are_public_only_once_approved_and_published() {
     )
     .await;
     assert_eq!(a.body["approval"]["version"], 2, "{}", a.body);
+    // A retried step (its answer lost) gets the same answer.
+    let retry = step(
+        &api,
+        &base,
+        &reports,
+        json!({"status": "approved", "meeting": meetings[1]}),
+    )
+    .await;
+    assert_eq!(
+        (retry.status, &retry.body["approval"]),
+        (200, &a.body["approval"])
+    );
 
     // Published: public, listed, and listed by its meeting.
     let p = step(&api, &base, &reports, json!({"status": "published"})).await;
@@ -230,13 +264,28 @@ async fn minutes_are_public_only_once_approved_and_published() {
     assert_eq!(trail, ["approved", "approved", "published"]);
     let g = public_get().await;
     assert_eq!(g.status, 200, "{}", g.body);
+    // The approved text only: the first draft stays staff's.
     assert_eq!(
         (
             g.body["status"].as_str(),
             g.body["history"].as_array().map(Vec::len)
         ),
-        (Some("published"), Some(2))
+        (Some("published"), Some(1))
     );
+    assert_eq!(g.body["history"][0]["number"], 2);
+    let draft_file = v1.body["history"][0]["files"][0]["id"].as_str().unwrap();
+    let no_follow = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let link = |n: u32, f: &str| format!("{}{base}/versions/{n}/files/{f}", api.base);
+    let r = no_follow.get(link(1, draft_file)).send().await.unwrap();
+    assert_eq!(r.status(), 404, "the draft's file is not public");
+    let approved_file = g.body["history"][0]["files"][0]["id"].as_str().unwrap();
+    let r = no_follow.get(link(2, approved_file)).send().await.unwrap();
+    assert_eq!(r.status(), 302);
+    let staff_sees = send(api.get(&base).bearer_auth(&reports)).await;
+    assert_eq!(staff_sees.body["history"].as_array().map(Vec::len), Some(2));
     assert!(g.body.get("trail").is_none(), "staff's only");
     assert_eq!(public_list().await, 1);
     let mt = send(api.get(&format!("/v1/municipalities/{m}/meetings/{}", meetings[0]))).await;
@@ -245,7 +294,7 @@ async fn minutes_are_public_only_once_approved_and_published() {
     // Published minutes are the record: no new version, no new step.
     let late = new_version(&api, &base, &reports, "pv-3.pdf").await;
     assert_eq!(late.status, 409, "{}", late.body);
-    let again = step(&api, &base, &reports, json!({"status": "published"})).await;
+    let again = step(&api, &base, &reports, json!({"status": "approved"})).await;
     assert_eq!(again.status, 409, "{}", again.body);
 
     // Another municipality's staff find nothing.

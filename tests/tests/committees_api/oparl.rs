@@ -285,9 +285,19 @@ async fn the_committees_read_as_oparl_1_1() {
     )
     .await;
     assert_eq!(v.status, 201, "{}", v.body);
-    // Minutes are public once approved, then published.
+    // Minutes are public once approved (at the next session, held), then
+    // published.
     let files = format!("http://localhost/oparl/v1/{m}/files");
     assert!(crawl(&api, &files).await.is_empty(), "a draft is nobody's");
+    let held = post(
+        &api,
+        &m,
+        &format!("meetings/{}/status", meetings[1]),
+        &json!({"status": "held"}),
+        None,
+    )
+    .await;
+    assert_eq!(held.status, 200, "{}", held.body);
     for step in [
         json!({"status": "approved", "meeting": meetings[1]}),
         json!({"status": "published"}),

@@ -292,9 +292,9 @@ pub async fn serve(
             ))
         }
         Kind::Meetings | Kind::AgendaItems | Kind::Locations => {
-            let scope = format!("oparl:{m}:{kind:?}");
-            let (limit, start) = paging(&ctx.cursors, &query, &scope, 50)?;
             let organization = query.get("organization").map(String::as_str);
+            let scope = format!("oparl:{m}:{kind:?}:{}", organization.unwrap_or_default());
+            let (limit, start) = paging(&ctx.cursors, &query, &scope, 50)?;
             let page = ctx
                 .store
                 .meetings(m, organization, true, limit, start)
@@ -308,13 +308,20 @@ pub async fn serve(
                     .unwrap_or_default()
             };
             let data: Vec<Value> = if kind == Kind::Meetings {
-                page.items
-                    .iter()
-                    .map(|mt| {
-                        let files = objects::MeetingFiles::default();
-                        objects::meeting(&u, mt, &name_of(&mt.committee), files, lang)
-                    })
-                    .collect()
+                // As fetched alone, files included (a meeting lists the few
+                // documents published for it).
+                let mut data = Vec::new();
+                for mt in &page.items {
+                    let files = meeting_files(ctx, &u, m, mt, lang).await?;
+                    data.push(objects::meeting(
+                        &u,
+                        mt,
+                        &name_of(&mt.committee),
+                        files,
+                        lang,
+                    ));
+                }
+                data
             } else if kind == Kind::Locations {
                 page.items
                     .iter()
@@ -341,7 +348,8 @@ pub async fn serve(
             // One object a meeting, none filtered out: every full page holds
             // `limit`.
             let per_page =
-                (kind != Kind::AgendaItems && window.is_open()).then_some(limit as usize);
+                (kind != Kind::AgendaItems && window.is_open() && organization.is_none())
+                    .then_some(limit as usize);
             answer(&objects::list(
                 kept(data),
                 per_page,

@@ -9,7 +9,7 @@
 
 mod workflow;
 
-pub use workflow::{DocStatus, Transition, approve, next_version, publish};
+pub use workflow::{DocStatus, Transition, approve, next_version, public_versions, publish};
 
 use serde::{Deserialize, Serialize};
 

@@ -112,6 +112,19 @@ pub fn next_version(
     ))
 }
 
+/// The versions the public sees of a published document: all of them, but
+/// of minutes only the approved text (earlier drafts stay staff's).
+pub fn public_versions(doc: &Document, versions: Vec<Version>) -> Vec<Version> {
+    if !doc.doc_type.is_minutes() {
+        return versions;
+    }
+    let approved = doc.approved.as_ref().and_then(|t| t.version);
+    versions
+        .into_iter()
+        .filter(|v| Some(v.number) == approved)
+        .collect()
+}
+
 /// The council or committee approved minutes (their latest version), at
 /// `meeting` if staff say which. Only drafted minutes with a version are
 /// approved.
@@ -263,6 +276,29 @@ mod tests {
             }
         );
         assert!(publish(&p, "u", "t").is_err());
+    }
+
+    #[test]
+    fn the_public_reads_the_approved_text_of_minutes_only() {
+        let versions = |n: u32| -> Vec<Version> {
+            (1..=n)
+                .map(|number| Version {
+                    number,
+                    files: vec![file("a")],
+                    note: None,
+                    created_at: "t".into(),
+                    created_by: "u".into(),
+                })
+                .collect()
+        };
+        let numbers = |v: Vec<Version>| v.iter().map(|v| v.number).collect::<Vec<_>>();
+        let d = version(&doc(DocumentType::CouncilMinutes), "t1").unwrap();
+        let d = version(&d, "t2").unwrap();
+        let (a, _) = approve(&d, None, "u", "t3").unwrap();
+        let (p, _) = publish(&a, "u", "t4").unwrap();
+        assert_eq!(numbers(public_versions(&p, versions(2))), vec![2]);
+        let budget = version(&doc(DocumentType::BudgetApproved), "t1").unwrap();
+        assert_eq!(numbers(public_versions(&budget, versions(2))), vec![1, 2]);
     }
 
     #[test]
