@@ -230,21 +230,33 @@ pub(crate) async fn page(
     serde_json::to_value(&view).map_err(|_| ApiError::internal())
 }
 
+/// The document `id` as the caller may see it (a draft, or minutes not yet
+/// published, only staff with `reports`), and whether they are such staff.
+pub(crate) async fn visible(
+    ctx: &Ctx,
+    view: &RequestView<'_>,
+    m: &MunicipalityId,
+    id: &str,
+) -> Result<(Document, bool), ApiError> {
+    let who = view.optional_principal(&ctx.verifier)?;
+    municipality(ctx, m, who.as_ref()).await?;
+    let staff = editor(who.as_ref(), m);
+    let d = ctx
+        .store
+        .document(m, id, staff)
+        .await?
+        .filter(|d| staff || d.is_public())
+        .ok_or_else(ApiError::not_found)?;
+    Ok((d, staff))
+}
+
 /// `GET …/documents/{id}`: a document and every version's files, with
 /// short-lived download links. A draft, or minutes not yet published, exist
 /// only for staff with `reports`.
 pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     view.query(&[])?;
     let id = doc_id(id)?;
-    let who = view.optional_principal(&ctx.verifier)?;
-    municipality(ctx, m, who.as_ref()).await?;
-    let staff = editor(who.as_ref(), m);
-    let d = ctx
-        .store
-        .document(m, &id, staff)
-        .await?
-        .filter(|d| staff || d.is_public())
-        .ok_or_else(ApiError::not_found)?;
+    let (d, staff) = visible(ctx, view, m, &id).await?;
     let v = page(ctx, m, &d, view.lang, staff).await?;
     if staff {
         // A draft, or staff's look: not for shared caches.

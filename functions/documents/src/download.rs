@@ -7,7 +7,7 @@ use baladiya::http::response::redirect;
 use baladiya::http::{Answer, ApiError, RequestView};
 
 use crate::Ctx;
-use crate::documents::{doc_id, editor, municipality};
+use crate::documents::{doc_id, visible};
 
 /// `GET …/documents/{id}/versions/{n}/files/{file}`: 302 to the file; a
 /// document not public is found by staff with `reports` only.
@@ -22,15 +22,7 @@ pub async fn file(
     view.query(&[])?;
     let id = doc_id(id)?;
     let number: u32 = number.parse().map_err(|_| ApiError::not_found())?;
-    let who = view.optional_principal(&ctx.verifier)?;
-    municipality(ctx, m, who.as_ref()).await?;
-    let staff = editor(who.as_ref(), m);
-    let d = ctx
-        .store
-        .document(m, &id, staff)
-        .await?
-        .filter(|d| staff || d.is_public())
-        .ok_or_else(ApiError::not_found)?;
+    let (d, staff) = visible(ctx, view, m, &id).await?;
     let mut versions = ctx.store.document_versions(m, &id).await?;
     if !staff {
         versions = baladiya::domain::document::public_versions(&d, versions);

@@ -358,12 +358,7 @@ pub async fn serve(
             ))
         }
         Kind::Location => {
-            let mid = baladiya::domain::Id::parse("mtg", id).map_err(|_| ApiError::not_found())?;
-            let mt = ctx
-                .store
-                .meeting(m, mid.as_str(), false)
-                .await?
-                .ok_or_else(ApiError::not_found)?;
+            let mt = meeting(ctx, m, id).await?;
             answer(&objects::location(&u, &mt, lang))
         }
         Kind::LegislativeTerms | Kind::LegislativeTerm => {
@@ -382,12 +377,7 @@ pub async fn serve(
             answer(&objects::list(kept(terms), None, &this, None))
         }
         Kind::Meeting => {
-            let mid = baladiya::domain::Id::parse("mtg", id).map_err(|_| ApiError::not_found())?;
-            let mt = ctx
-                .store
-                .meeting(m, mid.as_str(), false)
-                .await?
-                .ok_or_else(ApiError::not_found)?;
+            let mt = meeting(ctx, m, id).await?;
             let name = ctx
                 .store
                 .committee(m, &mt.committee, false)
@@ -399,12 +389,7 @@ pub async fn serve(
         }
         Kind::AgendaItem => {
             let (mid, number) = id.split_once('~').ok_or_else(ApiError::not_found)?;
-            let mid = baladiya::domain::Id::parse("mtg", mid).map_err(|_| ApiError::not_found())?;
-            let mt = ctx
-                .store
-                .meeting(m, mid.as_str(), false)
-                .await?
-                .ok_or_else(ApiError::not_found)?;
+            let mt = meeting(ctx, m, mid).await?;
             let item = baladiya::domain::committee::public_agenda(&mt)
                 .into_iter()
                 .find(|i| i.number.to_string() == number)
@@ -446,6 +431,19 @@ pub async fn serve(
             answer(&objects::list(vec![], None, &this, None))
         }
     }
+}
+
+/// A meeting of `m` by its id (404 for anything else).
+async fn meeting(
+    ctx: &Ctx,
+    m: &MunicipalityId,
+    id: &str,
+) -> Result<baladiya::domain::committee::Meeting, ApiError> {
+    let id = baladiya::domain::Id::parse("mtg", id).map_err(|_| ApiError::not_found())?;
+    ctx.store
+        .meeting(m, id.as_str(), false)
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 /// The files of a published document of a committee (none for a draft, or
