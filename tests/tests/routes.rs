@@ -44,6 +44,9 @@ fn declared() -> RouteSet {
     for r in news::ROUTES {
         out.insert((r.method.to_owned(), r.path.to_owned(), "news".to_owned()));
     }
+    for r in polls::ROUTES {
+        out.insert((r.method.to_owned(), r.path.to_owned(), "polls".to_owned()));
+    }
     for r in committees::ROUTES {
         out.insert((
             r.method.to_owned(),

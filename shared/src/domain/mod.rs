@@ -23,6 +23,7 @@ pub mod open311;
 pub mod otp;
 pub mod permit;
 pub mod phone;
+pub mod poll;
 pub mod refresh;
 pub mod revocation;
 pub mod roles;

@@ -198,6 +198,16 @@ fn messages(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
             "Une diffusion par semaine ; sauf si l'actualité est urgente (coupure d'eau, route fermée).",
             "One broadcast a week; unless the news is urgent (a water cut, a road closed).",
         ),
+        "poll_not_open" => (
+            "التصويت غير مفتوح الآن: لم يبدأ بعد أو انتهى.",
+            "Le vote n'est pas ouvert : il n'a pas encore commencé ou il est terminé.",
+            "Voting is not open: it has not started yet, or it has ended.",
+        ),
+        "not_eligible" => (
+            "هذا الاستطلاع مخصّص لفئة أخرى من المواطنين (متابعو البلدية أو حيّ منها).",
+            "Ce sondage est réservé à d'autres citoyens (ceux qui suivent la commune, ou l'un de ses quartiers).",
+            "This poll is for other citizens (those who follow the municipality, or one of its areas).",
+        ),
         "account_has_roles" => (
             "هذا الحساب حساب موظف أو مشرف؛ اطلب من البلدية إزالته أولًا.",
             "Ce compte a un rôle d'agent ou d'administrateur ; demandez d'abord à la commune de le retirer.",
@@ -262,6 +272,8 @@ pub const CODES: &[&str] = &[
     "role_revoked",
     "limit_reached",
     "broadcast_limit",
+    "poll_not_open",
+    "not_eligible",
     "account_has_roles",
     "agency_closed",
     "ticket_already_held",

@@ -24,6 +24,7 @@ pub mod municipalities;
 pub mod news;
 pub mod notices;
 pub mod open311;
+pub mod polls;
 pub mod provision;
 mod query;
 #[cfg(feature = "fixtures")]

@@ -390,6 +390,7 @@ fn demo_services(slug: &str) -> BTreeMap<Service, ServiceState> {
             ETicket,
             News,
             Committees,
+            Polls,
             Events,
             Reports,
         ] {
