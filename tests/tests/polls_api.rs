@@ -148,6 +148,31 @@ async fn two_hundred_ballots_at_once_are_counted_exactly_and_a_double_vote_once(
     .await;
     assert_eq!(looks.status, 200, "{}", looks.body);
     assert_eq!(looks.body["items"].as_array().unwrap().len(), 1);
+    // The CSV too: the public's only once public; staff's, not cached, recorded.
+    let csv_path = format!("{}/v1/municipalities/{m}/polls/{id}/results.csv", api.base);
+    let hidden = api.http.get(&csv_path).send().await.unwrap();
+    assert_eq!(hidden.status(), 401);
+    let staff_csv = api
+        .http
+        .get(&csv_path)
+        .bearer_auth(&clerk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(staff_csv.status(), 200);
+    assert_eq!(staff_csv.headers()["cache-control"], "no-store");
+    let looks = send(
+        api.get(&format!("/v1/municipalities/{m}/polls/{id}/looks"))
+            .bearer_auth(&clerk),
+    )
+    .await;
+    let items = looks.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "every look: {}", looks.body);
+    assert!(
+        items
+            .iter()
+            .all(|l| l["by"].as_str().unwrap().starts_with("usr_"))
+    );
 
     // A ballot replaced: counts move, participants stay.
     let again = vote(&api, &m, &id, &voters[0], &["3"]).await;
@@ -334,6 +359,14 @@ async fn who_may_vote_when_and_what_the_public_sees() {
         200
     );
     assert_eq!(vote(&api, &m, &id, &other, &["2"]).await.status, 200);
+    // A ballot is the person's: in their data export.
+    let export = send(api.get("/v1/me/export").bearer_auth(&resident)).await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    assert!(
+        export.body.to_string().contains("\"cast_at\""),
+        "{}",
+        export.body
+    );
 
     // Live results: anyone's while open, split by residents and others.
     let r = results(&api, &m, &id, None).await;
@@ -418,15 +451,72 @@ async fn who_may_vote_when_and_what_the_public_sees() {
     assert_eq!(rows.next(), Some("1,\"الخيار 1\",\"Choix 1\",1,1,0"));
     assert!(text.contains("\r\nparticipants,,,2,1,1\r\n"), "{text}");
 
-    // Another municipality's staff find nothing.
+    // For followers: one who follows may vote, one who does not may not.
+    let followers = published(
+        &api,
+        &m,
+        &clerk,
+        poll("single", 2, -60, 3600, json!({"who": "followers"})),
+    )
+    .await;
+    assert_eq!(
+        vote(&api, &m, &followers, &elsewhere, &["2"]).await.status,
+        200
+    );
+    let r = vote(&api, &m, &followers, &stranger, &["2"]).await;
+    assert_eq!(r.body["code"], "not_eligible", "{}", r.body);
+
+    // Another municipality's staff find nothing, and change nothing.
     let other_m = municipality(&api).await;
     let stranger_staff = staff(&other_m, None, &[Permission::Polls]);
+    let draft = send(
+        api.post(&format!("/v1/municipalities/{m}/polls"))
+            .bearer_auth(&clerk)
+            .json(&poll("single", 2, -60, 3600, json!({"who": "anyone"}))),
+    )
+    .await;
+    let draft = draft.body["id"].as_str().unwrap().to_owned();
     for path in [
         format!("/v1/municipalities/{m}/polls?status=draft"),
+        format!("/v1/municipalities/{m}/polls/{draft}"),
         format!("/v1/municipalities/{m}/polls/{upcoming}/results"),
+        format!("/v1/municipalities/{m}/polls/{upcoming}/results.csv"),
         format!("/v1/municipalities/{m}/polls/{upcoming}/looks"),
+        // A poll's id under another municipality is no poll of it.
+        format!("/v1/municipalities/{other_m}/polls/{upcoming}"),
     ] {
         let r = send(api.get(&path).bearer_auth(&stranger_staff)).await;
         assert_eq!(r.status, 404, "{path}: {}", r.body);
     }
+    let r = send(
+        api.post(&format!("/v1/municipalities/{m}/polls/{draft}/publication"))
+            .bearer_auth(&stranger_staff),
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = send(
+        api.put(&format!("/v1/municipalities/{m}/polls/{draft}"))
+            .bearer_auth(&stranger_staff)
+            .header("if-match", "\"1\"")
+            .json(&poll("single", 2, -60, 3600, json!({"who": "anyone"}))),
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = vote(&api, &m, &followers, &stranger_staff, &["1"]).await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    // An area that does not exist is refused when the poll is written.
+    let r = send(
+        api.post(&format!("/v1/municipalities/{m}/polls"))
+            .bearer_auth(&clerk)
+            .json(&poll(
+                "single",
+                2,
+                -60,
+                3600,
+                json!({"who": "area", "area": "nowhere"}),
+            )),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.body["errors"][0]["reason"], "unknown_area");
 }

@@ -100,13 +100,14 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
             );
         }
     };
-    let scope = format!("polls:{m}:{status:?}");
-    let (limit, start) = paging(&ctx.cursors, &query, &scope, 50)?;
+    // Who asks first: drafts are nobody else's business, not even a 400.
     if status == PollStatus::Draft {
         staff_of(ctx, view, m).await?;
     } else {
         open(ctx, view, m).await?;
     }
+    let scope = format!("polls:{m}:{status:?}");
+    let (limit, start) = paging(&ctx.cursors, &query, &scope, 50)?;
     let page = ctx.store.polls_page(m, status, limit, start).await?;
     let items: Vec<PollView<'_>> = page.items.iter().map(|p| view_of(m, p, view.now)).collect();
     let list = List::page(items, page.next, &ctx.cursors, &scope);
@@ -117,12 +118,26 @@ pub async fn list(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
     }
 }
 
+/// A poll for an area's followers names one of the municipality's areas.
+async fn known_area(ctx: &Ctx, m: &MunicipalityId, p: &Poll) -> Result<(), ApiError> {
+    let poll::Eligibility::Area { area } = &p.content.eligibility else {
+        return Ok(());
+    };
+    let areas = ctx.store.areas(m).await?;
+    if areas.iter().any(|a| &a.code == area) {
+        Ok(())
+    } else {
+        Err(baladiya::domain::DomainError::invalid("eligibility.area", "unknown_area").into())
+    }
+}
+
 /// `POST …/polls`: staff with `polls` write a draft (`Idempotency-Key`).
 pub async fn create(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answer {
+    let who = staff_of(ctx, view, m).await?;
     let body: PollContent = view.json()?;
     let key = view.idempotency_key()?;
     let p = poll::draft(body, &view.now_rfc3339())?;
-    let who = staff_of(ctx, view, m).await?;
+    known_area(ctx, m, &p).await?;
     let idem = idempotency(key, m, &who, &request_fingerprint(view.request()));
     let location = format!("/v1/municipalities/{m}/polls/{}", p.id);
     let body =
@@ -146,9 +161,9 @@ pub async fn get(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str
 
 /// `PUT …/polls/{id}` (`If-Match`): staff rewrite a draft.
 pub async fn edit(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
+    staff_of(ctx, view, m).await?;
     let body: PollContent = view.json()?;
     let id = poll_id(id)?;
-    staff_of(ctx, view, m).await?;
     let expected = view.if_match()?;
     let before = ctx
         .store
@@ -157,6 +172,7 @@ pub async fn edit(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &st
         .ok_or_else(ApiError::not_found)?;
     check_if_match(expected, before.version)?;
     let after = poll::edit(&before, body, &view.now_rfc3339())?;
+    known_area(ctx, m, &after).await?;
     ctx.store.put_poll(m, &after, before.version).await?;
     with_etag(
         json(StatusCode::OK, &view_of(m, &after, view.now))?,

@@ -2,8 +2,8 @@
 //! poll is open; results show when public, or to staff with `polls` at any
 //! time, each look at results not yet public recorded first.
 
-use baladiya::domain::MunicipalityId;
 use baladiya::domain::poll::{self, Refusal, Voter};
+use baladiya::domain::{MunicipalityId, Principal};
 use baladiya::http::response::{json, public_json};
 use baladiya::http::{Answer, ApiError, RequestView};
 use baladiya::store::StoreError;
@@ -29,14 +29,33 @@ struct BallotView<'a> {
     version: u64,
 }
 
-/// Tries of a ballot that raced another of the same person.
-const ATTEMPTS: usize = 3;
+/// Tries of a ballot that raced another of the same person, or whose shard
+/// of the tally another ballot was writing at the same moment.
+const ATTEMPTS: u32 = 6;
+
+/// A short, jittered wait before trying again: `attempt` × 10 ms, plus up to
+/// 20 ms, so that ballots that collided do not collide again in step.
+async fn back_off(attempt: u32) {
+    let jitter = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+            % 20,
+    );
+    let wait = u64::from(attempt) * 10 + jitter;
+    tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+}
 
 /// `PUT …/polls/{id}/ballot`: cast a ballot, or replace one's own, while the
 /// poll is open and one may vote in it.
 pub async fn vote(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
-    let body: BallotBody = view.json()?;
     let who = view.principal(&ctx.verifier)?;
+    // Staff are citizens too, but a staff token of another municipality
+    // changes nothing here.
+    if matches!(&who, Principal::Staff { municipality, .. } if municipality != m) {
+        return Err(ApiError::not_found());
+    }
+    let body: BallotBody = view.json()?;
     open(ctx, view, m).await?;
     let (p, _) = visible(ctx, m, id, Some(&who)).await?;
     let user = who.user().as_str().to_owned();
@@ -47,7 +66,7 @@ pub async fn vote(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &st
         areas: follow.map(|f| f.areas).unwrap_or_default(),
         resident: account.and_then(|a| a.municipality).as_ref() == Some(m),
     };
-    for _ in 0..ATTEMPTS {
+    for attempt in 1..=ATTEMPTS {
         let before = ctx.store.ballot(m, &p.id, &user).await?;
         let after =
             poll::cast(&p, &voter, &body.choices, before.as_ref(), view.now).map_err(refused)?;
@@ -67,6 +86,8 @@ pub async fn vote(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &st
             }
             // Another ballot of theirs landed first: cast on top of it.
             Err(StoreError::VersionConflict) => continue,
+            // The shard was being written by another ballot: again, shortly.
+            Err(StoreError::Throttled) if attempt < ATTEMPTS => back_off(attempt).await,
             Err(e) => return Err(e.into()),
         }
     }

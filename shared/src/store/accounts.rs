@@ -680,7 +680,11 @@ impl Store {
             let (Some(pk), Some(sk)) = (item.get(keys::PK), item.get(keys::SK)) else {
                 continue;
             };
-            let req = if matches!(type_of(&item), "session" | "case_follow" | "case_support") {
+            // A ballot goes (the tally keeps its count, anonymous).
+            let req = if matches!(
+                type_of(&item),
+                "session" | "case_follow" | "case_support" | "ballot"
+            ) {
                 self.db
                     .delete_item()
                     .table_name(&self.table)

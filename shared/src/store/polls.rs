@@ -5,7 +5,7 @@
 //! | poll (choices inside) | `M#<m>#POL#<pol>` | `POLL` | GSI1 `M#<m>#POLLS` / `<opens_at>#<pol>` when published, `M#<m>#POLLS#draft` / `<created_at>#<pol>` before |
 //! | a person's ballot | `M#<m>#POL#<pol>` | `BALLOT#<usr>` | |
 //! | a shard of the tally (counters) | `M#<m>#POL#<pol>` | `TALLY#<nn>` | |
-//! | a staff look at hidden results | `M#<m>#POL#<pol>` | `LOOK#<at>#<usr>` | |
+//! | a staff look at hidden results | `M#<m>#POL#<pol>` | `LOOK#<at>#<ulid>` (who) | |
 //!
 //! A ballot and the counters it moves are one transaction conditioned on the
 //! ballot read (none, or its version): two ballots of one person at once
@@ -144,7 +144,10 @@ impl Store {
         delta: &[(String, i64)],
     ) -> Result<(), StoreError> {
         let pk = pk(m, poll);
-        let item = keyed(after, pk.clone(), format!("BALLOT#{user}"), "ballot")?;
+        let mut item = keyed(after, pk.clone(), format!("BALLOT#{user}"), "ballot")?;
+        // The person's: in their data export, gone with their account.
+        item.insert(keys::GSI2PK.into(), s(keys::owner_gsi(user)));
+        item.insert(keys::GSI2SK.into(), s(&pk));
         let put = Put::builder().table_name(&self.table).set_item(Some(item));
         let put = match before {
             None => put.condition_expression("attribute_not_exists(PK)"),
@@ -187,7 +190,11 @@ impl Store {
         poll: &str,
     ) -> Result<Vec<HashMap<String, i64>>, StoreError> {
         let items = self
-            .query_all_raw(Query::table("poll.tally", pk(m, poll)).begins_with("TALLY#"))
+            .query_all_raw(
+                Query::table("poll.tally", pk(m, poll))
+                    .begins_with("TALLY#")
+                    .consistent(),
+            )
             .await?;
         Ok(items
             .into_iter()
@@ -210,9 +217,11 @@ impl Store {
         poll: &str,
         look: &Look,
     ) -> Result<(), StoreError> {
-        let sk = format!("LOOK#{}#{}", look.at, look.by);
+        // Each look its own record, however quick the next.
+        let sk = format!("LOOK#{}#{}", look.at, ulid::Ulid::new());
         let item = keyed(look, pk(m, poll), sk, "look")?;
-        self.put("poll.look", item, Cond::default()).await
+        self.put("poll.look", item, Cond::new("attribute_not_exists(PK)"))
+            .await
     }
 
     /// Every recorded look, oldest first.

@@ -198,7 +198,15 @@ pub fn results<'a>(
 
 /// The aggregate as CSV (RFC 4180): one row a choice, then the participants.
 pub fn csv(poll: &Poll, r: &Results) -> String {
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    // Quoted; a text a spreadsheet would take for a formula is kept text.
+    let quote = |s: &str| {
+        let lead = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            "'"
+        } else {
+            ""
+        };
+        format!("\"{lead}{}\"", s.replace('"', "\"\""))
+    };
     let mut out = String::from("choice,text_ar,text_fr,votes,residents,others\r\n");
     for (c, res) in poll.content.choices.iter().zip(&r.choices) {
         out.push_str(&format!(

@@ -139,10 +139,13 @@ impl PollContent {
         for (i, c) in self.choices.iter_mut().enumerate() {
             c.id = (i + 1).to_string();
             c.text = check_text(&c.text, "choices.text", 300, true)?;
-            if c.image
-                .as_deref()
-                .is_some_and(|u| !u.starts_with("https://") || u.len() > 500)
-            {
+            let bad_url = |u: &str| {
+                !u.starts_with("https://")
+                    || u.len() > 500
+                    || u.chars()
+                        .any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\".contains(c))
+            };
+            if c.image.as_deref().is_some_and(bad_url) {
                 return Err(DomainError::invalid("choices.image", "https_url"));
             }
         }

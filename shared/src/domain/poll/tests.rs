@@ -53,6 +53,8 @@ fn a_poll_is_checked_and_its_choices_numbered() {
     long.closes_at = "2028-12-15T08:00:00+01:00".into();
     let mut image = content(PollKind::Single, None, 2);
     image.choices[0].image = Some("http://example.tn/a.jpg".into());
+    let mut spaced = content(PollKind::Single, None, 2);
+    spaced.choices[0].image = Some("https://example.tn/a b\".jpg".into());
     let cases = [
         (content(PollKind::Single, None, 1), ("choices", "count")),
         (content(PollKind::Single, None, 21), ("choices", "count")),
@@ -71,6 +73,7 @@ fn a_poll_is_checked_and_its_choices_numbered() {
         (reversed, ("closes_at", "before_opening")),
         (long, ("closes_at", "window_too_long")),
         (image, ("choices.image", "https_url")),
+        (spaced, ("choices.image", "https_url")),
     ];
     for (c, (field, reason)) in cases {
         assert_eq!(
@@ -269,6 +272,10 @@ fn a_replaced_ballot_moves_the_counts_and_the_tally_adds_up() {
         "{csv}"
     );
     assert!(csv.ends_with("participants,,,3,1,2\r\n"));
+    // A text a spreadsheet would run stays text.
+    let mut formula = p.clone();
+    formula.content.choices[0].text.fr = "=HYPERLINK(\"http://x\")".into();
+    assert!(super::csv(&formula, &r).contains(",\"'=HYPERLINK(\"\"http://x\"\")\","));
 }
 
 #[test]
