@@ -131,3 +131,32 @@ pub fn body_json(r: &Response<Body>) -> serde_json::Value {
         _ => serde_json::Value::Null,
     }
 }
+
+/// An access token for `who`, signed with the local stack's development key
+/// (the key `scripts/test` gives the functions to trust).
+pub fn token_for(who: &crate::domain::Principal) -> String {
+    let pem = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/devstack/keys/dev-ed25519.pem"),
+    )
+    .expect("dev key");
+    crate::http::TokenSigner::from_ed_pem("dev-1", &pem)
+        .expect("valid dev key")
+        .sign(&crate::http::AccessClaims::for_principal(
+            who,
+            "baladiya-accounts",
+            900,
+        ))
+        .expect("signs")
+}
+
+/// An API Gateway request `method path` with a bearer `token` and a JSON
+/// `body`, as a handler receives it.
+pub fn request(method: &str, path: &str, token: &str, body: &str) -> Request {
+    http::Request::builder()
+        .method(method)
+        .uri(format!("https://localhost{path}"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::Text(body.to_owned()))
+        .expect("a request")
+}

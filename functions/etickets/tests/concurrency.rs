@@ -5,9 +5,6 @@
 //! `cargo lambda watch` the black-box test keeps 50 in flight: the local
 //! stand-in for Lambda stalls with hundreds of open invocations.)
 
-use std::collections::BTreeSet;
-use std::path::Path;
-
 use baladiya::config::Config;
 use baladiya::domain::Text;
 use baladiya::domain::eticket::{Agency, Counter, QueueService};
@@ -15,32 +12,13 @@ use baladiya::domain::eticket::{Shift, WeeklyHours};
 use baladiya::domain::{
     Id, LocalizedText, Municipality, MunicipalityId, Permission, Principal, Service, ServiceState,
 };
-use baladiya::http::{AccessClaims, TokenSigner};
+use baladiya::fixtures::request;
 use etickets::{Ctx, handle};
-use lambda_http::{Body, Request};
-
-fn signer() -> TokenSigner {
-    let pem = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/devstack/keys/dev-ed25519.pem"),
-    )
-    .expect("dev key");
-    TokenSigner::from_ed_pem("dev-1", &pem).expect("valid dev key")
-}
+use lambda_http::Body;
+use std::collections::BTreeSet;
 
 fn token(who: &Principal) -> String {
-    signer()
-        .sign(&AccessClaims::for_principal(who, "baladiya-accounts", 900))
-        .expect("signs")
-}
-
-fn request(method: &str, path: &str, token: &str, body: &str) -> Request {
-    http::Request::builder()
-        .method(method)
-        .uri(format!("https://localhost{path}"))
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(Body::Text(body.to_owned()))
-        .expect("a request")
+    baladiya::fixtures::token_for(who)
 }
 
 async fn setup(ctx: &Ctx) -> MunicipalityId {
