@@ -12,6 +12,7 @@ Exits non-zero (and says why) if any request is refused.
 """
 
 import argparse
+import datetime
 import json
 import sys
 import urllib.error
@@ -127,6 +128,34 @@ def seed_council(api, staff):
     print(f"demo council {c['id']} ({len(MEETINGS)} meetings)")
 
 
+POLL = {
+    "title": {"ar": "أين نهيّئ الحديقة العمومية الجديدة؟", "fr": "Où aménager le nouveau jardin public ?"},
+    "kind": "single",
+    "choices": [
+        {"text": {"ar": "باب سويقة", "fr": "Bab Souika"}},
+        {"text": {"ar": "الحفصية", "fr": "Hafsia"}},
+        {"text": {"ar": "لافايات", "fr": "Lafayette"}},
+    ],
+    "eligibility": {"who": "anyone"},
+    "live_results": True,
+}
+
+
+def seed_poll(api, staff):
+    # Open from today for three months (the key follows the day, so a re-run
+    # the same day writes nothing twice).
+    today = datetime.date.today()
+    body = dict(POLL,
+                opens_at=f"{today.isoformat()}T00:00:00+01:00",
+                closes_at=f"{(today + datetime.timedelta(days=90)).isoformat()}T18:00:00+01:00")
+    base = f"{api}/v1/municipalities/{M}/polls"
+    p = call("POST", base, body, staff, key=f"demo-poll-{today.isoformat()}")
+    now = call("GET", f"{base}/{p['id']}", token=staff)
+    if now["status"] == "draft":
+        call("POST", f"{base}/{p['id']}/publication", token=staff)
+    print(f"demo poll {p['id']}")
+
+
 def call(method, url, body=None, token=None, form=None, key=None):
     headers = {"accept-language": "fr"}
     data = None
@@ -180,6 +209,7 @@ def main():
     )
     print(f"demo Open311 request {r[0]['service_request_id']} (water-sanitation)")
     seed_council(a.api, a.staff)
+    seed_poll(a.api, a.staff)
 
 
 if __name__ == "__main__":
