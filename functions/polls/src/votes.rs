@@ -60,7 +60,11 @@ pub async fn vote(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &st
     let (p, _) = visible(ctx, m, id, Some(&who)).await?;
     let user = who.user().as_str().to_owned();
     let account = ctx.store.get_account(who.user(), false).await?;
-    let follow = ctx.store.follow_of(&user, m).await?;
+    // The follow matters only to a poll for followers (or an area's).
+    let follow = match p.content.eligibility {
+        poll::Eligibility::Anyone => None,
+        _ => ctx.store.follow_of(&user, m).await?,
+    };
     let voter = Voter {
         follows: follow.is_some(),
         areas: follow.map(|f| f.areas).unwrap_or_default(),
