@@ -47,6 +47,9 @@ fn declared() -> RouteSet {
     for r in polls::ROUTES {
         out.insert((r.method.to_owned(), r.path.to_owned(), "polls".to_owned()));
     }
+    for r in events::ROUTES {
+        out.insert((r.method.to_owned(), r.path.to_owned(), "events".to_owned()));
+    }
     for r in committees::ROUTES {
         out.insert((
             r.method.to_owned(),

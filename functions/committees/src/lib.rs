@@ -14,20 +14,7 @@ use baladiya::http::RequestView;
 use baladiya::http::router::RouteMatch;
 use oparl::Kind;
 
-/// `BALADIYA_PUBLIC_URL`: the API's public base URL, for OParl's absolute
-/// ids; else taken from the request.
-pub struct PublicUrl(pub Option<String>);
-
-impl PublicUrl {
-    pub fn new(_: &baladiya::config::Config, _: &baladiya::config::Aws) -> PublicUrl {
-        PublicUrl(
-            std::env::var("BALADIYA_PUBLIC_URL")
-                .ok()
-                .map(|u| u.trim().trim_end_matches('/').to_owned())
-                .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
-        )
-    }
-}
+pub use baladiya::http::public_url::PublicUrl;
 
 baladiya::context! {
     public_url: PublicUrl,

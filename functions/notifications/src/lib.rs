@@ -183,7 +183,7 @@ pub async fn deliver(ctx: &Ctx, notice: &Notice, now: u64, report: &mut Report) 
 async fn reach_everyone(ctx: &Ctx, notice: &Notice, now: u64) -> Result<bool, StoreError> {
     // For one person (a ticket's holder): nobody else, no case to read.
     if let Some(to) = &notice.to {
-        return reach(ctx, notice, to, true, now).await;
+        return reach(ctx, notice, to, notice::own_file(notice.kind, true), now).await;
     }
     let Some(case) = ctx
         .store

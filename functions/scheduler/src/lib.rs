@@ -9,10 +9,15 @@
 //! - turns an appeal the head of the body left unanswered past its 10 days into
 //!   "refused by silence" (`appeal_rejected`, by the system), which notifies too.
 //!
+//! - tells those who marked an event of its reminder the day before, and of
+//!   a change of time, place or status (`events`).
+//!
 //! Every action is made once: reminders and the overdue notice are guarded by
 //! an item per case, kind of reminder and due time, written in the same
 //! transaction; the refusal is a state change conditioned on the version read.
 //! Running it twice in a row does nothing the second time.
+
+mod events;
 
 use baladiya::config::{Aws, Config};
 use baladiya::domain::MunicipalityId;
@@ -82,6 +87,8 @@ pub struct Report {
     pub news_published: usize,
     /// Of those, the ones whose planned broadcast went out with them.
     pub news_broadcast: usize,
+    /// Notices written to people who marked an event (reminders, changes).
+    pub event_notices: usize,
     pub errors: usize,
 }
 
@@ -112,6 +119,7 @@ pub async fn handle(ctx: &Ctx, event: Value) -> Value {
         refused_by_silence = report.refused_by_silence,
         news_published = report.news_published,
         news_broadcast = report.news_broadcast,
+        event_notices = report.event_notices,
         errors = report.errors,
         "scheduler run"
     );
@@ -138,6 +146,10 @@ pub async fn run(ctx: &Ctx, now: OffsetDateTime) -> Report {
         }
         if let Err(e) = publish_news(ctx, &m.id, now, &mut report).await {
             tracing::error!(error = %e, "scheduler: a municipality's scheduled news failed");
+            report.errors += 1;
+        }
+        if let Err(e) = events::tell(ctx, &m.id, now, &mut report).await {
+            tracing::error!(error = %e, "scheduler: telling of a municipality's events failed");
             report.errors += 1;
         }
     }

@@ -113,6 +113,7 @@ impl Notice {
                     "/v1/municipalities/{m}/agencies/{agency}/services/{service}/tickets/{number}"
                 ));
             }
+            CaseKind::Event => "events",
             CaseKind::ForumEntry | CaseKind::Appointment => return None,
         };
         Some(format!("/v1/municipalities/{m}/{collection}/{id}"))
@@ -183,8 +184,14 @@ pub enum Channel {
 /// and a dossier's followers (following one takes its number and the holder's
 /// national ID: they are its holder or act for them). Anyone may follow a
 /// public complaint: that is not theirs.
+/// An event's notices (a reminder, a change, a freed place) are never a file
+/// of the person's: push only, no SMS.
 pub fn own_file(kind: CaseKind, filed_it: bool) -> bool {
-    filed_it || kind == CaseKind::Permit
+    match kind {
+        CaseKind::Event => false,
+        CaseKind::Permit => true,
+        _ => filed_it,
+    }
 }
 
 /// Push where there is a device; an SMS to those who accept one, about their
@@ -315,6 +322,30 @@ fn ticket_text(state: &str, number: &str, lang: Lang) -> String {
     }
 }
 
+/// An event's notice: `reference` is its start on the clocks of Tunis
+/// (`05/12 18:00`); its title follows as the notice's note.
+fn event_text(state: &str, when: &str, lang: Lang) -> String {
+    match (state, lang) {
+        ("reminder", Lang::Ar) => format!("بلدية: تذكير: موعد النشاط {when}:"),
+        ("reminder", Lang::Fr) => format!("Baladiya : rappel, l'activité a lieu le {when} :"),
+        ("reminder", Lang::En) => format!("Baladiya: reminder, the event is on {when}:"),
+        ("moved", Lang::Ar) => format!("بلدية: تغيّر موعد أو مكان النشاط، الموعد الجديد {when}:"),
+        ("moved", Lang::Fr) => format!("Baladiya : date ou lieu modifié, désormais le {when} :"),
+        ("moved", Lang::En) => format!("Baladiya: new time or place, now on {when}:"),
+        ("postponed", Lang::Ar) => "بلدية: تأجّل النشاط:".to_owned(),
+        ("postponed", Lang::Fr) => "Baladiya : activité reportée :".to_owned(),
+        ("postponed", Lang::En) => "Baladiya: event postponed:".to_owned(),
+        ("cancelled", Lang::Ar) => "بلدية: أُلغي النشاط:".to_owned(),
+        ("cancelled", Lang::Fr) => "Baladiya : activité annulée :".to_owned(),
+        ("cancelled", Lang::En) => "Baladiya: event cancelled:".to_owned(),
+        (_, Lang::Ar) => format!("بلدية: تحرّر مكان، أنت مسجّل في النشاط {when}:"),
+        (_, Lang::Fr) => {
+            format!("Baladiya : une place s'est libérée, vous êtes inscrit le {when} :")
+        }
+        (_, Lang::En) => format!("Baladiya: a place came free, you are registered for {when}:"),
+    }
+}
+
 /// The words of a notice about any case: its state in one SMS, and the first
 /// words of the staff's note after it (two SMS at most).
 pub fn text(notice: &Notice, lang: Lang) -> String {
@@ -349,6 +380,7 @@ fn state_text(notice: &Notice, lang: Lang) -> String {
             Lang::En => format!("Baladiya: request {reference} is overdue; you may appeal."),
         },
         CaseKind::Ticket => ticket_text(state, &reference, lang),
+        CaseKind::Event => event_text(state, &reference, lang),
         CaseKind::InfoRequest => {
             let name = info_request_state_name(state, lang);
             match lang {

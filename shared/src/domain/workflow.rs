@@ -21,6 +21,9 @@ pub enum CaseKind {
     /// A queue ticket at a municipal counter (e-ticket). Not a tracked case:
     /// its notices name it (see `notice::Notice::to`).
     Ticket,
+    /// An event of the municipal calendar. Not a tracked case either: its
+    /// notices (a reminder, a change, a freed place) name one person each.
+    Event,
 }
 
 /// Who may make a transition.
@@ -306,6 +309,21 @@ pub static TICKET: Workflow = Workflow {
     ],
 };
 
+/// Events: their statuses as a workflow, for naming and permissions; the
+/// rules themselves are `event::set_status`.
+pub static EVENT: Workflow = Workflow {
+    kind: CaseKind::Event,
+    initial: "scheduled",
+    states: &["scheduled", "postponed", "cancelled"],
+    closed: &["cancelled"],
+    transitions: &[
+        t("scheduled", "postponed", Staff),
+        t("scheduled", "cancelled", Staff),
+        t("postponed", "scheduled", Staff),
+        t("postponed", "cancelled", Staff),
+    ],
+};
+
 impl CaseKind {
     pub fn workflow(self) -> &'static Workflow {
         match self {
@@ -315,6 +333,7 @@ impl CaseKind {
             CaseKind::ForumEntry => &FORUM_ENTRY,
             CaseKind::Appointment => &APPOINTMENT,
             CaseKind::Ticket => &TICKET,
+            CaseKind::Event => &EVENT,
         }
     }
 
@@ -327,6 +346,7 @@ impl CaseKind {
             CaseKind::ForumEntry => Permission::Forum,
             CaseKind::Appointment => Permission::Appointments,
             CaseKind::Ticket => Permission::ETicket,
+            CaseKind::Event => Permission::Events,
         }
     }
 
@@ -339,6 +359,7 @@ impl CaseKind {
             CaseKind::ForumEntry => "FRM",
             CaseKind::Appointment => "APT",
             CaseKind::Ticket => "TKT",
+            CaseKind::Event => "EVT",
         }
     }
 }

@@ -208,6 +208,16 @@ fn messages(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
             "Ce sondage est réservé à d'autres citoyens (ceux qui suivent la commune, ou l'un de ses quartiers).",
             "This poll is for other citizens (those who follow the municipality, or one of its areas).",
         ),
+        "event_full" => (
+            "لم يبق مكان في هذا النشاط. يمكنك التسجيل في قائمة الانتظار.",
+            "Il n'y a plus de place pour cette activité. Vous pouvez vous inscrire sur la liste d'attente.",
+            "There is no place left at this event. You may join the waiting list.",
+        ),
+        "event_not_open" => (
+            "لا يقبل هذا النشاط التسجيل: أُلغي أو انتهى.",
+            "Cette activité ne prend plus d'inscriptions : elle est annulée ou terminée.",
+            "This event takes no more registrations: it was cancelled, or it is over.",
+        ),
         "account_has_roles" => (
             "هذا الحساب حساب موظف أو مشرف؛ اطلب من البلدية إزالته أولًا.",
             "Ce compte a un rôle d'agent ou d'administrateur ; demandez d'abord à la commune de le retirer.",
@@ -274,6 +284,8 @@ pub const CODES: &[&str] = &[
     "broadcast_limit",
     "poll_not_open",
     "not_eligible",
+    "event_full",
+    "event_not_open",
     "account_has_roles",
     "agency_closed",
     "ticket_already_held",

@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod paging;
 pub mod patch;
 pub mod problem;
+pub mod public_url;
 pub mod request;
 pub mod response;
 pub mod router;

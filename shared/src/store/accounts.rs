@@ -680,10 +680,11 @@ impl Store {
             let (Some(pk), Some(sk)) = (item.get(keys::PK), item.get(keys::SK)) else {
                 continue;
             };
-            // A ballot goes (the tally keeps its count, anonymous).
+            // A ballot goes (the tally keeps its count, anonymous); a mark on an
+            // event too (a turn on its waiting list is dropped when reached).
             let req = if matches!(
                 type_of(&item),
-                "session" | "case_follow" | "case_support" | "ballot"
+                "session" | "case_follow" | "case_support" | "ballot" | "attendance"
             ) {
                 self.db
                     .delete_item()

@@ -143,4 +143,21 @@ impl Store {
         }
         self.query_page(q).await
     }
+
+    /// `m`'s meetings starting between `from` and `to` (RFC 3339 UTC), of
+    /// `committee` if given, oldest first (a feed's window).
+    pub async fn meetings_between(
+        &self,
+        m: &MunicipalityId,
+        committee: Option<&str>,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<Meeting>, StoreError> {
+        let mut q = Query::index("meeting.window", keys::GSI1, keys::meetings_gsi(m))
+            .between(format!("{from}#"), format!("{to}#~"));
+        if let Some(c) = committee {
+            q = q.filter("committee = :c", &[], [(":c", s(c))]);
+        }
+        self.query_all(q).await
+    }
 }

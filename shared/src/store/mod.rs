@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod attendance;
 pub mod broadcasts;
 pub mod cache;
 pub mod cases;
@@ -14,6 +15,7 @@ pub mod complaints;
 pub mod device_claims;
 pub mod documents;
 pub mod etickets;
+pub mod events;
 pub mod follows;
 pub mod guide;
 pub mod holidays;

@@ -99,20 +99,7 @@ impl Window {
 }
 
 fn base(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Urls {
-    let root = match &ctx.public_url.0 {
-        Some(u) => u.clone(),
-        None => {
-            let host = view.header("host").unwrap_or("localhost");
-            let proto = view.header("x-forwarded-proto").unwrap_or(
-                if host.starts_with("127.") || host.starts_with("localhost") {
-                    "http"
-                } else {
-                    "https"
-                },
-            );
-            format!("{proto}://{host}")
-        }
-    };
+    let root = ctx.public_url.root(view);
     Urls {
         base: format!("{root}/oparl/v1/{m}"),
         api: format!("{root}/v1/municipalities/{m}"),
