@@ -34,7 +34,9 @@ pub fn now_rfc3339() -> String {
 
 /// An instant as stored: RFC 3339 in UTC with second precision.
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
+    // Checked: an instant near the end of year 9999 has no UTC form.
+    t.checked_to_offset(time::UtcOffset::UTC)
+        .unwrap_or(t)
         .replace_nanosecond(0)
         .unwrap_or(t)
         .format(&Rfc3339)
@@ -51,8 +53,12 @@ pub fn rfc3339_secs(secs: u64) -> String {
 }
 
 /// An instant as stored (or any RFC 3339 time); `None` if it is not one.
+/// Years outside 1970–9000 are refused: nothing of a municipality's is
+/// dated there, and arithmetic near the ends of the range would overflow.
 pub fn parse_rfc3339(raw: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(raw, &Rfc3339).ok()
+    OffsetDateTime::parse(raw, &Rfc3339)
+        .ok()
+        .filter(|t| (1970..=9000).contains(&t.year()))
 }
 
 /// An instant as seconds since the epoch (never before 1970 here).

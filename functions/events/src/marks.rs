@@ -9,6 +9,7 @@ use baladiya::domain::{MunicipalityId, Principal};
 use baladiya::http::paging::paging;
 use baladiya::http::response::{List, json, no_content};
 use baladiya::http::{Answer, ApiError, RequestView};
+use baladiya::store::StoreError;
 use baladiya::store::attendance::MarkError;
 use http::StatusCode;
 use serde::Serialize;
@@ -16,8 +17,22 @@ use serde::Serialize;
 use crate::Ctx;
 use crate::events::{load, open, staff_of};
 
-/// Tries of a mark that raced another request of the same person.
-const ATTEMPTS: usize = 4;
+/// Tries of a mark that raced another request of the same person, or whose
+/// counters another mark was writing at the same moment.
+const ATTEMPTS: u32 = 6;
+
+/// A short, jittered wait before trying again, so that marks that collided
+/// do not collide again in step.
+async fn back_off(attempt: u32) {
+    let jitter = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+            % 20,
+    );
+    let wait = u64::from(attempt) * 10 + jitter;
+    tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+}
 
 #[serde_with::skip_serializing_none]
 #[derive(Serialize)]
@@ -94,18 +109,18 @@ pub async fn mark(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &st
         return Err(ApiError::conflict("event_not_open"));
     }
     let notice = event::notice(m, &e, "registered", view.now);
-    for _ in 0..ATTEMPTS {
+    for attempt in 1..=ATTEMPTS {
         let before = ctx.store.attendance(m, &e.id, &user).await?;
         let wait_key = format!("{}#{}", view.now_rfc3339(), ulid::Ulid::new());
         let plan = attendance::plan(&e, before.as_ref(), ask, &user, view.now, wait_key)
             .map_err(|_| ApiError::conflict("event_not_open"))?;
         let result = match plan {
-            Plan::Keep => Ok(()),
-            Plan::Mark(after) => {
-                ctx.store
-                    .remark(m, before.as_ref(), Some(&after), &notice, view.now)
-                    .await
-            }
+            Plan::Keep => Ok(before.clone()),
+            Plan::Mark(after) => ctx
+                .store
+                .remark(m, before.as_ref(), Some(&after), Some(&notice), view.now)
+                .await
+                .map(|()| Some(after)),
             Plan::Seat {
                 registered,
                 waiting,
@@ -120,19 +135,21 @@ pub async fn mark(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &st
                     waiting.as_ref(),
                 )
                 .await
-                .map(|_| ()),
+                .map(|seat| match seat {
+                    Seat::Registered => Some(registered),
+                    Seat::Waiting => waiting,
+                }),
         };
         match result {
-            Ok(()) => {
-                let a = ctx
-                    .store
-                    .attendance(m, &e.id, &user)
-                    .await?
-                    .ok_or_else(ApiError::internal)?;
+            Ok(Some(a)) => {
                 let ahead = ahead(ctx, m, &a).await?;
                 return json(StatusCode::OK, &view_of(&a, ahead));
             }
-            Err(MarkError::Conflict) => continue,
+            Ok(None) | Err(MarkError::Conflict) => continue,
+            // The counters were being written by another mark: again, shortly.
+            Err(MarkError::Store(StoreError::Throttled)) if attempt < ATTEMPTS => {
+                back_off(attempt).await;
+            }
             Err(e) => return Err(refused(e)),
         }
     }
@@ -144,18 +161,23 @@ pub async fn mark(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &st
 pub async fn unmark(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     view.query(&[])?;
     let (user, e) = person(ctx, view, m, id).await?;
-    let notice = event::notice(m, &e, "registered", view.now);
-    for _ in 0..ATTEMPTS {
+    // Over or cancelled: nobody is moved up to the place given back.
+    let notice =
+        attendance::open(&e, view.now).then(|| event::notice(m, &e, "registered", view.now));
+    for attempt in 1..=ATTEMPTS {
         let Some(before) = ctx.store.attendance(m, &e.id, &user).await? else {
             return no_content();
         };
         match ctx
             .store
-            .remark(m, Some(&before), None, &notice, view.now)
+            .remark(m, Some(&before), None, notice.as_ref(), view.now)
             .await
         {
             Ok(()) => return no_content(),
             Err(MarkError::Conflict) => continue,
+            Err(MarkError::Store(StoreError::Throttled)) if attempt < ATTEMPTS => {
+                back_off(attempt).await;
+            }
             Err(e) => return Err(refused(e)),
         }
     }

@@ -681,10 +681,12 @@ impl Store {
                 continue;
             };
             // A ballot goes (the tally keeps its count, anonymous); a mark on an
-            // event too (a turn on its waiting list is dropped when reached).
-            let req = if matches!(
+            // event as if taken back (its place to the next in line).
+            let req = if type_of(&item) == "attendance" {
+                self.erase_mark(item.clone()).await
+            } else if matches!(
                 type_of(&item),
-                "session" | "case_follow" | "case_support" | "ballot" | "attendance"
+                "session" | "case_follow" | "case_support" | "ballot"
             ) {
                 self.db
                     .delete_item()

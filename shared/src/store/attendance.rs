@@ -51,9 +51,11 @@ impl From<StoreError> for MarkError {
 enum When {
     Exists,
     Open,
-    /// Open, with a place left.
+    /// Open, and counting no places (a "going" without a seat).
+    OpenNoCap,
+    /// Open, with a place left and nobody waiting for it.
     PlaceLeft,
-    /// Open, and full: a turn on the waiting list.
+    /// Open, and full (or others already waiting): a turn on the waiting list.
     Full,
     /// Nobody waits for the place freed.
     NobodyWaiting,
@@ -122,8 +124,9 @@ impl Store {
         let (condition, zero) = match when {
             When::Exists => ("attribute_exists(PK)", false),
             When::Open => ("#o = :yes", false),
-            When::PlaceLeft => ("#o = :yes AND going < cap", false),
-            When::Full => ("#o = :yes AND going >= cap", false),
+            When::OpenNoCap => ("#o = :yes AND attribute_not_exists(cap)", false),
+            When::PlaceLeft => ("#o = :yes AND going < cap AND waiting = :zero", true),
+            When::Full => ("#o = :yes AND (going >= cap OR waiting > :zero)", true),
             When::NobodyWaiting => ("attribute_not_exists(waiting) OR waiting = :zero", true),
         };
         let mut e = Edit::new("event.counts", pk(m, event), COUNT, expression).only_if(condition);
@@ -217,20 +220,21 @@ impl Store {
 
     /// Change a person's mark from `before` to `after` (none: remove it), where
     /// `after` takes no new place. A place freed goes to the first in line,
-    /// told by `notice` (its `to` and id set here).
+    /// told by `notice` (its `to` and id set here) — none: the event is over
+    /// or cancelled, nobody is moved up.
     pub async fn remark(
         &self,
         m: &MunicipalityId,
         before: Option<&Attendance>,
         after: Option<&Attendance>,
-        notice: &Notice,
+        notice: Option<&Notice>,
         now: time::OffsetDateTime,
     ) -> Result<(), MarkError> {
         let Some(whose) = before.or(after) else {
             return Ok(());
         };
         let (event, user) = (whose.event.as_str(), whose.user.as_str());
-        let frees = before.is_some_and(attendance::holds_place);
+        let promote = notice.filter(|_| before.is_some_and(attendance::holds_place));
         for _ in 0..ATTEMPTS {
             let mut items = vec![self.att_write(m, before, after, user)?];
             let mut delta = attendance::delta(before, after);
@@ -241,12 +245,13 @@ impl Store {
                     &format!("WAIT#{key}"),
                 )?);
             }
-            let mut when = if after.is_some() {
-                When::Open
-            } else {
-                When::Exists
+            let mut when = match after {
+                None => When::Exists,
+                // A "going" that takes no seat: only while places are not counted.
+                Some(a) if a.mark == attendance::Mark::Going => When::OpenNoCap,
+                Some(_) => When::Open,
             };
-            if frees {
+            if let Some(notice) = promote {
                 match self.first_in_line(m, event).await? {
                     Some((wait_sk, next)) => {
                         items.extend(self.promotion(m, &wait_sk, &next, notice, now)?);
@@ -266,12 +271,43 @@ impl Store {
             match self.transact("event.mark", items).await {
                 Ok(()) => return Ok(()),
                 Err(e) if e.failed_at(0) => return Err(MarkError::Conflict),
-                Err(TxError::Conditions(_)) => continue,
+                Err(TxError::Conditions(_)) if after.is_some() => {
+                    // Cancelled meanwhile, or places counted from now on.
+                    if !self.event_counts(m, event).await?.1 {
+                        return Err(MarkError::Closed);
+                    }
+                }
+                Err(TxError::Conditions(_)) => {}
                 Err(TxError::Store(e)) => return Err(e.into()),
             }
         }
         // Lost every race: the caller reads again (409 if it keeps losing).
         Err(MarkError::Conflict)
+    }
+
+    /// An erased account's mark goes as if they took it back: counters, turn
+    /// and the place given to the next in line, in one transaction.
+    pub(crate) async fn erase_mark(&self, item: super::Item) -> Result<(), StoreError> {
+        let pk = super::text(&item, keys::PK).unwrap_or_default();
+        let a: Attendance = super::from_item(item)?;
+        let m = pk
+            .strip_prefix("M#")
+            .and_then(|rest| rest.split("#EVT#").next())
+            .and_then(|slug| MunicipalityId::parse(slug).ok());
+        let Some(m) = m else {
+            return Ok(());
+        };
+        let now = time::OffsetDateTime::now_utc();
+        let notice = self
+            .event(&m, &a.event, true)
+            .await?
+            .filter(|(e, _)| attendance::open(e, now))
+            .map(|(e, _)| crate::domain::event::notice(&m, &e, "registered", now));
+        match self.remark(&m, Some(&a), None, notice.as_ref(), now).await {
+            Ok(()) | Err(MarkError::Conflict) => Ok(()),
+            Err(MarkError::Store(e)) => Err(e),
+            Err(MarkError::Full | MarkError::Closed) => Ok(()),
+        }
     }
 
     /// Take a place for `registered` (from `before`), or, the event being
@@ -360,20 +396,38 @@ impl Store {
         now: time::OffsetDateTime,
     ) -> Result<usize, StoreError> {
         let mut placed = 0;
-        for _ in 0..1000 {
+        let mut misses = 0;
+        // A capacity raised by a thousand is filled over several edits at most.
+        for _ in 0..200 {
             let Some((wait_sk, next)) = self.first_in_line(m, event).await? else {
                 break;
             };
             let mut items = self.promotion(m, &wait_sk, &next, notice, now)?;
-            items.push(self.counts_add(
-                m,
-                event,
-                &[("going", 1), ("waiting", -1)],
-                When::PlaceLeft,
-            )?);
+            // A place left (others waiting is the point here).
+            let counts = Edit::new(
+                "event.fill",
+                pk(m, event),
+                COUNT,
+                "ADD going :one, waiting :minus",
+            )
+            .only_if("#o = :yes AND going < cap")
+            .name("#o", "open")
+            .value(":yes", AttributeValue::Bool(true))
+            .value(":one", n(1))
+            .value(":minus", n(-1));
+            items.push(self.edit_write(counts)?.0);
+            let last = items.len() - 1;
             match self.transact("event.fill", items).await {
                 Ok(()) => placed += 1,
-                Err(TxError::Conditions(_)) => break,
+                // No place left: done.
+                Err(e) if e.failed_at(last) => break,
+                // The next in line changed their mark meanwhile: read again.
+                Err(TxError::Conditions(_)) => {
+                    misses += 1;
+                    if misses > ATTEMPTS {
+                        break;
+                    }
+                }
                 Err(TxError::Store(e)) => return Err(e),
             }
         }
@@ -465,13 +519,17 @@ impl Store {
             Some(c) => ("#cur = :c", Some(c.clone())),
             None => ("attribute_not_exists(#cur)", None),
         };
-        let cond = format!("attribute_exists(PK) AND {}", read.0);
+        // The item as read: a reminder rewritten since (the event moved) is
+        // another's to send.
+        let cond = format!("attribute_exists(PK) AND #seq = :seq AND {}", read.0);
         let mut e = match next {
             Some(n) => Edit::new("event.tell", &pk, &tell.sk, "SET #cur = :n").value(":n", s(n)),
             // Done: out of the queue, kept as a record of what was sent.
             None => Edit::new("event.tell", &pk, &tell.sk, "REMOVE GSI3PK, GSI3SK, #cur"),
         }
         .name("#cur", "cursor")
+        .name("#seq", "sequence")
+        .value(":seq", n(tell.sequence))
         .only_if(cond);
         if let Some(c) = read.1 {
             e = e.value(":c", s(c));

@@ -231,8 +231,9 @@ pub fn holiday(f: &Frame<'_>, h: &HolidayRecord) -> Option<Entry> {
         Lang::Ar => &h.name_ar,
         _ => &h.name_fr,
     };
-    // Stable as the table is: the day itself stands for when it changed.
-    let stamp = d.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
+    // The table keeps no time of change: a fixed past instant, so the entry
+    // (and the feed's ETag) stays the same until the holiday itself changes.
+    let stamp = Timestamp::from_second(1_704_067_200).unwrap_or(Timestamp::UNIX_EPOCH);
     Some(Entry {
         uid: f.uid(&format!("holiday-{}", h.date)),
         sequence: 0,
