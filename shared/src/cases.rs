@@ -252,6 +252,22 @@ impl Cases {
         env: &K::Env,
         now: OffsetDateTime,
     ) -> Result<Moved<K::Data>, ApiError> {
+        self.transition_with::<K>(who, opened, mv, env, now, |_| Ok(Vec::new()))
+            .await
+    }
+
+    /// [`Cases::transition`], with what the kind writes besides, decided from
+    /// the plan (an appointment's slot given back or taken), in the same
+    /// transaction.
+    pub async fn transition_with<K: CaseType>(
+        &self,
+        who: &Principal,
+        opened: Opened<K::Data>,
+        mv: Move<K::Fields>,
+        env: &K::Env,
+        now: OffsetDateTime,
+        extra: impl FnOnce(&decide::TransitionPlan<K::Data>) -> Result<Vec<Write>, ApiError>,
+    ) -> Result<Moved<K::Data>, ApiError> {
         let plan = decide::transition::<K>(who, opened.audience, &opened.case, mv, env, now)?;
         let case = &opened.case;
         if let Some(other) = &plan.duplicate_of {
@@ -268,7 +284,8 @@ impl Cases {
                 .confirm(&FileOwner::of(case), file, K::POLICY.step_file.field())
                 .await?;
         }
-        self.store.commit_transition(&plan, Vec::new()).await?;
+        let extra = extra(&plan)?;
+        self.store.commit_transition(&plan, extra).await?;
         let history = self.history(&plan.case).await?;
         Ok(Moved {
             opened: Opened {

@@ -50,6 +50,13 @@ fn declared() -> RouteSet {
     for r in events::ROUTES {
         out.insert((r.method.to_owned(), r.path.to_owned(), "events".to_owned()));
     }
+    for r in appointments::ROUTES {
+        out.insert((
+            r.method.to_owned(),
+            r.path.to_owned(),
+            "appointments".to_owned(),
+        ));
+    }
     for r in committees::ROUTES {
         out.insert((
             r.method.to_owned(),

@@ -9,6 +9,8 @@
 //! - turns an appeal the head of the body left unanswered past its 10 days into
 //!   "refused by silence" (`appeal_rejected`, by the system), which notifies too.
 //!
+//! - reminds people of their appointments 24 hours and 2 hours before
+//!   (`appointments`);
 //! - tells those who marked an event of its reminder the day before, and of
 //!   a change of time, place or status (`events`).
 //!
@@ -17,6 +19,7 @@
 //! transaction; the refusal is a state change conditioned on the version read.
 //! Running it twice in a row does nothing the second time.
 
+mod appointments;
 mod events;
 
 use baladiya::config::{Aws, Config};
@@ -89,6 +92,8 @@ pub struct Report {
     pub news_broadcast: usize,
     /// Notices written to people who marked an event (reminders, changes).
     pub event_notices: usize,
+    /// Reminders of appointments (24 hours, 2 hours before).
+    pub appointment_reminders: usize,
     pub errors: usize,
 }
 
@@ -120,6 +125,7 @@ pub async fn handle(ctx: &Ctx, event: Value) -> Value {
         news_published = report.news_published,
         news_broadcast = report.news_broadcast,
         event_notices = report.event_notices,
+        appointment_reminders = report.appointment_reminders,
         errors = report.errors,
         "scheduler run"
     );
@@ -146,6 +152,10 @@ pub async fn run(ctx: &Ctx, now: OffsetDateTime) -> Report {
         }
         if let Err(e) = publish_news(ctx, &m.id, now, &mut report).await {
             tracing::error!(error = %e, "scheduler: a municipality's scheduled news failed");
+            report.errors += 1;
+        }
+        if let Err(e) = appointments::remind(ctx, &m.id, now, &mut report).await {
+            tracing::error!(error = %e, "scheduler: a municipality's appointments failed");
             report.errors += 1;
         }
         if let Err(e) = events::tell(ctx, &m.id, now, &mut report).await {

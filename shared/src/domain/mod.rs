@@ -1,6 +1,7 @@
 //! Plain domain types and rules. Nothing here touches AWS or HTTP.
 
 pub mod account;
+pub mod appointment;
 pub mod attachment;
 pub mod broadcast;
 pub mod calendar;

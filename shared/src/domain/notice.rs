@@ -114,7 +114,8 @@ impl Notice {
                 ));
             }
             CaseKind::Event => "events",
-            CaseKind::ForumEntry | CaseKind::Appointment => return None,
+            CaseKind::Appointment => "appointments",
+            CaseKind::ForumEntry => return None,
         };
         Some(format!("/v1/municipalities/{m}/{collection}/{id}"))
     }
@@ -322,6 +323,41 @@ fn ticket_text(state: &str, number: &str, lang: Lang) -> String {
     }
 }
 
+/// An appointment's notice: `when` is its slot on the clocks of Tunis.
+fn appointment_text(state: &str, when: &str, lang: Lang) -> String {
+    let name = match (state, lang) {
+        ("reminder_24h", Lang::Ar) => "تذكير: موعدك غدًا",
+        ("reminder_24h", Lang::Fr) => "rappel : c'est demain",
+        ("reminder_24h", Lang::En) => "reminder: it is tomorrow",
+        ("reminder_2h", Lang::Ar) => "تذكير: موعدك بعد ساعتين",
+        ("reminder_2h", Lang::Fr) => "rappel : dans deux heures",
+        ("reminder_2h", Lang::En) => "reminder: in two hours",
+        ("requested", Lang::Ar) => "في انتظار الموافقة",
+        ("requested", Lang::Fr) => "en attente d'acceptation",
+        ("requested", Lang::En) => "awaiting approval",
+        ("confirmed", Lang::Ar) => "مؤكَّد",
+        ("confirmed", Lang::Fr) => "confirmé",
+        ("confirmed", Lang::En) => "confirmed",
+        ("declined", Lang::Ar) => "مرفوض",
+        ("declined", Lang::Fr) => "refusé",
+        ("declined", Lang::En) => "declined",
+        ("cancelled", Lang::Ar) => "ملغى",
+        ("cancelled", Lang::Fr) => "annulé",
+        ("cancelled", Lang::En) => "cancelled",
+        ("no_show", Lang::Ar) => "لم تحضر",
+        ("no_show", Lang::Fr) => "absence constatée",
+        ("no_show", Lang::En) => "marked as missed",
+        (_, Lang::Ar) => "تم",
+        (_, Lang::Fr) => "effectué",
+        (_, Lang::En) => "done",
+    };
+    match lang {
+        Lang::Ar => format!("بلدية: موعدك {when}: {name}."),
+        Lang::Fr => format!("Baladiya : votre rendez-vous du {when} : {name}."),
+        Lang::En => format!("Baladiya: your appointment on {when}: {name}."),
+    }
+}
+
 /// An event's notice: `reference` is its start on the clocks of Tunis
 /// (`05/12 18:00`); its title follows as the notice's note.
 fn event_text(state: &str, when: &str, lang: Lang) -> String {
@@ -381,6 +417,7 @@ fn state_text(notice: &Notice, lang: Lang) -> String {
         },
         CaseKind::Ticket => ticket_text(state, &reference, lang),
         CaseKind::Event => event_text(state, &reference, lang),
+        CaseKind::Appointment => appointment_text(state, &reference, lang),
         CaseKind::InfoRequest => {
             let name = info_request_state_name(state, lang);
             match lang {

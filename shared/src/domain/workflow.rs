@@ -266,7 +266,10 @@ pub static FORUM_ENTRY: Workflow = Workflow {
     ],
 };
 
-/// Appointments with municipal services.
+/// Appointments with municipal staff: `requested` waits for staff where the
+/// host approves bookings (else a booking is `confirmed` at once); a move is a
+/// step to the same state (or back to `requested` at such a host) with the
+/// new slot; the visit is checked in, then attended (`done`) or missed.
 pub static APPOINTMENT: Workflow = Workflow {
     kind: CaseKind::Appointment,
     initial: "requested",
@@ -275,6 +278,7 @@ pub static APPOINTMENT: Workflow = Workflow {
         "confirmed",
         "declined",
         "cancelled",
+        "checked_in",
         "done",
         "no_show",
     ],
@@ -283,10 +287,15 @@ pub static APPOINTMENT: Workflow = Workflow {
         t("requested", "confirmed", Staff),
         t("requested", "declined", Staff),
         t("requested", "cancelled", Owner),
+        t("requested", "requested", Owner),
+        t("confirmed", "confirmed", Owner),
+        t("confirmed", "requested", Owner),
         t("confirmed", "cancelled", Owner),
         t("confirmed", "cancelled", Staff),
+        t("confirmed", "checked_in", Staff),
         t("confirmed", "done", Staff),
         t("confirmed", "no_show", Staff),
+        t("checked_in", "done", Staff),
         t("no_show", "confirmed", Staff),
     ],
 };

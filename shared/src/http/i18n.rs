@@ -218,6 +218,16 @@ fn messages(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
             "Cette activité ne prend plus d'inscriptions : elle est annulée ou terminée.",
             "This event takes no more registrations: it was cancelled, or it is over.",
         ),
+        "slot_full" => (
+            "هذا الموعد محجوز بالكامل. اختر موعدًا آخر.",
+            "Ce créneau est complet. Choisissez-en un autre.",
+            "This slot is fully booked. Choose another one.",
+        ),
+        "appointment_held" => (
+            "لديك موعد قائم مع هذه المصلحة. يمكنك تغيير توقيته أو إلغاؤه.",
+            "Vous avez déjà un rendez-vous en cours avec ce service. Vous pouvez le déplacer ou l'annuler.",
+            "You already hold an appointment with this service. You may move or cancel it.",
+        ),
         "account_has_roles" => (
             "هذا الحساب حساب موظف أو مشرف؛ اطلب من البلدية إزالته أولًا.",
             "Ce compte a un rôle d'agent ou d'administrateur ; demandez d'abord à la commune de le retirer.",
@@ -286,6 +296,8 @@ pub const CODES: &[&str] = &[
     "not_eligible",
     "event_full",
     "event_not_open",
+    "slot_full",
+    "appointment_held",
     "account_has_roles",
     "agency_closed",
     "ticket_already_held",

@@ -107,6 +107,16 @@ impl Store {
         .await
     }
 
+    /// One office of a municipality.
+    pub async fn office(
+        &self,
+        m: &MunicipalityId,
+        code: &str,
+    ) -> Result<Option<Office>, StoreError> {
+        self.get_record("office.get", keys::tenant(m), keys::office_sk(code), false)
+            .await
+    }
+
     pub async fn put_office(&self, m: &MunicipalityId, o: &Office) -> Result<(), StoreError> {
         let item = keyed(o, keys::tenant(m), keys::office_sk(&o.code), "office")?;
         self.put("office.put", item, None).await

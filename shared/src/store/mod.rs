@@ -5,6 +5,7 @@
 //! access-pattern table in the README.
 
 pub mod accounts;
+pub mod appointments;
 pub mod attachments;
 pub mod attendance;
 pub mod broadcasts;

@@ -134,6 +134,26 @@ impl Store {
         .await
     }
 
+    /// Cases of `kind` on the queue due between `from` and `to` (RFC 3339
+    /// UTC), soonest first: a day of appointments.
+    pub async fn queue_between<D: DeserializeOwned>(
+        &self,
+        m: &MunicipalityId,
+        kind: CaseKind,
+        from: &str,
+        to: &str,
+        limit: i32,
+        start: Option<PageKey>,
+    ) -> Result<Page<CaseRecord<D>>, StoreError> {
+        self.query_page(
+            Query::index("cases.queue", keys::GSI3, keys::queue_gsi(m, kind))
+                .between(from.to_owned(), format!("{to}~"))
+                .limit(limit)
+                .after(start),
+        )
+        .await
+    }
+
     /// A municipality's cases of `kind`, newest first; with `register`, only
     /// answered ones whose requester agreed to publish them.
     pub async fn cases_of_kind<D: DeserializeOwned>(
@@ -215,6 +235,31 @@ impl Store {
             tx.push(self.notice_write(notice)?.0);
         }
         match self.transact("case.remind", tx).await {
+            Ok(()) => Ok(true),
+            Err(e @ TxError::Conditions(_)) if e.failed_at(0) => Ok(false),
+            Err(TxError::Conditions(_)) => Err(StoreError::VersionConflict),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+
+    /// Tell a case's people `notice` once per `what` and due time (a
+    /// reminder of an appointment): `false` if it was told already.
+    pub async fn tell_once<D>(
+        &self,
+        case: &CaseRecord<D>,
+        what: &str,
+        due_at: &str,
+        notice: &Notice,
+    ) -> Result<bool, StoreError> {
+        let mut guard = Item::new();
+        guard.insert(
+            keys::PK.into(),
+            s(keys::case_pk(&case.municipality, case.kind, &case.id)),
+        );
+        guard.insert(keys::SK.into(), s(keys::reminded_sk(what, due_at)));
+        guard.insert("at".into(), s(&notice.at));
+        let tx = vec![self.put_new(guard)?.0, self.notice_write(notice)?.0];
+        match self.transact("case.tell", tx).await {
             Ok(()) => Ok(true),
             Err(e @ TxError::Conditions(_)) if e.failed_at(0) => Ok(false),
             Err(TxError::Conditions(_)) => Err(StoreError::VersionConflict),

@@ -392,13 +392,12 @@ fn demo_services(slug: &str) -> BTreeMap<Service, ServiceState> {
             Committees,
             Polls,
             Events,
+            Appointments,
             Reports,
         ] {
             s.insert(svc, Activated);
         }
-        for svc in [Forum, Appointments] {
-            s.insert(svc, InProgress);
-        }
+        s.insert(Forum, InProgress);
     } else {
         s.insert(Complaints, Activated);
         s.insert(News, Activated);

@@ -137,7 +137,7 @@ pub(crate) fn minute_of_day(raw: &str) -> Option<u16> {
 
 // ----- time in Tunis -----
 
-pub(crate) fn tunis() -> TimeZone {
+pub fn tunis() -> TimeZone {
     static TZ: OnceLock<TimeZone> = OnceLock::new();
     TZ.get_or_init(|| {
         // The database is embedded, so the lookup cannot fail; Tunis has kept UTC+1
@@ -147,7 +147,7 @@ pub(crate) fn tunis() -> TimeZone {
     .clone()
 }
 
-pub(crate) fn local(t: OffsetDateTime) -> Zoned {
+pub fn local(t: OffsetDateTime) -> Zoned {
     let ts =
         Timestamp::from_nanosecond(t.unix_timestamp_nanos()).unwrap_or(if t.unix_timestamp() < 0 {
             Timestamp::MIN
@@ -157,7 +157,7 @@ pub(crate) fn local(t: OffsetDateTime) -> Zoned {
     ts.to_zoned(tunis())
 }
 
-pub(crate) fn time_date(d: civil::Date) -> Option<Date> {
+pub fn time_date(d: civil::Date) -> Option<Date> {
     let month = Month::try_from(u8::try_from(d.month()).ok()?).ok()?;
     Date::from_calendar_date(d.year().into(), month, u8::try_from(d.day()).ok()?).ok()
 }

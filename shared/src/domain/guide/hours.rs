@@ -191,7 +191,7 @@ pub struct OpenStatus {
     pub opens_at: Option<String>,
 }
 
-fn instant(d: Date, minute: u16) -> Option<String> {
+pub(crate) fn instant(d: Date, minute: u16) -> Option<String> {
     let date = jiff::civil::date(
         i16::try_from(d.year()).ok()?,
         i8::try_from(u8::from(d.month())).ok()?,
@@ -211,7 +211,7 @@ fn instant(d: Date, minute: u16) -> Option<String> {
         .ok()
 }
 
-fn minutes(s: &Shift) -> Option<(u16, u16)> {
+pub(crate) fn minutes(s: &Shift) -> Option<(u16, u16)> {
     Some((
         eticket::minute_of_day(&s.open)?,
         eticket::minute_of_day(&s.close)?,
