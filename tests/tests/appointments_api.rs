@@ -340,7 +340,8 @@ async fn a_confirmed_appointment_is_reminded_a_day_and_two_hours_before_once_eac
         .as_str()
         .unwrap()
         .to_owned();
-    // A slot 10 to 24 hours ahead (today's or tomorrow's).
+    // A slot 21 to 23 hours ahead (today's or tomorrow's): the day-before
+    // reminder is for appointments 20 to 24 hours away.
     let now = time::OffsetDateTime::now_utc();
     let mut candidates = slots(&api, &m, "technique").await;
     let today = send(api.get(&format!(
@@ -354,8 +355,8 @@ async fn a_confirmed_appointment_is_reminded_a_day_and_two_hours_before_once_eac
     let (slot, start) = candidates
         .iter()
         .map(|(s, _)| (s.clone(), time::OffsetDateTime::parse(s, rfc).unwrap()))
-        .find(|(_, t)| *t > now + time::Duration::hours(10) && *t < now + time::Duration::hours(23))
-        .expect("a slot 10 to 23 hours ahead");
+        .find(|(_, t)| *t > now + time::Duration::hours(21) && *t < now + time::Duration::hours(23))
+        .expect("a slot 21 to 23 hours ahead");
     let b = book(&api, &m, &person, "technique", &slot).await;
     assert_eq!(b.status, 201, "{}", b.body);
     let id = b.body["id"].as_str().unwrap().to_owned();

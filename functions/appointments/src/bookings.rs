@@ -108,7 +108,14 @@ pub async fn book(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
         let extra = vec![
             ctx.store
                 .take_slot(m, &host.code, &slot.starts_at, host.content.capacity)?,
-            ctx.store.hold(m, &host.code, user, &filing.case.id, true)?,
+            ctx.store.hold(
+                m,
+                &host.code,
+                user,
+                &filing.case.id,
+                &slot.ends_at,
+                &view.now_rfc3339(),
+            )?,
         ];
         match ctx
             .store
@@ -117,7 +124,11 @@ pub async fn book(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
         {
             Ok(created) => return created_once(created, &location, answer),
             Err(StoreError::AlreadyExists) => {
-                return Err(if ctx.store.holds_appointment(m, &host.code, user).await? {
+                let held = ctx
+                    .store
+                    .hold_of(m, &host.code, user, &view.now_rfc3339())
+                    .await?;
+                return Err(if held.is_some() {
                     ApiError::conflict("appointment_held")
                 } else {
                     ApiError::conflict("slot_full")
@@ -170,11 +181,14 @@ pub struct NewState {
 
 /// What a step writes besides the case: the slot given back when it is
 /// declined or cancelled, the person's hold with the host ended when it
-/// closes (taken again when a missed visit is corrected).
+/// closes (if it is this appointment's: `held`, read before), taken again
+/// when a missed visit is corrected (unless another appointment holds it).
 fn slot_writes(
     ctx: &Ctx,
     m: &MunicipalityId,
     plan: &decide::TransitionPlan<AppointmentData>,
+    held: Option<&str>,
+    now: &str,
 ) -> Result<Vec<baladiya::store::Write>, ApiError> {
     let c = &plan.case;
     let mut out = Vec::new();
@@ -182,41 +196,63 @@ fn slot_writes(
         out.push(ctx.store.free_slot(m, &c.data.host, &c.data.starts_at)?);
     }
     if c.is_closed() {
-        out.push(ctx.store.release(m, &c.data.host, &c.owner)?);
+        if held == Some(c.id.as_str()) {
+            out.push(ctx.store.release(m, &c.data.host, &c.owner, &c.id)?);
+        }
     } else if plan.from == "no_show" {
-        out.push(ctx.store.hold(m, &c.data.host, &c.owner, &c.id, false)?);
+        if held.is_some_and(|h| h != c.id) {
+            return Err(ApiError::conflict("appointment_held"));
+        }
+        out.push(
+            ctx.store
+                .hold(m, &c.data.host, &c.owner, &c.id, &c.data.ends_at, now)?,
+        );
     }
     Ok(out)
 }
 
 /// `POST …/appointments/{id}/transitions`: staff accept (`confirmed`) or
-/// refuse (`declined`, with a note), check in, mark `done` or `no_show`
+/// refuse (`declined`, with a note), check in, mark `done`, or `no_show`
 /// (not before the start), or cancel; the person cancels before the start.
-/// A slot given back is free for others at once.
+/// A staff member's own appointment is theirs as a citizen's: they cancel it,
+/// colleagues accept it. A slot given back is free for others at once.
 pub async fn transition(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
     let who = view.principal(&ctx.verifier)?;
     baladiya::http::access::outsider(&who, m)?;
     let body: NewState = view.json()?;
     let opened = ctx.cases.open::<Appointment>(Some(&who), m, id).await?;
+    // The state as the workflow names it (a padded name is the same state).
+    let to = Appointment::KIND.workflow().state(body.state.trim())?;
     let started = !appointment::before_start(&opened.case.data, view.now);
-    match body.state.as_str() {
+    let own = opened.case.owner == who.user().as_str();
+    match to {
         "cancelled" if started => return Err(DomainError::invalid("state", "after_start").into()),
         "no_show" if !started => return Err(DomainError::invalid("state", "before_start").into()),
-        // A move is `…/move`, with its slot.
-        s if s == opened.case.state || s == "requested" => {
-            return Err(DomainError::TransitionNotAllowed {
-                from: opened.case.state.clone(),
-                to: s.to_owned(),
-            }
-            .into());
-        }
+        "cancelled" => {}
+        // One's own booking is approved, refused or closed by a colleague.
+        _ if own => return Err(ApiError::forbidden()),
         _ => {}
     }
-    let mv = Move::asked(body.state, body.note.as_deref(), NOTE_MAX, None)?;
+    // A move is `…/move`, with its slot.
+    if to == opened.case.state || to == "requested" {
+        return Err(DomainError::TransitionNotAllowed {
+            from: opened.case.state.clone(),
+            to: to.to_owned(),
+        }
+        .into());
+    }
+    let now = view.now_rfc3339();
+    // Whichever appointment holds the person's place with the host (ended
+    // or not: an expired hold is still released by its own case).
+    let held = ctx
+        .store
+        .hold_of(m, &opened.case.data.host, &opened.case.owner, "")
+        .await?;
+    let mv = Move::asked(to.to_owned(), body.note.as_deref(), NOTE_MAX, None)?;
     let moved = ctx
         .cases
         .transition_with::<Appointment>(&who, opened, mv, &(), view.now, |plan| {
-            slot_writes(ctx, m, plan)
+            slot_writes(ctx, m, plan, held.as_deref(), &now)
         })
         .await?;
     json(
@@ -242,7 +278,8 @@ pub async fn move_to(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: 
     let body: MoveTo = view.json()?;
     let opened = ctx.cases.open::<Appointment>(Some(&who), m, id).await?;
     let case = &opened.case;
-    if opened.audience != Audience::Owner {
+    // The person's own (a staff member's too).
+    if case.owner != who.user().as_str() {
         return Err(ApiError::not_found());
     }
     if case.is_closed() || case.state == "checked_in" {
@@ -288,7 +325,22 @@ pub async fn move_to(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: 
                 ctx.store.free_slot(m, &code, &old)?,
             ])
         })
-        .await?;
+        .await;
+    let moved = match moved {
+        Ok(x) => x,
+        // The new slot filled meanwhile: say so, not "try again".
+        Err(e) if e.status == StatusCode::CONFLICT => {
+            let taken = ctx
+                .store
+                .slot_bookings(m, &code, &new_start, &new_start)
+                .await?;
+            if taken.first().is_some_and(|(_, n)| *n >= u64::from(cap)) {
+                return Err(ApiError::conflict("slot_full"));
+            }
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
     json(
         StatusCode::OK,
         &detail(ctx, &moved.opened, &moved.history).await?,
@@ -314,7 +366,11 @@ pub async fn day(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answe
         None => baladiya::domain::eticket::local(view.now).date(),
         Some(raw) => raw
             .parse::<jiff::civil::Date>()
-            .map_err(|_| ApiError::bad_request("invalid_query").with_detail("date: YYYY-MM-DD"))?,
+            .ok()
+            .filter(|d| (1970..=9000).contains(&d.year()))
+            .ok_or_else(|| {
+                ApiError::bad_request("invalid_query").with_detail("date: YYYY-MM-DD")
+            })?,
     };
     let host = query.get("host").cloned();
     let (from, to) = slots::day_bounds(date);

@@ -85,6 +85,21 @@ pub async fn put(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: &s
     }
     let before = ctx.store.host(m, &code).await?;
     let read = before.as_ref().map(|h| h.version);
+    // Slots are computed: a new length or office would make new slots
+    // overlap the booked ones, uncounted. Not while bookings are ahead.
+    if let Some(b) = &before {
+        let reshaped =
+            b.content.slot_minutes != content.slot_minutes || b.content.office != content.office;
+        if reshaped {
+            let ahead = ctx
+                .store
+                .slot_bookings(m, &code, &view.now_rfc3339(), "9999")
+                .await?;
+            if ahead.iter().any(|(_, n)| *n > 0) {
+                return Err(DomainError::invalid("slot_minutes", "bookings_ahead").into());
+            }
+        }
+    }
     if let Some(v) = read {
         check_if_match(expected, v)?;
     }
@@ -131,7 +146,9 @@ pub async fn slots(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, code: 
         None => today,
         Some(raw) => raw
             .parse::<jiff::civil::Date>()
-            .map_err(|_| bad("from: YYYY-MM-DD"))?,
+            .ok()
+            .filter(|d| (1970..=9000).contains(&d.year()))
+            .ok_or_else(|| bad("from: YYYY-MM-DD"))?,
     };
     let days: i64 = match query.get("days") {
         None => 7,

@@ -87,17 +87,23 @@ impl Store {
             .collect())
     }
 
-    /// Whether `user` holds an open appointment with `host`.
-    pub async fn holds_appointment(
+    /// The open appointment `user` holds with `host`, if any (a hold whose
+    /// slot ended before `now` holds nothing: a visit nobody closed does not
+    /// lock the person out).
+    pub async fn hold_of(
         &self,
         m: &MunicipalityId,
         host: &str,
         user: &str,
-    ) -> Result<bool, StoreError> {
-        Ok(self
+        now: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let item = self
             .get_item("slot.guard", slots_pk(m, host), format!("U#{user}"), true)
-            .await?
-            .is_some())
+            .await?;
+        Ok(item.and_then(|i| {
+            let until = super::text(&i, "until").unwrap_or_default();
+            (until.as_str() >= now).then(|| super::text(&i, "case").unwrap_or_default())
+        }))
     }
 
     /// The write that takes a place in a slot, if one is left.
@@ -142,28 +148,53 @@ impl Store {
     }
 
     /// The write that records `user`'s open appointment `case` with `host`
-    /// (`new`: only if they hold none).
+    /// until `until` (its slot's end): only if they hold none, or one whose
+    /// slot ended before `now`, or this one.
+    #[allow(clippy::too_many_arguments)]
     pub fn hold(
         &self,
         m: &MunicipalityId,
         host: &str,
         user: &str,
         case: &str,
-        new: bool,
+        until: &str,
+        now: &str,
     ) -> Result<Write, StoreError> {
         let mut item = super::Item::new();
         item.insert(keys::PK.into(), s(slots_pk(m, host)));
         item.insert(keys::SK.into(), s(format!("U#{user}")));
         item.insert("case".into(), s(case));
-        self.put_if(item, new.then_some("attribute_not_exists(PK)"))
+        item.insert("until".into(), s(until));
+        // `case` is a reserved word.
+        let put = aws_sdk_dynamodb::types::Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK) OR #until < :now OR #case = :case")
+            .expression_attribute_names("#until", "until")
+            .expression_attribute_names("#case", "case")
+            .expression_attribute_values(":now", s(now))
+            .expression_attribute_values(":case", s(case))
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(Write(TransactWriteItem::builder().put(put).build()))
     }
 
-    /// The write that ends `user`'s open appointment with `host`.
-    pub fn release(&self, m: &MunicipalityId, host: &str, user: &str) -> Result<Write, StoreError> {
+    /// The write that ends `user`'s open appointment `case` with `host` (the
+    /// caller read that the hold is this case's).
+    pub fn release(
+        &self,
+        m: &MunicipalityId,
+        host: &str,
+        user: &str,
+        case: &str,
+    ) -> Result<Write, StoreError> {
         let d = Delete::builder()
             .table_name(&self.table)
             .key(keys::PK, s(slots_pk(m, host)))
             .key(keys::SK, s(format!("U#{user}")))
+            .condition_expression("#case = :case")
+            .expression_attribute_names("#case", "case")
+            .expression_attribute_values(":case", s(case))
             .build()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(Write(TransactWriteItem::builder().delete(d).build()))

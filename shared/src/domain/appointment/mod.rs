@@ -244,7 +244,8 @@ pub fn reminder_due(state: &str, starts_at: &str, now: OffsetDateTime) -> Option
         None
     } else if left <= time::Duration::hours(2) {
         Some("reminder_2h")
-    } else if left <= time::Duration::hours(24) {
+    } else if left <= time::Duration::hours(24) && left > time::Duration::hours(20) {
+        // "Tomorrow": not for one booked less than a day ahead.
         Some("reminder_24h")
     } else {
         None

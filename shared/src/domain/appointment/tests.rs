@@ -135,6 +135,8 @@ fn reminders_come_a_day_and_two_hours_before_a_confirmed_appointment() {
             datetime!(2026-12-07 06:30 UTC),
             Some("reminder_2h"),
         ),
+        // Less than a day ahead (booked late): the two-hour reminder only.
+        ("confirmed", datetime!(2026-12-06 20:00 UTC), None),
         ("confirmed", datetime!(2026-12-07 08:00 UTC), None),
         ("requested", datetime!(2026-12-07 06:30 UTC), None),
         ("cancelled", datetime!(2026-12-06 08:30 UTC), None),
