@@ -520,3 +520,66 @@ async fn who_may_vote_when_and_what_the_public_sees() {
     assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(r.body["errors"][0]["reason"], "unknown_area");
 }
+
+#[tokio::test]
+async fn staff_give_a_poll_more_time_or_close_it_early_and_its_results_are_then_public() {
+    let api = Api::from_env();
+    let m = municipality(&api).await;
+    let clerk = staff(&m, None, &[Permission::Polls]);
+    let id = published(
+        &api,
+        &m,
+        &clerk,
+        poll("single", 2, -60, 3600, json!({"who": "anyone"})),
+    )
+    .await;
+    let closing = format!("/v1/municipalities/{m}/polls/{id}/closing");
+    assert_eq!(vote(&api, &m, &id, &citizen(), &["1"]).await.status, 200);
+    // Hidden while open.
+    assert_eq!(results(&api, &m, &id, None).await.status, 401);
+    // More time: a day later.
+    let later = at(86_400);
+    let longer = send(
+        api.post(&closing)
+            .bearer_auth(&clerk)
+            .json(&json!({"closes_at": later})),
+    )
+    .await;
+    assert_eq!(longer.status, 200, "{}", longer.body);
+    // Kept to the second, in UTC.
+    assert_eq!(longer.body["closes_at"], format!("{}Z", &later[..19]));
+    assert_eq!(longer.body["phase"], "open");
+    // Not in the past; not by a citizen.
+    let back = send(
+        api.post(&closing)
+            .bearer_auth(&clerk)
+            .json(&json!({"closes_at": at(-3600)})),
+    )
+    .await;
+    back.assert_problem(422, "invalid_field");
+    send(api.post(&closing).bearer_auth(citizen()).json(&json!({})))
+        .await
+        .assert_problem(403, "forbidden");
+    // Closed now: no more ballots, the results are the public's.
+    let closed = send(api.post(&closing).bearer_auth(&clerk).json(&json!({}))).await;
+    assert_eq!(
+        (closed.status, closed.body["phase"].as_str()),
+        (200, Some("closed")),
+        "{}",
+        closed.body
+    );
+    vote(&api, &m, &id, &citizen(), &["2"])
+        .await
+        .assert_problem(409, "poll_not_open");
+    let r = results(&api, &m, &id, None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(votes(&r.body), vec![1, 0]);
+    // A closed poll stays closed.
+    send(
+        api.post(&closing)
+            .bearer_auth(&clerk)
+            .json(&json!({"closes_at": at(7200)})),
+    )
+    .await
+    .assert_problem(409, "transition_not_allowed");
+}

@@ -198,3 +198,32 @@ pub async fn publish(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: 
         after.version,
     )
 }
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Closing {
+    /// The new close (RFC 3339); none: now.
+    closes_at: Option<String>,
+}
+
+/// `POST …/polls/{id}/closing`: staff close a published poll now (`{}`), or
+/// move its close (`{"closes_at"}`) while it is not over.
+pub async fn closing(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
+    view.query(&[])?;
+    let id = poll_id(id)?;
+    staff_of(ctx, view, m).await?;
+    let body: Closing = view.json_or_default()?;
+    let expected = view.if_match()?;
+    let before = ctx
+        .store
+        .poll(m, &id, true)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    check_if_match(expected, before.version)?;
+    let after = poll::reclose(&before, body.closes_at.as_deref(), view.now)?;
+    ctx.store.put_poll(m, &after, before.version).await?;
+    with_etag(
+        json(StatusCode::OK, &view_of(m, &after, view.now))?,
+        after.version,
+    )
+}

@@ -242,6 +242,40 @@ pub fn publish(poll: &Poll, now: OffsetDateTime) -> Result<Poll, DomainError> {
     Ok(p)
 }
 
+/// Staff move a published poll's close while it is not over: later (more
+/// time to vote), or earlier — `now` closes it at once. Never before it
+/// opens, never in the past, never past the longest window; a closed poll
+/// stays closed (its results may be public already).
+pub fn reclose(
+    poll: &Poll,
+    closes_at: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Poll, DomainError> {
+    let ph = phase(poll, now);
+    if matches!(ph, Phase::Draft | Phase::Closed) {
+        return Err(not_allowed(ph, "reclosed"));
+    }
+    let closes = match closes_at {
+        Some(raw) => instant(raw, "closes_at")?,
+        None => now,
+    };
+    if closes < now {
+        return Err(DomainError::invalid("closes_at", "in_the_past"));
+    }
+    let opens = instant(&poll.content.opens_at, "opens_at")?;
+    if closes <= opens {
+        return Err(DomainError::invalid("closes_at", "before_opening"));
+    }
+    if closes - opens > time::Duration::days(MAX_WINDOW_DAYS) {
+        return Err(DomainError::invalid("closes_at", "window_too_long"));
+    }
+    let mut p = poll.clone();
+    p.content.closes_at = crate::clock::rfc3339(closes);
+    p.version += 1;
+    p.updated_at = crate::clock::rfc3339(now);
+    Ok(p)
+}
+
 /// Whether the results may be shown to the public at `now`: once closed, or
 /// while open when staff chose live results.
 pub fn results_public(poll: &Poll, now: OffsetDateTime) -> bool {

@@ -287,3 +287,51 @@ fn a_person_always_counts_in_the_same_shard() {
         (0..200).map(|i| shard(&format!("usr_{i:026}"))).collect();
     assert!(spread.len() > SHARDS as usize / 2, "{spread:?}");
 }
+
+#[test]
+fn staff_close_a_poll_early_or_give_it_more_time_while_it_is_not_over() {
+    let p = published(content(PollKind::Single, None, 2));
+    let (opens, closes) = (at(&p.content.opens_at), at(&p.content.closes_at));
+    let during = opens + (closes - opens) / 2;
+    // Closed at once: the results are the public's now.
+    let early = reclose(&p, None, during).unwrap();
+    assert_eq!(phase(&early, during), Phase::Closed);
+    assert!(results_public(&early, during));
+    assert_eq!(early.version, p.version + 1);
+    // More time.
+    let later = crate::clock::rfc3339(closes + time::Duration::days(3));
+    let longer = reclose(&p, Some(&later), during).unwrap();
+    assert_eq!(longer.content.closes_at, later);
+    // (closes_at asked, at, error)
+    let past = crate::clock::rfc3339(during - time::Duration::hours(1));
+    let far = crate::clock::rfc3339(opens + time::Duration::days(MAX_WINDOW_DAYS + 1));
+    let cases = [
+        (
+            Some(past.as_str()),
+            during,
+            DomainError::invalid("closes_at", "in_the_past"),
+        ),
+        (
+            Some(far.as_str()),
+            during,
+            DomainError::invalid("closes_at", "window_too_long"),
+        ),
+        (
+            Some("bientôt"),
+            during,
+            DomainError::invalid("closes_at", "rfc3339"),
+        ),
+        (
+            None,
+            opens - time::Duration::hours(1),
+            DomainError::invalid("closes_at", "before_opening"),
+        ),
+    ];
+    for (asked, now, want) in cases {
+        assert_eq!(reclose(&p, asked, now).unwrap_err(), want, "{asked:?}");
+    }
+    // Over, or a draft: nothing to move.
+    assert!(reclose(&p, None, closes + time::Duration::hours(1)).is_err());
+    let draft = draft(content(PollKind::Single, None, 2), "2026-11-01T00:00:00Z").unwrap();
+    assert!(reclose(&draft, None, during).is_err());
+}
