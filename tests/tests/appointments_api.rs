@@ -189,6 +189,34 @@ async fn a_booking_is_approved_moved_cancelled_and_its_slot_given_back() {
     let r = book(&api, &m, &c, "maire", &far).await;
     assert_eq!(r.body["errors"][0]["reason"], "too_far_ahead", "{}", r.body);
 
+    // A staff member books for themselves: a colleague approves it, not they.
+    let me = clerk(&m);
+    let mine = book(&api, &m, &me, "maire", &all[40].0).await;
+    assert_eq!(mine.status, 201, "{}", mine.body);
+    let mine_id = mine.body["id"].as_str().unwrap().to_owned();
+    step(&api, &m, &me, &mine_id, json!({"state": "confirmed"}))
+        .await
+        .assert_problem(403, "forbidden");
+    // A state is the workflow's, however it is padded: no move through here.
+    step(
+        &api,
+        &m,
+        &clerk(&m),
+        &mine_id,
+        json!({"state": " requested "}),
+    )
+    .await
+    .assert_problem(409, "transition_not_allowed");
+    let ok = step(
+        &api,
+        &m,
+        &clerk(&m),
+        &mine_id,
+        json!({"state": "confirmed "}),
+    )
+    .await;
+    assert_eq!(ok.body["state"], "confirmed", "{}", ok.body);
+
     // Staff accept A's, refuse B's: B's place is free again, C takes it.
     let ok = step(&api, &m, &clerk(&m), &id, json!({"state": "confirmed"})).await;
     assert_eq!(ok.body["state"], "confirmed", "{}", ok.body);
@@ -308,8 +336,8 @@ async fn a_booking_is_approved_moved_cancelled_and_its_slot_given_back() {
         .collect();
     assert_eq!(
         states,
-        vec![(cid.as_str(), "done")],
-        "declined and cancelled ones are off the day"
+        vec![(cid.as_str(), "done"), (mine_id.as_str(), "confirmed")],
+        "by slot; declined and cancelled ones are off the day"
     );
     assert!(day.body["items"][0]["checked_in_at"].is_string());
     // Another municipality's staff see nothing of it.
