@@ -399,3 +399,14 @@ where
     }
     panic!("not within 30 s: {what}");
 }
+
+/// Agencies "always open" in the tests keep 00:00 to 23:59 in Tunis (a shift
+/// excludes its closing minute): a test about to take a ticket in that last
+/// minute waits for the next day's first.
+pub async fn not_in_the_closing_minute() {
+    let local = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+1));
+    if local.hour() == 23 && local.minute() == 59 {
+        let wait = 61 - u64::from(local.second());
+        tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+    }
+}

@@ -37,6 +37,7 @@ fn always_open() -> Value {
 }
 
 async fn agency(api: &Api, m: &str, code: &str, daily_max: u64, at: (f64, f64)) -> Value {
+    not_in_the_closing_minute().await;
     let a = send(
         api.put(&format!("/v1/municipalities/{m}/agencies/{code}"))
             .bearer_auth(clerk(m))

@@ -436,6 +436,7 @@ async fn a_municipality_overrides_hides_and_links_national_procedures() {
         .as_str()
         .unwrap()
         .to_owned();
+    not_in_the_closing_minute().await;
     let t = send(api.post(&path).bearer_auth(citizen())).await;
     assert_eq!(t.status, 201, "the linked queue takes tickets: {}", t.body);
 
