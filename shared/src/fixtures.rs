@@ -160,3 +160,61 @@ pub fn request(method: &str, path: &str, token: &str, body: &str) -> Request {
         .body(Body::Text(body.to_owned()))
         .expect("a request")
 }
+
+/// A citizen's token, for a new person.
+pub fn citizen_token() -> String {
+    token_for(&crate::domain::Principal::Citizen {
+        user: crate::domain::Id::generate("usr"),
+    })
+}
+
+/// A token of a new staff member of `m` holding `perms`.
+pub fn staff_token(
+    m: &crate::domain::MunicipalityId,
+    perms: &[crate::domain::Permission],
+) -> String {
+    token_for(&crate::domain::Principal::Staff {
+        user: crate::domain::Id::generate("usr"),
+        staff_id: crate::domain::Id::generate("stf"),
+        municipality: m.clone(),
+        permissions: perms.iter().copied().collect(),
+        complaint_categories: None,
+    })
+}
+
+/// A new municipality on the local stack (slug `<prefix>-<random>`), with
+/// `service` activated.
+pub async fn municipality(
+    store: &crate::store::Store,
+    prefix: &str,
+    service: crate::domain::Service,
+) -> crate::domain::MunicipalityId {
+    use crate::domain::{LocalizedText, Municipality, MunicipalityId, ServiceState};
+    let slug = format!(
+        "{prefix}-{}",
+        &ulid::Ulid::new().to_string().to_lowercase()[18..]
+    );
+    let m = MunicipalityId::parse(&slug).expect("slug");
+    let now = crate::clock::now_rfc3339();
+    let muni = Municipality {
+        id: m.clone(),
+        governorate: "TN-11".into(),
+        name: LocalizedText {
+            ar: Some("بلدية".into()),
+            fr: Some("Commune".into()),
+            en: None,
+        },
+        status: ServiceState::Activated,
+        services: Municipality::complete_services([(service, ServiceState::Activated)].into()),
+        contact: Default::default(),
+        center: None,
+        created_at: now.clone(),
+        updated_at: now,
+        version: 1,
+    };
+    store
+        .create_municipality(&muni, None, "")
+        .await
+        .expect("created");
+    m
+}

@@ -30,19 +30,6 @@ const NOTE_MAX: usize = 1000;
 /// Tries of a booking whose slot another booking was writing at the same moment.
 const ATTEMPTS: u32 = 6;
 
-async fn back_off(attempt: u32) {
-    let jitter = u64::from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
-            % 20,
-    );
-    tokio::time::sleep(std::time::Duration::from_millis(
-        u64::from(attempt) * 10 + jitter,
-    ))
-    .await;
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewBooking {
@@ -134,7 +121,9 @@ pub async fn book(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId) -> Answ
                     ApiError::conflict("slot_full")
                 });
             }
-            Err(StoreError::Throttled) if attempt < ATTEMPTS => back_off(attempt).await,
+            Err(StoreError::Throttled) if attempt < ATTEMPTS => {
+                baladiya::http::retry::back_off(attempt).await
+            }
             Err(e) => return Err(e.into()),
         }
     }

@@ -5,73 +5,19 @@
 //! watch` the black-box test keeps 50 in flight.)
 
 use appointments::{Ctx, handle};
-use baladiya::config::Config;
-use baladiya::domain::{
-    Id, LocalizedText, Municipality, MunicipalityId, Permission, Principal, Service, ServiceState,
-};
-use baladiya::fixtures::request;
-use lambda_http::Body;
+use baladiya::domain::{Permission, Service};
+use baladiya::fixtures::{body_json, citizen_token, request, staff_token};
 use serde_json::{Value, json};
-
-fn token(who: &Principal) -> String {
-    baladiya::fixtures::token_for(who)
-}
 
 async fn call(ctx: &Ctx, method: &str, path: &str, token: &str, body: &str) -> (u16, Value) {
     let res = handle(ctx, request(method, path, token, body)).await;
-    let status = res.status().as_u16();
-    let body = match res.body() {
-        Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
-        _ => Value::Null,
-    };
-    (status, body)
-}
-
-async fn municipality(ctx: &Ctx) -> MunicipalityId {
-    let slug = format!(
-        "book-{}",
-        ulid::Ulid::new().to_string().to_lowercase()[18..].to_owned()
-    );
-    let m = MunicipalityId::parse(&slug).expect("slug");
-    let now = baladiya::clock::now_rfc3339();
-    let muni = Municipality {
-        id: m.clone(),
-        governorate: "TN-11".into(),
-        name: LocalizedText {
-            ar: Some("بلدية".into()),
-            fr: Some("Commune".into()),
-            en: None,
-        },
-        status: ServiceState::Activated,
-        services: Municipality::complete_services(
-            [(Service::Appointments, ServiceState::Activated)].into(),
-        ),
-        contact: Default::default(),
-        center: None,
-        created_at: now.clone(),
-        updated_at: now,
-        version: 1,
-    };
-    ctx.store
-        .create_municipality(&muni, None, "")
-        .await
-        .expect("created");
-    m
-}
-
-fn citizen() -> String {
-    token(&Principal::Citizen {
-        user: Id::generate("usr"),
-    })
+    (res.status().as_u16(), body_json(&res))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hundred_bookings_of_a_slot_of_ten_at_once_ten_accepted_ninety_refused() {
-    let config =
-        Config::from_env().expect("run with scripts/test: the stack's environment is missing");
-    let aws = baladiya::config::Aws::from_env().expect("AWS settings");
-    let ctx: &'static Ctx = Box::leak(Box::new(Ctx::new(&config, &aws).expect("valid JWKS")));
-    let m = municipality(ctx).await;
+    let ctx: &'static Ctx = Box::leak(Box::new(baladiya::fixtures::context(Ctx::new)));
+    let m = baladiya::fixtures::municipality(&ctx.store, "book", Service::Appointments).await;
     // An office open every day (holidays too), written as the guide does.
     let all = json!([{"open": "00:00", "close": "23:30"}]);
     let hours = json!({"regular": {"mon": all, "tue": all, "wed": all, "thu": all, "fri": all, "sat": all, "sun": all}, "open_on_public_holidays": true});
@@ -91,13 +37,7 @@ async fn a_hundred_bookings_of_a_slot_of_ten_at_once_ten_accepted_ninety_refused
         updated_at: baladiya::clock::now_rfc3339(),
     };
     ctx.store.put_office(&m, &office).await.expect("office");
-    let clerk = token(&Principal::Staff {
-        user: Id::generate("usr"),
-        staff_id: Id::generate("stf"),
-        municipality: m.clone(),
-        permissions: [Permission::Appointments].into_iter().collect(),
-        complaint_categories: None,
-    });
+    let clerk = staff_token(&m, &[Permission::Appointments]);
     let host = json!({"name": {"fr": "Service technique"}, "office": "bureau", "slot_minutes": 30, "capacity": 10});
     let (s, h) = call(
         ctx,
@@ -125,15 +65,10 @@ async fn a_hundred_bookings_of_a_slot_of_ten_at_once_ten_accepted_ninety_refused
         json!({"host": "technique", "slot": slot, "reason": "Une question de voirie"}).to_string();
     let path = format!("/v1/municipalities/{m}/appointments");
     let asks = (0..100).map(|_| {
-        let req = request("POST", &path, &citizen(), &body);
+        let req = request("POST", &path, &citizen_token(), &body);
         tokio::spawn(async move {
             let res = handle(ctx, req).await;
-            let status = res.status().as_u16();
-            let body = match res.body() {
-                Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
-                _ => Value::Null,
-            };
-            (status, body)
+            (res.status().as_u16(), body_json(&res))
         })
     });
     let mut accepted = 0;

@@ -21,19 +21,6 @@ use crate::events::{load, open, staff_of};
 /// counters another mark was writing at the same moment.
 const ATTEMPTS: u32 = 6;
 
-/// A short, jittered wait before trying again, so that marks that collided
-/// do not collide again in step.
-async fn back_off(attempt: u32) {
-    let jitter = u64::from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
-            % 20,
-    );
-    let wait = u64::from(attempt) * 10 + jitter;
-    tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
-}
-
 #[serde_with::skip_serializing_none]
 #[derive(Serialize)]
 struct MarkView<'a> {
@@ -148,7 +135,7 @@ pub async fn mark(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &st
             Ok(None) | Err(MarkError::Conflict) => continue,
             // The counters were being written by another mark: again, shortly.
             Err(MarkError::Store(StoreError::Throttled)) if attempt < ATTEMPTS => {
-                back_off(attempt).await;
+                baladiya::http::retry::back_off(attempt).await;
             }
             Err(e) => return Err(refused(e)),
         }
@@ -176,7 +163,7 @@ pub async fn unmark(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &
             Ok(()) => return no_content(),
             Err(MarkError::Conflict) => continue,
             Err(MarkError::Store(StoreError::Throttled)) if attempt < ATTEMPTS => {
-                back_off(attempt).await;
+                baladiya::http::retry::back_off(attempt).await;
             }
             Err(e) => return Err(refused(e)),
         }

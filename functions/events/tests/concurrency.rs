@@ -5,81 +5,21 @@
 //! One person asking twice at once holds one place. (Through `cargo lambda
 //! watch` the black-box tests keep 50 in flight.)
 
-use baladiya::config::Config;
-use baladiya::domain::{
-    Id, LocalizedText, Municipality, MunicipalityId, Permission, Principal, Service, ServiceState,
-};
-use baladiya::fixtures::request;
+use baladiya::domain::{Permission, Service};
+use baladiya::fixtures::{body_json, citizen_token, request, staff_token};
 use events::{Ctx, handle};
-use lambda_http::Body;
 use serde_json::{Value, json};
-
-fn token(who: &Principal) -> String {
-    baladiya::fixtures::token_for(who)
-}
 
 async fn call(ctx: &Ctx, method: &str, path: &str, token: &str, body: &str) -> (u16, Value) {
     let res = handle(ctx, request(method, path, token, body)).await;
-    let status = res.status().as_u16();
-    let body = match res.body() {
-        Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
-        _ => Value::Null,
-    };
-    (status, body)
-}
-
-async fn municipality(ctx: &Ctx) -> MunicipalityId {
-    let slug = format!(
-        "seat-{}",
-        ulid::Ulid::new().to_string().to_lowercase()[18..].to_owned()
-    );
-    let m = MunicipalityId::parse(&slug).expect("slug");
-    let now = baladiya::clock::now_rfc3339();
-    let muni = Municipality {
-        id: m.clone(),
-        governorate: "TN-11".into(),
-        name: LocalizedText {
-            ar: Some("بلدية".into()),
-            fr: Some("Commune".into()),
-            en: None,
-        },
-        status: ServiceState::Activated,
-        services: Municipality::complete_services(
-            [(Service::Events, ServiceState::Activated)].into(),
-        ),
-        contact: Default::default(),
-        center: None,
-        created_at: now.clone(),
-        updated_at: now,
-        version: 1,
-    };
-    ctx.store
-        .create_municipality(&muni, None, "")
-        .await
-        .expect("created");
-    m
-}
-
-fn citizen() -> String {
-    token(&Principal::Citizen {
-        user: Id::generate("usr"),
-    })
+    (res.status().as_u16(), body_json(&res))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hundred_ask_for_ten_places_at_once_ten_get_one_ninety_are_refused() {
-    let config =
-        Config::from_env().expect("run with scripts/test: the stack's environment is missing");
-    let aws = baladiya::config::Aws::from_env().expect("AWS settings");
-    let ctx: &'static Ctx = Box::leak(Box::new(Ctx::new(&config, &aws).expect("valid JWKS")));
-    let m = municipality(ctx).await;
-    let organiser = token(&Principal::Staff {
-        user: Id::generate("usr"),
-        staff_id: Id::generate("stf"),
-        municipality: m.clone(),
-        permissions: [Permission::Events].into_iter().collect(),
-        complaint_categories: None,
-    });
+    let ctx: &'static Ctx = Box::leak(Box::new(baladiya::fixtures::context(Ctx::new)));
+    let m = baladiya::fixtures::municipality(&ctx.store, "seat", Service::Events).await;
+    let organiser = staff_token(&m, &[Permission::Events]);
     let now = time::OffsetDateTime::now_utc();
     let fmt = |t: time::OffsetDateTime| {
         t.format(&time::format_description::well_known::Rfc3339)
@@ -100,15 +40,10 @@ async fn a_hundred_ask_for_ten_places_at_once_ten_get_one_ninety_are_refused() {
     let mark = format!("{base}/{id}/attendance");
     let ask = json!({"mark": "going", "waiting_list": false}).to_string();
     let asks = (0..100).map(|_| {
-        let req = request("PUT", &mark, &citizen(), &ask);
+        let req = request("PUT", &mark, &citizen_token(), &ask);
         tokio::spawn(async move {
             let res = handle(ctx, req).await;
-            let status = res.status().as_u16();
-            let body = match res.body() {
-                Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
-                _ => Value::Null,
-            };
-            (status, body)
+            (res.status().as_u16(), body_json(&res))
         })
     });
     let all = futures_util::future::join_all(asks).await;
@@ -140,7 +75,7 @@ async fn a_hundred_ask_for_ten_places_at_once_ten_get_one_ninety_are_refused() {
     // One person twice at the same moment, at an event with places: one place.
     let (_, other) = call(ctx, "POST", &base, &organiser, &event.to_string()).await;
     let other = other["id"].as_str().unwrap().to_owned();
-    let twice = citizen();
+    let twice = citizen_token();
     let path = format!("{base}/{other}/attendance");
     let both = [0, 1].map(|_| {
         let req = request("PUT", &path, &twice, &ask);

@@ -33,19 +33,6 @@ struct BallotView<'a> {
 /// of the tally another ballot was writing at the same moment.
 const ATTEMPTS: u32 = 6;
 
-/// A short, jittered wait before trying again: `attempt` × 10 ms, plus up to
-/// 20 ms, so that ballots that collided do not collide again in step.
-async fn back_off(attempt: u32) {
-    let jitter = u64::from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
-            % 20,
-    );
-    let wait = u64::from(attempt) * 10 + jitter;
-    tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
-}
-
 /// `PUT …/polls/{id}/ballot`: cast a ballot, or replace one's own, while the
 /// poll is open and one may vote in it.
 pub async fn vote(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &str) -> Answer {
@@ -91,7 +78,9 @@ pub async fn vote(ctx: &Ctx, view: &RequestView<'_>, m: &MunicipalityId, id: &st
             // Another ballot of theirs landed first: cast on top of it.
             Err(StoreError::VersionConflict) => continue,
             // The shard was being written by another ballot: again, shortly.
-            Err(StoreError::Throttled) if attempt < ATTEMPTS => back_off(attempt).await,
+            Err(StoreError::Throttled) if attempt < ATTEMPTS => {
+                baladiya::http::retry::back_off(attempt).await
+            }
             Err(e) => return Err(e.into()),
         }
     }

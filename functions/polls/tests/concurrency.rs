@@ -4,81 +4,21 @@
 //! (Through `cargo lambda watch` the black-box test keeps 50 in flight: the
 //! local stand-in for Lambda stalls with hundreds of open invocations.)
 
-use baladiya::config::Config;
-use baladiya::domain::{
-    Id, LocalizedText, Municipality, MunicipalityId, Permission, Principal, Service, ServiceState,
-};
-use baladiya::fixtures::request;
-use lambda_http::Body;
+use baladiya::domain::{Permission, Service};
+use baladiya::fixtures::{body_json, citizen_token, request, staff_token};
 use polls::{Ctx, handle};
 use serde_json::{Value, json};
 
-fn token(who: &Principal) -> String {
-    baladiya::fixtures::token_for(who)
-}
-
 async fn call(ctx: &Ctx, method: &str, path: &str, token: &str, body: &str) -> (u16, Value) {
     let res = handle(ctx, request(method, path, token, body)).await;
-    let status = res.status().as_u16();
-    let body = match res.body() {
-        Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
-        _ => Value::Null,
-    };
-    (status, body)
-}
-
-async fn municipality(ctx: &Ctx) -> MunicipalityId {
-    let slug = format!(
-        "vote-{}",
-        ulid::Ulid::new().to_string().to_lowercase()[18..].to_owned()
-    );
-    let m = MunicipalityId::parse(&slug).expect("slug");
-    let now = baladiya::clock::now_rfc3339();
-    let muni = Municipality {
-        id: m.clone(),
-        governorate: "TN-11".into(),
-        name: LocalizedText {
-            ar: Some("بلدية".into()),
-            fr: Some("Commune".into()),
-            en: None,
-        },
-        status: ServiceState::Activated,
-        services: Municipality::complete_services(
-            [(Service::Polls, ServiceState::Activated)].into(),
-        ),
-        contact: Default::default(),
-        center: None,
-        created_at: now.clone(),
-        updated_at: now,
-        version: 1,
-    };
-    ctx.store
-        .create_municipality(&muni, None, "")
-        .await
-        .expect("created");
-    m
-}
-
-fn citizen() -> String {
-    token(&Principal::Citizen {
-        user: Id::generate("usr"),
-    })
+    (res.status().as_u16(), body_json(&res))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_ballots_at_once_count_200_and_a_double_ballot_once() {
-    let config =
-        Config::from_env().expect("run with scripts/test: the stack's environment is missing");
-    let aws = baladiya::config::Aws::from_env().expect("AWS settings");
-    let ctx: &'static Ctx = Box::leak(Box::new(Ctx::new(&config, &aws).expect("valid JWKS")));
-    let m = municipality(ctx).await;
-    let clerk = token(&Principal::Staff {
-        user: Id::generate("usr"),
-        staff_id: Id::generate("stf"),
-        municipality: m.clone(),
-        permissions: [Permission::Polls].into_iter().collect(),
-        complaint_categories: None,
-    });
+    let ctx: &'static Ctx = Box::leak(Box::new(baladiya::fixtures::context(Ctx::new)));
+    let m = baladiya::fixtures::municipality(&ctx.store, "vote", Service::Polls).await;
+    let clerk = staff_token(&m, &[Permission::Polls]);
     let now = time::OffsetDateTime::now_utc();
     let fmt = |t: time::OffsetDateTime| {
         t.format(&time::format_description::well_known::Rfc3339)
@@ -109,7 +49,7 @@ async fn two_hundred_ballots_at_once_count_200_and_a_double_ballot_once() {
             if i % 4 == 0 {
                 c.push(((i + 1) % 3 + 1).to_string());
             }
-            (citizen(), c)
+            (citizen_token(), c)
         })
         .collect();
     let casts = voters.iter().map(|(t, c)| {
@@ -117,7 +57,7 @@ async fn two_hundred_ballots_at_once_count_200_and_a_double_ballot_once() {
         tokio::spawn(async move { handle(ctx, req).await.status().as_u16() })
     });
     // One citizen's two ballots at the same moment, with the crowd.
-    let twice = citizen();
+    let twice = citizen_token();
     let doubles = ["1", "2"].map(|c| {
         let req = request(
             "PUT",

@@ -15,6 +15,7 @@ pub mod problem;
 pub mod public_url;
 pub mod request;
 pub mod response;
+pub mod retry;
 pub mod router;
 pub mod serve;
 
